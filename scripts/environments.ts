@@ -1,0 +1,66 @@
+// Command line for environments: `npm run environments -- list` and `npm run environments -- build <name>`.
+import Docker from 'dockerode'
+import { buildEnvironment, BuildError } from '../src/main/environments/builder'
+import { ENVIRONMENTS, findEnvironment, imageRef } from '../src/main/environments/catalogue'
+import { DockerContainerClient } from '../src/main/engine/docker-client'
+
+async function main(): Promise<number> {
+  const [command, name] = process.argv.slice(2)
+  const client = new DockerContainerClient()
+  if (command === 'list' || command === undefined) {
+    for (const env of ENVIRONMENTS) {
+      const ref = imageRef(env.name)
+      const ready = await client.imageExists(ref)
+      console.log(
+        `${env.name.padEnd(16)} ${ready ? 'ready  ' : 'missing'} ${ref}  ${env.description}`,
+      )
+    }
+    return 0
+  }
+  if (command === 'build' && name) {
+    if (!findEnvironment(name)) {
+      console.error(
+        `Unknown environment '${name}'. Known: ${ENVIRONMENTS.map((e) => e.name).join(', ')}`,
+      )
+      return 2
+    }
+    const ref = imageRef(name)
+    if ((await client.imageExists(ref)) && !process.argv.includes('--force')) {
+      console.log(`${name}: ${ref} is already built`)
+      return 0
+    }
+    const tty = process.stdout.isTTY
+    const started = Date.now()
+    try {
+      await buildEnvironment(name, {
+        docker: new Docker(),
+        onProgress: (p) => {
+          const width = 24
+          const filled = p.totalSteps ? Math.round((p.step / p.totalSteps) * width) : 0
+          const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.step}/${p.totalSteps}`
+          const line = p.line.replace(/\s+/g, ' ').slice(0, 70)
+          if (tty) process.stdout.write(`\r\x1b[2K${bar} ${line}`)
+          else console.log(`${bar} ${line}`)
+        },
+      })
+      if (tty) process.stdout.write('\n')
+      console.log(`${name}: built ${ref} in ${Math.round((Date.now() - started) / 1000)} s`)
+      return 0
+    } catch (err) {
+      if (tty) process.stdout.write('\n')
+      console.error(err instanceof Error ? err.message : String(err))
+      if (err instanceof BuildError) console.error(err.logTail.slice(-15).join('\n'))
+      return 1
+    }
+  }
+  console.error('usage: npm run environments -- list | build <name> [--force]')
+  return 2
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err))
+    process.exit(1)
+  },
+)

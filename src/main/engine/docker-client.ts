@@ -1,0 +1,207 @@
+import Docker from 'dockerode'
+
+/**
+ * Docker behind one small interface. The engine talks only to `ContainerClient`; production uses
+ * `DockerContainerClient` (dockerode), unit tests use fakes of this interface. Benign answers are
+ * explicit no-ops: kill of a stopped container (409/304), remove of a gone one (404).
+ */
+export interface ContainerClient {
+  readonly endpoint: string
+  ping(): Promise<{ version: string; apiVersion: string }>
+  imageExists(ref: string): Promise<boolean>
+  create(spec: Docker.ContainerCreateOptions): Promise<string>
+  attach(id: string): Promise<NodeJS.ReadableStream>
+  start(id: string): Promise<void>
+  wait(id: string): Promise<number>
+  inspect(id: string): Promise<{ running: boolean; exitCode: number; oomKilled: boolean }>
+  kill(id: string): Promise<void>
+  remove(id: string): Promise<void>
+  /** Ids of all containers (any state) carrying `label` (`key` or `key=value`). */
+  listByLabel(label: string): Promise<{ id: string; labels: Record<string, string> }[]>
+}
+
+/** Docker could not be reached or answered with a daemon-side failure. */
+export class DockerUnavailableError extends Error {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message)
+    this.name = 'DockerUnavailableError'
+  }
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOENT',
+  'EACCES',
+  'EPERM',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+])
+
+interface DockerishError {
+  code?: string
+  statusCode?: number
+  message?: string
+  json?: { message?: string } | null
+}
+
+export function dockerStatusCode(err: unknown): number | undefined {
+  return (err as DockerishError | null)?.statusCode
+}
+
+export function dockerMessage(err: unknown): string {
+  const e = err as DockerishError | null
+  return e?.json?.message ?? e?.message ?? String(err)
+}
+
+/** True when the error means "no daemon there" rather than "the daemon said no". */
+export function isConnectionError(err: unknown): boolean {
+  const e = err as DockerishError | null
+  if (!e) return false
+  if (e.code && CONNECTION_CODES.has(e.code)) return true
+  return /socket hang up|connect E|EOF|ECONNRESET|network socket disconnected/i.test(
+    e.message ?? '',
+  )
+}
+
+/** Where the docker CLI would connect: `DOCKER_HOST`, else the platform's default socket. */
+export function dockerEndpoint(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.DOCKER_HOST) return env.DOCKER_HOST
+  return process.platform === 'win32'
+    ? 'npipe:////./pipe/docker_engine'
+    : 'unix:///var/run/docker.sock'
+}
+
+export function unavailableMessage(endpoint: string, err: unknown): string {
+  const e = err as DockerishError | null
+  const why = e?.code ?? dockerMessage(err)
+  return (
+    `Docker is not reachable at ${endpoint} (${why}). Start Docker (Docker Desktop, or ` +
+    '`sudo systemctl start docker` on Linux) and try again; set DOCKER_HOST if your daemon listens elsewhere.'
+  )
+}
+
+export class DockerContainerClient implements ContainerClient {
+  readonly endpoint: string
+  private readonly docker: Docker
+
+  /** dockerode's own defaults follow the CLI: DOCKER_HOST (unix, npipe, tcp, ssh, TLS vars) or the default socket. */
+  constructor(docker?: Docker, endpoint?: string) {
+    this.docker = docker ?? new Docker()
+    this.endpoint = endpoint ?? dockerEndpoint()
+  }
+
+  private wrap(err: unknown): Error {
+    if (isConnectionError(err))
+      return new DockerUnavailableError(unavailableMessage(this.endpoint, err), err)
+    const status = dockerStatusCode(err)
+    if (status !== undefined && status >= 500) {
+      return new DockerUnavailableError(`Docker daemon error: ${dockerMessage(err)}`, err)
+    }
+    return err instanceof Error ? err : new Error(String(err))
+  }
+
+  async ping(): Promise<{ version: string; apiVersion: string }> {
+    try {
+      const v = await this.docker.version()
+      return { version: v.Version, apiVersion: v.ApiVersion }
+    } catch (err) {
+      throw this.wrap(err)
+    }
+  }
+
+  async imageExists(ref: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(ref).inspect()
+      return true
+    } catch (err) {
+      if (dockerStatusCode(err) === 404) return false
+      throw this.wrap(err)
+    }
+  }
+
+  async create(spec: Docker.ContainerCreateOptions): Promise<string> {
+    try {
+      const c = await this.docker.createContainer(spec)
+      return c.id
+    } catch (err) {
+      throw this.wrap(err)
+    }
+  }
+
+  async attach(id: string): Promise<NodeJS.ReadableStream> {
+    try {
+      return await this.docker
+        .getContainer(id)
+        .attach({ stream: true, stdout: true, stderr: true, stdin: false, logs: false })
+    } catch (err) {
+      throw this.wrap(err)
+    }
+  }
+
+  async start(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start()
+    } catch (err) {
+      throw this.wrap(err)
+    }
+  }
+
+  async wait(id: string): Promise<number> {
+    try {
+      const r = (await this.docker.getContainer(id).wait()) as { StatusCode: number }
+      return r.StatusCode
+    } catch (err) {
+      throw this.wrap(err)
+    }
+  }
+
+  async inspect(id: string): Promise<{ running: boolean; exitCode: number; oomKilled: boolean }> {
+    try {
+      const info = await this.docker.getContainer(id).inspect()
+      return {
+        running: info.State.Running,
+        exitCode: info.State.ExitCode,
+        oomKilled: info.State.OOMKilled,
+      }
+    } catch (err) {
+      throw this.wrap(err)
+    }
+  }
+
+  async kill(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).kill({ signal: 'SIGKILL' })
+    } catch (err) {
+      const status = dockerStatusCode(err)
+      if (status === 404 || status === 409 || status === 304) return
+      throw this.wrap(err)
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true })
+    } catch (err) {
+      const status = dockerStatusCode(err)
+      // 404: already gone; 409: removal already in progress.
+      if (status === 404 || status === 409) return
+      throw this.wrap(err)
+    }
+  }
+
+  async listByLabel(label: string): Promise<{ id: string; labels: Record<string, string> }[]> {
+    try {
+      const list = await this.docker.listContainers({ all: true, filters: { label: [label] } })
+      return list.map((c) => ({ id: c.Id, labels: c.Labels }))
+    } catch (err) {
+      throw this.wrap(err)
+    }
+  }
+}

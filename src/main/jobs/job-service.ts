@@ -1,0 +1,329 @@
+import { createHash, randomUUID } from 'node:crypto'
+import type { RunEvent } from '../../shared/events'
+import type { RunRecord, Relationship, RunSource } from '../../shared/record'
+import { isTerminal, type RunLimits, type RunOutcome, type RunStatus } from '../../shared/run'
+import type { RunEngine } from '../engine/run-engine'
+import type { RunStore } from '../store/run-store'
+
+export interface SubmitRequest {
+  code: string
+  inputData: Record<string, unknown>
+  environment: string
+  image: string
+  limits: RunLimits
+  source: RunSource
+  id?: string
+  parentId?: string | null
+  relationship?: Relationship | null
+  idempotencyKey?: string | null
+  fingerprint?: string | null
+  requestedTimeoutS?: number | null
+  /** A run that must fail before any container is created (e.g. an unsupported request field). */
+  rejectWith?: RunOutcome['error']
+}
+
+export class QueueFullError extends Error {
+  constructor() {
+    super('Job queue is full, try again later')
+    this.name = 'QueueFullError'
+  }
+}
+
+interface Job {
+  id: string
+  request: SubmitRequest
+  controller: AbortController
+  done: Promise<RunRecord>
+  resolve: (r: RunRecord) => void
+  running: boolean
+}
+
+export interface JobServiceOptions {
+  engine: RunEngine
+  store: RunStore
+  workers: number
+  maxQueue: number
+  log?: (event: string, fields: Record<string, unknown>) => void
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+/**
+ * The job queue: bounded, with a fixed number of workers. Every run — sync `/execute`, async jobs,
+ * reruns, the app's Run button — goes through here, so concurrency is bounded in one place and every
+ * run is persisted from `queued` to its terminal status.
+ */
+export class JobService {
+  private readonly waiting: Job[] = []
+  private readonly active = new Map<string, Job>()
+  private readonly listeners = new Set<(e: RunEvent) => void>()
+  private seq = 0
+  private readonly engine: RunEngine
+  private readonly store: RunStore
+  readonly workers: number
+  readonly maxQueue: number
+  private readonly log: (event: string, fields: Record<string, unknown>) => void
+
+  constructor(options: JobServiceOptions) {
+    this.engine = options.engine
+    this.store = options.store
+    this.workers = options.workers
+    this.maxQueue = options.maxQueue
+    this.log = options.log ?? (() => undefined)
+  }
+
+  subscribe(listener: (e: RunEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private emit(event: RunEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event)
+      } catch (err) {
+        this.log('listener-error', { error: String(err) })
+      }
+    }
+  }
+
+  nextSeq(): number {
+    return ++this.seq
+  }
+
+  stats(): { pending: number; running: number; max_workers: number; max_queue_size: number } {
+    let running = 0
+    for (const j of this.active.values()) if (j.running) running++
+    return {
+      pending: this.waiting.length,
+      running,
+      max_workers: this.workers,
+      max_queue_size: this.maxQueue,
+    }
+  }
+
+  /** 1-based position among jobs not yet started, or null. */
+  queuePosition(id: string): number | null {
+    const i = this.waiting.findIndex((j) => j.id === id)
+    return i < 0 ? null : i + 1
+  }
+
+  isRunning(id: string): boolean {
+    return this.active.get(id)?.running ?? false
+  }
+
+  isLive(id: string): boolean {
+    return this.active.has(id)
+  }
+
+  /** Persists a `queued` record and enqueues it. Throws QueueFullError when the queue is full. */
+  submit(request: SubmitRequest): RunRecord {
+    if (this.waiting.length >= this.maxQueue) throw new QueueFullError()
+    const id = request.id ?? randomUUID()
+    const record: RunRecord = {
+      id,
+      status: 'queued',
+      source: request.source,
+      environment: request.environment,
+      image: request.image,
+      limits: request.limits,
+      createdAt: new Date().toISOString(),
+      startedAt: null,
+      endedAt: null,
+      durationMs: null,
+      exitCode: null,
+      error: null,
+      outputJson: null,
+      codeHash: sha256Hex(request.code),
+      inputHash: sha256Hex(JSON.stringify(request.inputData)),
+      codePreview: request.code.slice(0, 200),
+      stdoutBytes: 0,
+      stderrBytes: 0,
+      stdoutTruncated: false,
+      stderrTruncated: false,
+      artifacts: [],
+      warnings: [],
+      timing: null,
+      parentId: request.parentId ?? null,
+      relationship: request.relationship ?? null,
+      idempotencyKey: request.idempotencyKey ?? null,
+      fingerprint: request.fingerprint ?? null,
+      requestedTimeoutS: request.requestedTimeoutS ?? null,
+    }
+    this.store.save(record)
+    this.engine.prepareRunDir({
+      runId: id,
+      code: request.code,
+      inputData: request.inputData,
+      environment: request.environment,
+      image: request.image,
+      limits: request.limits,
+      runDir: this.store.runDir(id),
+    })
+    let resolve!: (r: RunRecord) => void
+    const done = new Promise<RunRecord>((r) => {
+      resolve = r
+    })
+    const job: Job = {
+      id,
+      request,
+      controller: new AbortController(),
+      done,
+      resolve,
+      running: false,
+    }
+    this.active.set(id, job)
+    this.waiting.push(job)
+    this.emitStatus(id, 'queued')
+    this.pump()
+    return record
+  }
+
+  /** Resolves with the final record, or null if `timeoutMs` passes first (the job goes on). */
+  async wait(id: string, timeoutMs?: number): Promise<RunRecord | null> {
+    const job = this.active.get(id)
+    if (!job) {
+      const rec = this.store.get(id)
+      return rec ?? null
+    }
+    if (timeoutMs === undefined) return job.done
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), timeoutMs)
+    })
+    try {
+      return await Promise.race([job.done, timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** Cancels a queued or running job. False when it is unknown or already finished. */
+  cancel(id: string): boolean {
+    const job = this.active.get(id)
+    if (!job) return false
+    const i = this.waiting.indexOf(job)
+    if (i >= 0) {
+      this.waiting.splice(i, 1)
+      this.finishWithoutRun(job, 'cancelled', {
+        type: 'cancelled',
+        message: 'Execution was cancelled by user',
+        phase: null,
+      })
+      return true
+    }
+    job.controller.abort()
+    return true
+  }
+
+  /** Stops everything: cancels waiting and running jobs and waits for them to settle. */
+  async shutdown(): Promise<void> {
+    const jobs = [...this.active.values()]
+    for (const j of jobs) this.cancel(j.id)
+    await Promise.all(jobs.map((j) => j.done))
+  }
+
+  private emitStatus(runId: string, status: RunStatus): void {
+    this.emit({ type: 'run.status', runId, status, seq: this.nextSeq() })
+  }
+
+  private finishWithoutRun(
+    job: Job,
+    status: RunOutcome['status'],
+    error: RunOutcome['error'],
+  ): void {
+    const now = new Date().toISOString()
+    const record = this.store.update(job.id, { status, error, endedAt: now, durationMs: 0 })
+    this.store.writeOutput(job.id, '', '')
+    this.active.delete(job.id)
+    this.emitStatus(job.id, status)
+    job.resolve(record)
+  }
+
+  private pump(): void {
+    let running = 0
+    for (const j of this.active.values()) if (j.running) running++
+    while (running < this.workers && this.waiting.length > 0) {
+      const job = this.waiting.shift()!
+      job.running = true
+      running++
+      void this.execute(job)
+    }
+  }
+
+  private async execute(job: Job): Promise<void> {
+    const { request, id } = job
+    let record: RunRecord
+    try {
+      if (request.rejectWith) {
+        this.finishWithoutRun(job, 'failed', request.rejectWith)
+        return
+      }
+      this.store.update(id, { status: 'running' })
+      this.emitStatus(id, 'running')
+      const outcome = await this.engine.run({
+        runId: id,
+        code: request.code,
+        inputData: request.inputData,
+        environment: request.environment,
+        image: request.image,
+        limits: request.limits,
+        runDir: this.store.runDir(id),
+        signal: job.controller.signal,
+        onOutput: (stream, text) =>
+          this.emit({ type: 'run.output', runId: id, stream, text, seq: this.nextSeq() }),
+        onStarted: (startedAt) => {
+          this.store.update(id, { startedAt })
+        },
+      })
+      this.store.writeOutput(id, outcome.stdout, outcome.stderr)
+      record = this.store.update(id, {
+        status: outcome.status,
+        startedAt: outcome.startedAt,
+        endedAt: outcome.endedAt,
+        durationMs: outcome.timing.totalMs,
+        exitCode: outcome.exitCode,
+        error: outcome.error,
+        outputJson: outcome.outputJson,
+        stdoutBytes: outcome.stdoutBytes,
+        stderrBytes: outcome.stderrBytes,
+        stdoutTruncated: outcome.stdoutTruncated,
+        stderrTruncated: outcome.stderrTruncated,
+        artifacts: outcome.artifacts,
+        warnings: outcome.warnings,
+        timing: outcome.timing,
+      })
+    } catch (err) {
+      this.log('job-error', { runId: id, error: String(err) })
+      record = this.store.update(id, {
+        status: 'failed',
+        endedAt: new Date().toISOString(),
+        error: {
+          type: 'internal_error',
+          message: `Internal error: ${(err as Error).message}`,
+          phase: null,
+        },
+      })
+    } finally {
+      job.running = false
+      this.active.delete(id)
+      this.pump()
+    }
+    this.emitStatus(id, record.status)
+    job.resolve(record)
+  }
+
+  /** Current status of a job as Tako VM reports it (`pending` while waiting in the queue). */
+  statusOf(id: string): { status: RunStatus | 'pending'; queuePosition: number | null } | null {
+    const pos = this.queuePosition(id)
+    if (pos !== null) return { status: 'pending', queuePosition: pos }
+    if (this.isRunning(id)) return { status: 'running', queuePosition: null }
+    const rec = this.store.get(id)
+    if (!rec) return null
+    return { status: rec.status, queuePosition: null }
+  }
+
+  static isTerminal = isTerminal
+}

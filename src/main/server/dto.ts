@@ -1,0 +1,113 @@
+import type { RunRecord } from '../../shared/record'
+import type { ArtifactInfo } from '../../shared/run'
+import { RawJson } from './http-util'
+
+/** Tako VM's wire shapes (snake_case, seconds where Tako uses seconds). */
+
+export function artifactDto(a: ArtifactInfo): Record<string, unknown> {
+  return { name: a.name, size_bytes: a.sizeBytes, sha256: a.sha256, content_type: a.contentType }
+}
+
+export function timingDto(r: RunRecord): Record<string, unknown> | null {
+  if (!r.timing) return null
+  return {
+    startup_ms: r.timing.startupMs,
+    dep_install_ms: 0,
+    execution_ms: r.timing.executionMs,
+    collect_ms: r.timing.collectMs,
+    total_ms: r.timing.totalMs,
+    phase_at_exit: r.timing.phaseAtExit,
+  }
+}
+
+export function resourceUsageDto(r: RunRecord): Record<string, unknown> {
+  return {
+    max_rss_mb: null,
+    cpu_time_ms: null,
+    wall_time_ms: r.timing ? r.timing.executionMs : null,
+  }
+}
+
+/** `POST /execute` response: `error` is the message string, `error_type` beside it. */
+export function executeResponse(
+  r: RunRecord,
+  stdout: string,
+  stderr: string,
+  executionTimeS: number,
+): Record<string, unknown> {
+  return {
+    success: r.status === 'succeeded',
+    status: r.status,
+    output: r.outputJson === null ? null : new RawJson(r.outputJson),
+    stdout,
+    stderr,
+    exit_code: r.exitCode,
+    error: r.error ? r.error.message : null,
+    error_type: r.error ? r.error.type : null,
+    execution_time: Math.round(executionTimeS * 1000) / 1000,
+    execution_id: r.id,
+    job_type: r.environment,
+    artifacts: r.artifacts.map(artifactDto),
+    stdout_truncated: r.stdoutTruncated,
+    stderr_truncated: r.stderrTruncated,
+    warnings: r.warnings,
+    timing: timingDto(r),
+    resource_usage: resourceUsageDto(r),
+  }
+}
+
+/** Slim `ExecutionRecordResponse`; `full` adds audit fields, artifacts and lineage (reference §1.7). */
+export function recordResponse(
+  r: RunRecord,
+  stdout: string,
+  stderr: string,
+  full: boolean,
+): Record<string, unknown> {
+  const slim: Record<string, unknown> = {
+    execution_id: r.id,
+    status: r.status,
+    job_type: r.environment,
+    job_version: `${r.environment}@latest`,
+    created_at: r.createdAt,
+    started_at: r.startedAt,
+    ended_at: r.endedAt,
+    duration_ms: r.durationMs,
+    exit_code: r.exitCode,
+    stdout,
+    stderr,
+    output: r.outputJson === null ? null : new RawJson(r.outputJson),
+    error: r.error,
+    timing: timingDto(r),
+    runtime: 'runc',
+    warnings: r.warnings,
+  }
+  if (!full) return slim
+  return {
+    ...slim,
+    job_ref: `${r.environment}@latest`,
+    artifacts: r.artifacts.map(artifactDto),
+    input_artifacts: [
+      { name: '_code.py', size_bytes: null, sha256: r.codeHash, content_type: 'text/x-python' },
+      {
+        name: '_input.json',
+        size_bytes: null,
+        sha256: r.inputHash,
+        content_type: 'application/json',
+      },
+    ],
+    resource_usage: resourceUsageDto(r),
+    code_hash: r.codeHash,
+    input_hash: r.inputHash,
+    parent_execution_id: r.parentId,
+    relationship: r.relationship,
+    stdout_truncated: r.stdoutTruncated,
+    stderr_truncated: r.stderrTruncated,
+    idempotency_key: r.idempotencyKey,
+    limits: {
+      timeout_s: r.limits.timeoutMs / 1000,
+      memory_mb: r.limits.memoryBytes / 1024 / 1024,
+      cpus: r.limits.cpus,
+    },
+    source: r.source,
+  }
+}

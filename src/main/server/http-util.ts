@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+export const MAX_BODY_BYTES = 2_097_152
+
+/** An error that maps to an HTTP status with Tako VM's `{"detail": ...}` body. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(typeof detail === 'string' ? detail : `HTTP ${status}`)
+    this.name = 'HttpError'
+  }
+}
+
+/** A value already serialized as JSON, spliced verbatim into a response (keeps `30.0` as written). */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/** JSON.stringify that writes RawJson values verbatim. */
+export function stringifyWithRaw(body: unknown): string {
+  const raws: string[] = []
+  // A per-call random marker: no other string in the body can collide with it.
+  const marker = `@@raw-${randomBytes(12).toString('hex')}-`
+  const text = JSON.stringify(body, (_key, value: unknown) => {
+    if (value instanceof RawJson) {
+      raws.push(value.text)
+      return `${marker}${raws.length - 1}`
+    }
+    return value
+  })
+  if (raws.length === 0) return text
+  return text.replace(new RegExp(`"${marker}(\\d+)"`, 'g'), (_m, i: string) =>
+    (raws[Number(i)] ?? 'null').trim(),
+  )
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) {
+    res.end()
+    return
+  }
+  const text = stringifyWithRaw(body)
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    ...headers,
+  })
+  res.end(text)
+}
+
+/**
+ * Reads the request body up to `limit` bytes. Over the limit → 413 (by Content-Length before reading,
+ * or by counting a chunked body); the rest of an oversized body is not buffered.
+ */
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const tooLarge = (): HttpError =>
+    new HttpError(413, `Payload too large. Maximum allowed size is ${limit} bytes.`)
+  const declared = req.headers['content-length']
+  if (declared !== undefined && Number(declared) > limit) {
+    req.resume()
+    throw tooLarge()
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > limit) {
+      req.resume()
+      throw tooLarge()
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks)
+}
+
+/** Parses a JSON body; a syntax error becomes FastAPI's 422 `json_invalid` entry. */
+export function parseJson(body: Buffer): unknown {
+  const text = body.toString('utf8')
+  try {
+    return JSON.parse(text) as unknown
+  } catch (err) {
+    throw new HttpError(422, [
+      {
+        type: 'json_invalid',
+        loc: ['body', 0],
+        msg: 'JSON decode error',
+        input: {},
+        ctx: { error: (err as Error).message },
+      },
+    ])
+  }
+}
+
+const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)(?::\d{1,5})?$/i
+
+/** True when a Host header names this machine's loopback (DNS-rebinding defence). */
+export function isLoopbackHost(host: string | undefined): boolean {
+  return host !== undefined && LOOPBACK_HOST.test(host.trim())
+}
+
+export function isLoopbackAddress(address: string): boolean {
+  return address === 'localhost' || address === '::1' || /^127(?:\.\d{1,3}){3}$/.test(address)
+}
+
+/** An `Origin` a page on this machine's loopback could send (or none at all). */
+export function isLoopbackOrigin(origin: string | undefined): boolean {
+  if (origin === undefined) return true
+  try {
+    const u = new URL(origin)
+    return (u.protocol === 'http:' || u.protocol === 'https:') && isLoopbackHost(u.host)
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod'
+
+/** One FastAPI-style validation error entry (Tako VM returns Pydantic's 422 shape). */
+export interface ValidationDetail {
+  type: string
+  loc: (string | number)[]
+  msg: string
+  input?: unknown
+}
+
+export class RequestValidationError extends Error {
+  constructor(readonly detail: ValidationDetail[]) {
+    super(detail.map((d) => `${d.loc.join('.')}: ${d.msg}`).join('; '))
+    this.name = 'RequestValidationError'
+  }
+}
+
+export const MAX_CODE_CHARS = 100_000
+export const MAX_INPUT_BYTES = 1_048_576
+const JOB_TYPE = /^[a-zA-Z0-9_-]+(@[a-zA-Z0-9_.@:-]+)?$/
+const IDEMPOTENCY_KEY = /^[a-zA-Z0-9_-]+$/
+
+const code = z
+  .string()
+  .min(1)
+  .max(MAX_CODE_CHARS)
+  .refine((s) => s.trim().length > 0, { message: 'Code cannot be empty' })
+
+const inputData = z
+  .record(z.string(), z.unknown())
+  .refine((v) => Buffer.byteLength(JSON.stringify(v)) <= MAX_INPUT_BYTES, {
+    message: 'input_data exceeds 1MB limit when serialized',
+  })
+
+const timeout = z.number().int().min(1).max(86_400)
+const jobType = z.string().max(128).regex(JOB_TYPE)
+
+/** `ExecuteRequest` of Tako VM (reference §1.3) plus our `memory_mb` and `cpus`. Unknown fields → 422. */
+export const executeRequestSchema = z.strictObject({
+  code,
+  input_data: inputData.optional().default({}),
+  timeout: timeout.nullish(),
+  startup_timeout: z.number().int().min(10).max(600).nullish(),
+  job_type: jobType.nullish(),
+  idempotency_key: z.string().min(8).max(255).regex(IDEMPOTENCY_KEY).nullish(),
+  requirements: z.array(z.string().max(256)).max(50).nullish(),
+  memory_mb: z.number().int().min(16).max(65_536).nullish(),
+  cpus: z.number().min(0.1).max(64).nullish(),
+})
+export type ExecuteRequest = z.infer<typeof executeRequestSchema>
+
+function zodTypeToFastApi(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return 'extra_forbidden'
+    case 'invalid_type':
+      return issue.input === undefined ? 'missing' : `${issue.expected}_type`
+    case 'too_small':
+      return issue.origin === 'string'
+        ? 'string_too_short'
+        : issue.origin === 'array'
+          ? 'too_short'
+          : 'greater_than_equal'
+    case 'too_big':
+      return issue.origin === 'string'
+        ? 'string_too_long'
+        : issue.origin === 'array'
+          ? 'too_long'
+          : 'less_than_equal'
+    case 'invalid_format':
+      return 'string_pattern_mismatch'
+    case 'custom':
+      return 'value_error'
+    default:
+      return issue.code
+  }
+}
+
+/** Parses `body` with `schema`, or throws RequestValidationError with one entry per problem. */
+export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new RequestValidationError([
+      {
+        type: 'model_attributes_type',
+        loc: ['body'],
+        msg: 'Input should be a valid dictionary or object',
+        input: body,
+      },
+    ])
+  }
+  const result = schema.safeParse(body)
+  if (result.success) return result.data
+  const detail: ValidationDetail[] = []
+  for (const issue of result.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        detail.push({
+          type: 'extra_forbidden',
+          loc: ['body', ...issue.path.map((p) => (typeof p === 'number' ? p : String(p))), key],
+          msg: 'Extra inputs are not permitted',
+          input: (body as Record<string, unknown>)[key],
+        })
+      }
+      continue
+    }
+    const loc = ['body', ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))]
+    const msg = issue.code === 'custom' ? `Value error, ${issue.message}` : issue.message
+    detail.push({ type: zodTypeToFastApi(issue), loc, msg, input: issue.input })
+  }
+  throw new RequestValidationError(detail)
+}

@@ -1,0 +1,131 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { createCore, type Core, type CoreOptions } from '../../src/main/core'
+import { LABEL_APP } from '../../src/main/engine/container-spec'
+import { DockerContainerClient } from '../../src/main/engine/docker-client'
+import { startServer } from '../../src/main/server/server'
+
+export const ROOT = path.resolve(import.meta.dirname, '..', '..')
+
+export function tempDir(prefix = 'tako-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+export interface JsonResponse<T = Record<string, unknown>> {
+  status: number
+  body: T
+  headers: Headers
+}
+
+export async function request<T = Record<string, unknown>>(
+  url: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<JsonResponse<T>> {
+  const { json, ...rest } = init
+  const headers = new Headers(rest.headers)
+  let body = rest.body
+  if (json !== undefined) {
+    headers.set('content-type', 'application/json')
+    body = JSON.stringify(json)
+  }
+  const res = await fetch(url, { ...rest, headers, body: body ?? null })
+  const text = await res.text()
+  let parsed: unknown = text
+  try {
+    parsed = text ? JSON.parse(text) : null
+  } catch {
+    // not JSON; keep the text
+  }
+  return { status: res.status, body: parsed as T, headers: res.headers }
+}
+
+export async function ourContainers(): Promise<string[]> {
+  const list = await new DockerContainerClient().listByLabel(LABEL_APP)
+  return list.map((c) => c.id)
+}
+
+/** An engine + API in this process on a free port, with its own data folder. */
+export async function startInProcess(options: Partial<CoreOptions> = {}): Promise<{
+  core: Core
+  url: string
+  dataDir: string
+  [Symbol.asyncDispose](): Promise<void>
+  close(): Promise<void>
+}> {
+  const dataDir = options.dataDir ?? tempDir()
+  const core = createCore({ dataDir, ...options })
+  await core.startup()
+  const server = await startServer({ core, port: 0 })
+  const close = async (): Promise<void> => {
+    await core.jobs.shutdown()
+    await server.close()
+  }
+  return { core, url: server.url, dataDir, close, [Symbol.asyncDispose]: close }
+}
+
+export interface ServeProcess {
+  url: string
+  child: ChildProcess
+  output(): string
+  kill(signal?: NodeJS.Signals): Promise<void>
+}
+
+/** Starts the server exactly as the README says (`npm run serve`), on a free port and its own data folder. */
+export async function startServeProcess(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServeProcess> {
+  const port = await freePort()
+  const child = spawn('npm', ['run', 'serve', '--silent'], {
+    cwd: ROOT,
+    env: { ...process.env, TAKO_PORT: String(port), TAKO_DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  let out = ''
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()))
+  const url = `http://127.0.0.1:${port}`
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited early: ${out}`)
+    try {
+      const res = await fetch(`${url}/health`)
+      if (res.ok) break
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`server did not start: ${out}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return {
+    url,
+    child,
+    output: () => out,
+    async kill(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      // The whole process group: npm, the tsx loader and the node server.
+      try {
+        process.kill(-child.pid!, signal)
+      } catch {
+        // already gone
+      }
+      await exited
+    },
+  }
+}

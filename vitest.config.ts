@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config'
+
+// Two projects: fast pure-logic unit tests, and integration tests that talk to the real
+// Docker daemon with the production hardening on. Integration tests run one file at a time:
+// the machine has two cores and every file starts real containers.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          globalSetup: ['test/integration/global-setup.ts'],
+        },
+      },
+    ],
+  },
+})

@@ -36,5 +36,7 @@ export function contentTypeFor(name: string): string {
   const base = name.slice(name.lastIndexOf('/') + 1)
   const dot = base.lastIndexOf('.')
   if (dot <= 0) return 'application/octet-stream'
-  return TYPES[base.slice(dot + 1).toLowerCase()] ?? 'application/octet-stream'
+  const ext = base.slice(dot + 1).toLowerCase()
+  // Own keys only: `x.constructor` must not resolve to Object.prototype.constructor.
+  return Object.hasOwn(TYPES, ext) ? TYPES[ext] : 'application/octet-stream'
 }

@@ -1,9 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import type { RunEvent } from '../../shared/events'
 import type { RunRecord, Relationship, RunSource } from '../../shared/record'
 import { isTerminal, type RunLimits, type RunOutcome, type RunStatus } from '../../shared/run'
 import type { RunEngine } from '../engine/run-engine'
 import type { RunStore } from '../store/run-store'
+import { canonicalJson, sha256Hex } from './fingerprint'
 
 export interface SubmitRequest {
   code: string
@@ -29,8 +30,18 @@ export class QueueFullError extends Error {
   }
 }
 
+/** Output kept per live job so a late SSE subscriber can replay from the start. */
+const REPLAY_OUTPUT_BYTES = 2 * 1024 * 1024
+
+interface JobLog {
+  events: RunEvent[]
+  outputBytes: number
+  clipped: boolean
+}
+
 interface Job {
   id: string
+  log: JobLog
   request: SubmitRequest
   controller: AbortController
   done: Promise<RunRecord>
@@ -44,10 +55,6 @@ export interface JobServiceOptions {
   workers: number
   maxQueue: number
   log?: (event: string, fields: Record<string, unknown>) => void
-}
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
 }
 
 /**
@@ -80,6 +87,20 @@ export class JobService {
   }
 
   private emit(event: RunEvent): void {
+    const log = this.active.get(event.runId)?.log
+    if (log) {
+      if (event.type === 'run.output') {
+        log.outputBytes += event.text.length
+        if (log.outputBytes <= REPLAY_OUTPUT_BYTES) log.events.push(event)
+        else if (!log.clipped) {
+          log.clipped = true
+          log.events.push({
+            ...event,
+            text: `\n[live replay clipped after ${REPLAY_OUTPUT_BYTES} characters; the run's stored output keeps head and tail]\n`,
+          })
+        }
+      } else log.events.push(event)
+    }
     for (const l of this.listeners) {
       try {
         l(event)
@@ -137,7 +158,7 @@ export class JobService {
       error: null,
       outputJson: null,
       codeHash: sha256Hex(request.code),
-      inputHash: sha256Hex(JSON.stringify(request.inputData)),
+      inputHash: sha256Hex(canonicalJson(request.inputData)),
       codePreview: request.code.slice(0, 200),
       stdoutBytes: 0,
       stderrBytes: 0,
@@ -168,6 +189,7 @@ export class JobService {
     })
     const job: Job = {
       id,
+      log: { events: [], outputBytes: 0, clipped: false },
       request,
       controller: new AbortController(),
       done,
@@ -179,6 +201,24 @@ export class JobService {
     this.emitStatus(id, 'queued')
     this.pump()
     return record
+  }
+
+  /**
+   * For a job still queued or running: replays its events so far, then streams new ones, in order,
+   * with nothing lost between the two. Null when the job is not live (read the store instead).
+   */
+  follow(id: string, listener: (e: RunEvent) => void): (() => void) | null {
+    const job = this.active.get(id)
+    if (!job) return null
+    for (const e of job.log.events) listener(e)
+    return this.subscribe((e) => {
+      if (e.runId === id) listener(e)
+    })
+  }
+
+  /** The record submitted earlier with this idempotency key, if any. */
+  findByIdempotencyKey(key: string): RunRecord | undefined {
+    return this.store.all().find((r) => r.idempotencyKey === key)
   }
 
   /** Resolves with the final record, or null if `timeoutMs` passes first (the job goes on). */

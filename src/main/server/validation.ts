@@ -20,7 +20,7 @@ export const MAX_INPUT_BYTES = 1_048_576
 const JOB_TYPE = /^[a-zA-Z0-9_-]+(@[a-zA-Z0-9_.@:-]+)?$/
 const IDEMPOTENCY_KEY = /^[a-zA-Z0-9_-]+$/
 
-const code = z
+export const codeSchema = z
   .string()
   .min(1)
   .max(MAX_CODE_CHARS)
@@ -37,7 +37,7 @@ const jobType = z.string().max(128).regex(JOB_TYPE)
 
 /** `ExecuteRequest` of Tako VM (reference §1.3) plus our `memory_mb` and `cpus`. Unknown fields → 422. */
 export const executeRequestSchema = z.strictObject({
-  code,
+  code: codeSchema,
   input_data: inputData.optional().default({}),
   timeout: timeout.nullish(),
   startup_timeout: z.number().int().min(10).max(600).nullish(),

@@ -1,0 +1,33 @@
+import type { IncomingMessage } from 'node:http'
+import type { RunRecord } from '../../shared/record'
+import type { Core } from '../core'
+import { isValidRunId, STDERR_FILE, STDOUT_FILE } from '../store/run-store'
+import { HttpError, parseJson, readBody } from './http-util'
+
+/** What every route module needs: the core plus small shared lookups. */
+export interface ApiContext {
+  core: Core
+  getRecordOr404(id: string, message?: string): RunRecord
+  outputs(id: string): { stdout: string; stderr: string }
+  readJsonBody(req: IncomingMessage): Promise<unknown>
+}
+
+export function createContext(core: Core): ApiContext {
+  const { store } = core
+  return {
+    core,
+    getRecordOr404(id, message = 'Job not found') {
+      const rec = isValidRunId(id) ? store.get(id) : undefined
+      if (!rec) throw new HttpError(404, message)
+      return rec
+    },
+    outputs(id) {
+      return { stdout: store.readText(id, STDOUT_FILE), stderr: store.readText(id, STDERR_FILE) }
+    },
+    async readJsonBody(req) {
+      const body = await readBody(req)
+      if (body.length === 0) return {}
+      return parseJson(body)
+    },
+  }
+}

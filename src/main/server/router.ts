@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { HttpError } from './http-util'
+
+export type Params = Record<string, string>
+export type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: Params,
+  url: URL,
+) => Promise<void> | void
+
+export interface Route {
+  method: string
+  pattern: RegExp
+  keys: string[]
+  handler: Handler
+}
+
+/** `/jobs/{id}` matches one segment; `{path*}` matches the rest of the path. */
+export function route(method: string, path: string, handler: Handler): Route {
+  const keys: string[] = []
+  const pattern = new RegExp(
+    '^' +
+      path.replace(/\{(\w+)(\*)?\}/g, (_m, key: string, star?: string) => {
+        keys.push(key)
+        return star ? '(.+)' : '([^/]+)'
+      }) +
+      '$',
+  )
+  return { method, pattern, keys, handler }
+}
+
+export function queryInt(url: URL, name: string, def: number, min: number, max: number): number {
+  const raw = url.searchParams.get(name)
+  if (raw === null) return def
+  const n = Number(raw)
+  if (!/^-?\d+$/.test(raw) || n < min || n > max) {
+    throw new HttpError(422, [
+      {
+        type: 'int_parsing',
+        loc: ['query', name],
+        msg: `Input should be an integer between ${min} and ${max}`,
+        input: raw,
+      },
+    ])
+  }
+  return n
+}
+
+export function queryNumber(url: URL, name: string, def: number, min: number, max: number): number {
+  const raw = url.searchParams.get(name)
+  if (raw === null) return def
+  const n = Number(raw)
+  if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+    throw new HttpError(422, [
+      {
+        type: 'float_parsing',
+        loc: ['query', name],
+        msg: `Input should be a number between ${min} and ${max}`,
+        input: raw,
+      },
+    ])
+  }
+  return n
+}
+
+export function queryBool(url: URL, name: string): boolean {
+  const raw = url.searchParams.get(name)
+  if (raw === null) return false
+  if (/^(true|1|yes|on)$/i.test(raw)) return true
+  if (/^(false|0|no|off)$/i.test(raw)) return false
+  throw new HttpError(422, [
+    {
+      type: 'bool_parsing',
+      loc: ['query', name],
+      msg: 'Input should be a valid boolean',
+      input: raw,
+    },
+  ])
+}

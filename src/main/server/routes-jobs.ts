@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto'
+import type { ServerResponse } from 'node:http'
+import { z } from 'zod'
+import type { RunEvent } from '../../shared/events'
+import { isTerminal } from '../../shared/run'
+import { requestFingerprint } from '../jobs/fingerprint'
+import { isValidRunId } from '../store/run-store'
+import type { ApiContext } from './context'
+import { executeResponse, recordResponse } from './dto'
+import { HttpError, sendJson } from './http-util'
+import { queryBool, queryNumber, route, type Route } from './router'
+import { toSubmitRequest } from './run-request'
+import { codeSchema, executeRequestSchema, parseBody, type ExecuteRequest } from './validation'
+
+const overridesShape = {
+  job_type: executeRequestSchema.shape.job_type,
+  timeout: executeRequestSchema.shape.timeout,
+  memory_mb: executeRequestSchema.shape.memory_mb,
+  cpus: executeRequestSchema.shape.cpus,
+}
+const rerunSchema = z.strictObject(overridesShape)
+const forkSchema = z.strictObject({ code: codeSchema, ...overridesShape })
+
+/** Execution, async jobs, cancel, rerun/fork and the live event stream (reference §1.4–1.9). */
+export function jobRoutes(ctx: ApiContext): Route[] {
+  const { core } = ctx
+  const { jobs, store } = core
+
+  function lineage(
+    parentId: string,
+    kind: 'rerun' | 'fork',
+    req: ExecuteRequest,
+  ): { job_id: string; status: 'queued' } {
+    const submit = toSubmitRequest(req, core.maxTimeoutS)
+    submit.parentId = parentId
+    submit.relationship = kind
+    const rec = jobs.submit(submit)
+    return { job_id: rec.id, status: 'queued' }
+  }
+
+  function replayData(parentId: string): { code: string; input: Record<string, unknown> } {
+    const code = store.readCode(parentId)
+    if (!code) throw new HttpError(400, 'Original code not available for replay')
+    let input: unknown
+    try {
+      input = store.readInput(parentId)
+    } catch {
+      throw new HttpError(400, 'Original input not available for replay')
+    }
+    if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+      throw new HttpError(400, 'Original input not available for replay')
+    }
+    return { code, input: input as Record<string, unknown> }
+  }
+
+  return [
+    route('POST', '/execute', async (req, res) => {
+      const t0 = performance.now()
+      const body = parseBody(executeRequestSchema, await ctx.readJsonBody(req))
+      const submit = toSubmitRequest(body, core.maxTimeoutS)
+      submit.id = `api-${randomUUID()}`
+      // Tako VM uses idempotency keys on async submits only.
+      submit.idempotencyKey = null
+      const queued = jobs.submit(submit)
+      // A client that disconnects does not cancel the run: it is recorded like any other.
+      const rec = (await jobs.wait(queued.id)) ?? queued
+      const out = ctx.outputs(rec.id)
+      sendJson(
+        res,
+        200,
+        executeResponse(rec, out.stdout, out.stderr, (performance.now() - t0) / 1000),
+      )
+    }),
+
+    route('POST', '/execute/async', async (req, res) => {
+      const body = parseBody(executeRequestSchema, await ctx.readJsonBody(req))
+      const submit = toSubmitRequest(body, core.maxTimeoutS)
+      if (body.idempotency_key) {
+        submit.fingerprint = requestFingerprint({
+          code: body.code,
+          inputData: body.input_data,
+          jobType: submit.environment,
+          timeout: body.timeout ?? null,
+          startupTimeout: body.startup_timeout ?? null,
+          requirements: body.requirements ?? [],
+          memoryMb: body.memory_mb ?? null,
+          cpus: body.cpus ?? null,
+        })
+        const existing = jobs.findByIdempotencyKey(body.idempotency_key)
+        if (existing) {
+          if (existing.fingerprint !== submit.fingerprint) {
+            throw new HttpError(409, 'Idempotency key reused with different payload')
+          }
+          const st = jobs.statusOf(existing.id)
+          sendJson(res, 200, { job_id: existing.id, status: st?.status ?? existing.status })
+          return
+        }
+      }
+      const rec = jobs.submit(submit)
+      sendJson(res, 200, { job_id: rec.id, status: 'queued' })
+    }),
+
+    route('GET', '/jobs/{id}', (_req, res, p) => {
+      const id = p.id ?? ''
+      const st = isValidRunId(id) ? jobs.statusOf(id) : null
+      if (!st) throw new HttpError(404, 'Job not found')
+      const rec = store.get(id)
+      const body: Record<string, unknown> = {
+        job_id: id,
+        status: st.status,
+        created_at: rec?.createdAt ?? null,
+      }
+      if (rec?.durationMs != null && isTerminal(rec.status)) body.duration_ms = rec.durationMs
+      if (st.queuePosition !== null) body.queue_position = st.queuePosition
+      if (rec?.error) body.error = rec.error
+      if (rec?.parentId) {
+        body.parent_execution_id = rec.parentId
+        body.relationship = rec.relationship
+      }
+      sendJson(res, 200, body)
+    }),
+
+    route('GET', '/jobs/{id}/result', async (_req, res, p, url) => {
+      const id = p.id ?? ''
+      let rec = ctx.getRecordOr404(id)
+      const wait = queryBool(url, 'wait')
+      const timeoutS = queryNumber(url, 'timeout', 30, 1, 300)
+      const full = url.searchParams.get('view') === 'full'
+      if (wait && !isTerminal(rec.status)) {
+        // Waiting never cancels the job: on timeout the client gets 408 and the job goes on.
+        const done = await jobs.wait(id, timeoutS * 1000)
+        if (!done) throw new HttpError(408, 'Timeout waiting for job')
+        rec = done
+      }
+      const out = ctx.outputs(id)
+      const body = recordResponse(rec, out.stdout, out.stderr, full)
+      const pos = jobs.queuePosition(id)
+      if (pos !== null) body.queue_position = pos
+      sendJson(res, 200, body)
+    }),
+
+    route('POST', '/jobs/{id}/cancel', async (req, res, p) => {
+      await ctx.readJsonBody(req)
+      const id = p.id ?? ''
+      if (!isValidRunId(id) || !jobs.cancel(id)) {
+        throw new HttpError(404, 'Job not found or already completed')
+      }
+      sendJson(res, 200, { status: 'cancelled', job_id: id })
+    }),
+
+    route('POST', '/jobs/{id}/rerun', async (req, res, p) => {
+      const body = parseBody(rerunSchema, await ctx.readJsonBody(req))
+      if (body.timeout != null && body.timeout > core.maxTimeoutS) {
+        // Checked before the parent lookup, as Tako VM does.
+        toSubmitRequest({ code: 'x', input_data: {}, ...body }, core.maxTimeoutS)
+      }
+      const parent = ctx.getRecordOr404(p.id ?? '')
+      if (!isTerminal(parent.status))
+        throw new HttpError(400, "Cannot rerun job that hasn't completed")
+      const data = replayData(parent.id)
+      sendJson(
+        res,
+        200,
+        lineage(parent.id, 'rerun', {
+          code: data.code,
+          input_data: data.input,
+          job_type: body.job_type ?? parent.environment,
+          timeout: body.timeout ?? null,
+          memory_mb: body.memory_mb ?? null,
+          cpus: body.cpus ?? null,
+        }),
+      )
+    }),
+
+    route('POST', '/jobs/{id}/fork', async (req, res, p) => {
+      const body = parseBody(forkSchema, await ctx.readJsonBody(req))
+      const parent = ctx.getRecordOr404(p.id ?? '')
+      const data = replayData(parent.id)
+      sendJson(
+        res,
+        200,
+        lineage(parent.id, 'fork', {
+          code: body.code,
+          input_data: data.input,
+          job_type: body.job_type ?? parent.environment,
+          timeout: body.timeout ?? null,
+          memory_mb: body.memory_mb ?? null,
+          cpus: body.cpus ?? null,
+        }),
+      )
+    }),
+
+    route('GET', '/jobs/{id}/events', (req, res, p) => {
+      const rec = ctx.getRecordOr404(p.id ?? '')
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-store',
+        Connection: 'keep-alive',
+        'X-Accel-Buffering': 'no',
+      })
+      res.write(': tako events\n\n')
+      let unsubscribe: (() => void) | null = null
+      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000)
+      const finish = (): void => {
+        clearInterval(heartbeat)
+        unsubscribe?.()
+        unsubscribe = null
+        res.end()
+      }
+      req.on('close', finish)
+      const send = (e: RunEvent): void => {
+        writeEvent(res, e)
+        if (e.type === 'run.status' && isTerminal(e.status)) finish()
+      }
+      unsubscribe = jobs.follow(rec.id, send)
+      if (unsubscribe) return
+      // Finished (or from an earlier session): replay what the store kept.
+      const final = store.get(rec.id) ?? rec
+      const out = ctx.outputs(rec.id)
+      let seq = 0
+      writeEvent(res, { type: 'run.status', runId: rec.id, status: 'queued', seq: ++seq })
+      if (final.startedAt)
+        writeEvent(res, { type: 'run.status', runId: rec.id, status: 'running', seq: ++seq })
+      if (out.stdout)
+        writeEvent(res, {
+          type: 'run.output',
+          runId: rec.id,
+          stream: 'stdout',
+          text: out.stdout,
+          seq: ++seq,
+        })
+      if (out.stderr)
+        writeEvent(res, {
+          type: 'run.output',
+          runId: rec.id,
+          stream: 'stderr',
+          text: out.stderr,
+          seq: ++seq,
+        })
+      writeEvent(res, { type: 'run.status', runId: rec.id, status: final.status, seq: seq + 1 })
+      finish()
+    }),
+  ]
+}
+
+function writeEvent(res: ServerResponse, e: RunEvent): void {
+  const name = e.type === 'run.output' ? e.stream : 'status'
+  const data =
+    e.type === 'run.output'
+      ? { job_id: e.runId, stream: e.stream, text: e.text }
+      : { job_id: e.runId, status: e.status }
+  res.write(`id: ${e.seq}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`)
+}

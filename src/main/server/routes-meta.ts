@@ -1,0 +1,157 @@
+import { RUN_STATUSES, isTerminal, type RunStatus } from '../../shared/run'
+import { ENVIRONMENTS, findEnvironment } from '../environments/catalogue'
+import type { ApiContext } from './context'
+import { recordResponse } from './dto'
+import { HttpError, sendJson } from './http-util'
+import { queryInt, route, type Route } from './router'
+import { resolveEnvironment } from './run-request'
+
+export const API_VERSION = '0.1.0'
+
+interface DockerState {
+  available: boolean
+  version: string | null
+  error: string | null
+}
+
+/** Health, job types and the execution history (reference §1.11). */
+export function metaRoutes(ctx: ApiContext): Route[] {
+  const { core } = ctx
+  const { jobs, store } = core
+  let dockerCache: { at: number; value: DockerState } | null = null
+
+  async function dockerStatus(): Promise<DockerState> {
+    if (dockerCache && Date.now() - dockerCache.at < 1000) return dockerCache.value
+    let value: DockerState
+    try {
+      const v = await Promise.race([
+        core.client.ping(),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('Docker did not answer within 3 s')), 3000).unref(),
+        ),
+      ])
+      value = { available: true, version: v.version, error: null }
+    } catch (err) {
+      value = { available: false, version: null, error: (err as Error).message }
+    }
+    dockerCache = { at: Date.now(), value }
+    return value
+  }
+
+  function jobTypeDto(name: string, exists: boolean | null): Record<string, unknown> {
+    const env = findEnvironment(name)!
+    return {
+      name: env.name,
+      description: env.description,
+      requirements: env.packages,
+      python_version: '3.11',
+      memory_limit: `${env.defaults.memoryBytes / 1024 / 1024}m`,
+      cpu_limit: env.defaults.cpus,
+      timeout: env.defaults.timeoutMs / 1000,
+      session_enabled: false,
+      gpu_enabled: false,
+      gpu_vendor: null,
+      image: resolveEnvironment(name).image,
+      image_exists: exists,
+    }
+  }
+
+  return [
+    route('GET', '/', (_req, res) => {
+      res.writeHead(307, { Location: '/health' })
+      res.end()
+    }),
+    route('GET', '/health', async (_req, res) => {
+      const docker = await dockerStatus()
+      sendJson(res, 200, {
+        status: docker.available ? 'healthy' : 'degraded',
+        docker_available: docker.available,
+        docker_version: docker.version,
+        docker_error: docker.error,
+        gvisor_available: false,
+        version: API_VERSION,
+        production_mode: false,
+        queue_stats: jobs.stats(),
+      })
+    }),
+    route('GET', '/pool/stats', (_req, res) => sendJson(res, 200, jobs.stats())),
+    route('GET', '/job-types', async (_req, res) => {
+      const list = await Promise.all(
+        ENVIRONMENTS.map(async (env) => {
+          const exists = await core.client
+            .imageExists(resolveEnvironment(env.name).image)
+            .catch(() => null)
+          return jobTypeDto(env.name, exists)
+        }),
+      )
+      sendJson(res, 200, list)
+    }),
+    route('GET', '/job-types/{name}', async (_req, res, p) => {
+      const name = p.name ?? ''
+      if (!findEnvironment(name)) throw new HttpError(404, `Job type '${name}' not found`)
+      const exists = await core.client.imageExists(resolveEnvironment(name).image).catch(() => null)
+      sendJson(res, 200, jobTypeDto(name, exists))
+    }),
+    route('GET', '/executions', (_req, res, _p, url) => {
+      const status = url.searchParams.get('status')
+      if (status !== null && !RUN_STATUSES.includes(status as RunStatus)) {
+        throw new HttpError(422, [
+          {
+            type: 'enum',
+            loc: ['query', 'status'],
+            msg: `Input should be one of ${RUN_STATUSES.join(', ')}`,
+            input: status,
+          },
+        ])
+      }
+      const limit = queryInt(url, 'limit', 100, 1, 1000)
+      const offset = queryInt(url, 'offset', 0, 0, Number.MAX_SAFE_INTEGER)
+      const jobType = url.searchParams.get('job_type')
+      const q = url.searchParams.get('q')
+      const full = url.searchParams.get('view') === 'full'
+      const page = store.list({
+        limit,
+        offset,
+        ...(status ? { status: status as RunStatus } : {}),
+        ...(jobType ? { environment: jobType } : {}),
+        ...(q ? { q } : {}),
+      })
+      const items = page.items.map((r) => {
+        if (full) {
+          const out = ctx.outputs(r.id)
+          return recordResponse(r, out.stdout, out.stderr, true)
+        }
+        const dto = recordResponse(r, '', '', false)
+        delete dto.stdout
+        delete dto.stderr
+        dto.code_preview = r.codePreview
+        return dto
+      })
+      sendJson(res, 200, {
+        items,
+        limit,
+        offset,
+        has_more: page.hasMore,
+        count: items.length,
+        total: page.total,
+      })
+    }),
+    route('GET', '/executions/{id}', (_req, res, p, url) => {
+      const rec = ctx.getRecordOr404(p.id ?? '', 'Execution not found')
+      const out = ctx.outputs(rec.id)
+      sendJson(
+        res,
+        200,
+        recordResponse(rec, out.stdout, out.stderr, url.searchParams.get('view') === 'full'),
+      )
+    }),
+    route('DELETE', '/executions/{id}', (_req, res, p) => {
+      const rec = ctx.getRecordOr404(p.id ?? '', 'Execution not found')
+      if (!isTerminal(rec.status)) {
+        throw new HttpError(409, 'Execution is still in progress; cancel it first')
+      }
+      store.delete(rec.id)
+      sendJson(res, 200, { status: 'deleted', execution_id: rec.id })
+    }),
+  ]
+}

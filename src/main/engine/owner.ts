@@ -10,8 +10,10 @@ export function processStartTime(pid: number): string | null {
   if (process.platform !== 'linux') return null
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // Field 22 (starttime); the command name (field 2) may contain spaces, so count after its ')'.
+    // Fields after the command name (which may contain spaces): [0] state, [19] starttime.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // A zombie (Z) or dead (X) process is gone, even while its parent has not reaped it yet.
+    if (fields[0] === 'Z' || fields[0] === 'X') return null
     return fields[19] ?? null
   } catch {
     return null

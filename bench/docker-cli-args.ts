@@ -13,8 +13,8 @@ export function dockerRunArgs(spec: Docker.ContainerCreateOptions): string[] {
   for (const [path, opts] of Object.entries(hc.Tmpfs ?? {})) args.push('--tmpfs', `${path}:${opts}`)
   if (hc.ReadonlyRootfs) args.push('--read-only')
   if (hc.NetworkMode) args.push('--network', hc.NetworkMode)
-  for (const c of hc.CapDrop ?? []) args.push('--cap-drop', c)
-  for (const s of hc.SecurityOpt ?? []) args.push('--security-opt', s)
+  for (const c of (hc.CapDrop as string[] | undefined) ?? []) args.push('--cap-drop', c)
+  for (const s of (hc.SecurityOpt as string[] | undefined) ?? []) args.push('--security-opt', s)
   if (hc.Memory) args.push('--memory', `${hc.Memory}b`)
   if (hc.MemorySwap) args.push('--memory-swap', `${hc.MemorySwap}b`)
   if (hc.NanoCpus) args.push('--cpus', String(hc.NanoCpus / 1e9))
@@ -26,6 +26,6 @@ export function dockerRunArgs(spec: Docker.ContainerCreateOptions): string[] {
   if (spec.Entrypoint && Array.isArray(spec.Entrypoint) && spec.Entrypoint.length === 0)
     args.push('--entrypoint', '')
   args.push(spec.Image!)
-  args.push(...((spec.Cmd as string[] | undefined) ?? []))
+  args.push(...(spec.Cmd ?? []))
   return args
 }

@@ -2,7 +2,7 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)
   if (sorted.length === 0) return NaN
   const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return sorted[idx]!
+  return sorted[idx]
 }
 
 export function summary(label: string, values: number[]): string {

@@ -1,5 +1,5 @@
 // Command line for environments: `npm run environments -- list` and `npm run environments -- build <name>`.
-import Docker from 'dockerode'
+import { createDocker } from '../src/main/engine/docker-endpoint'
 import { buildEnvironment, BuildError } from '../src/main/environments/builder'
 import { ENVIRONMENTS, findEnvironment, imageRef } from '../src/main/environments/catalogue'
 import { DockerContainerClient } from '../src/main/engine/docker-client'
@@ -33,7 +33,7 @@ async function main(): Promise<number> {
     const started = Date.now()
     try {
       await buildEnvironment(name, {
-        docker: new Docker(),
+        docker: createDocker(),
         onProgress: (p) => {
           const width = 24
           const filled = p.totalSteps ? Math.round((p.step / p.totalSteps) * width) : 0

@@ -1,4 +1,5 @@
 import Docker from 'dockerode'
+import { resolveDockerEndpoint } from './docker-endpoint'
 
 /**
  * Docker behind one small interface. The engine talks only to `ContainerClient`; production uses
@@ -70,14 +71,6 @@ export function isConnectionError(err: unknown): boolean {
   )
 }
 
-/** Where the docker CLI would connect: `DOCKER_HOST`, else the platform's default socket. */
-export function dockerEndpoint(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.DOCKER_HOST) return env.DOCKER_HOST
-  return process.platform === 'win32'
-    ? 'npipe:////./pipe/docker_engine'
-    : 'unix:///var/run/docker.sock'
-}
-
 export function unavailableMessage(endpoint: string, err: unknown): string {
   const e = err as DockerishError | null
   const why = e?.code ?? dockerMessage(err)
@@ -91,10 +84,16 @@ export class DockerContainerClient implements ContainerClient {
   readonly endpoint: string
   private readonly docker: Docker
 
-  /** dockerode's own defaults follow the CLI: DOCKER_HOST (unix, npipe, tcp, ssh, TLS vars) or the default socket. */
+  /** Connects as the docker CLI does (DOCKER_HOST, the current context, the default socket). */
   constructor(docker?: Docker, endpoint?: string) {
-    this.docker = docker ?? new Docker()
-    this.endpoint = endpoint ?? dockerEndpoint()
+    if (docker) {
+      this.docker = docker
+      this.endpoint = endpoint ?? 'docker'
+    } else {
+      const resolved = resolveDockerEndpoint()
+      this.docker = new Docker(resolved.options)
+      this.endpoint = resolved.endpoint
+    }
   }
 
   private wrap(err: unknown): Error {

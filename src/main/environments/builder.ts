@@ -1,5 +1,6 @@
 import path from 'node:path'
-import Docker from 'dockerode'
+import type Docker from 'dockerode'
+import { createDocker } from '../engine/docker-endpoint'
 import { environmentsDir, imageRef, LABEL_ENVIRONMENT, LABEL_RECIPE, recipeHash } from './catalogue'
 import { LABEL_APP } from '../engine/container-spec'
 
@@ -45,7 +46,7 @@ export async function buildEnvironment(
     root?: string
   } = {},
 ): Promise<string> {
-  const docker = options.docker ?? new Docker()
+  const docker = options.docker ?? createDocker()
   const root = options.root ?? environmentsDir()
   const tag = imageRef(name, root)
   const hash = recipeHash(name, root)

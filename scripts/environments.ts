@@ -3,6 +3,7 @@ import { createDocker } from '../src/main/engine/docker-endpoint'
 import { buildEnvironment, BuildError } from '../src/main/environments/builder'
 import { ENVIRONMENTS, findEnvironment, imageRef } from '../src/main/environments/catalogue'
 import { DockerContainerClient } from '../src/main/engine/docker-client'
+import { exportPack, importPack, PackError } from '../src/main/environments/packs'
 
 async function main(): Promise<number> {
   const [command, name] = process.argv.slice(2)
@@ -53,7 +54,35 @@ async function main(): Promise<number> {
       return 1
     }
   }
-  console.error('usage: npm run environments -- list | build <name> [--force]')
+  if (command === 'export' && name) {
+    const file = process.argv[4] ?? `${name}.takopack`
+    const ref = imageRef(name)
+    if (!findEnvironment(name) || !(await client.imageExists(ref))) {
+      console.error(`Environment '${name}' is not built (${ref}); build it first`)
+      return 1
+    }
+    const manifest = await exportPack(createDocker(), ref, file)
+    console.log(
+      `${name}: wrote ${file} (${(manifest.sizeBytes / 1024 / 1024).toFixed(1)} MiB, sha256 ${manifest.sha256.slice(0, 12)}…)`,
+    )
+    return 0
+  }
+  if (command === 'import' && name) {
+    try {
+      const manifest = await importPack(createDocker(), name)
+      const current = findEnvironment(manifest.name) && imageRef(manifest.name) === manifest.image
+      console.log(
+        `imported ${manifest.name} (${manifest.image})${current ? '' : ' — built from a different recipe than this app version expects'}`,
+      )
+      return 0
+    } catch (err) {
+      console.error(err instanceof PackError ? `refused: ${err.message}` : String(err))
+      return 1
+    }
+  }
+  console.error(
+    'usage: npm run environments -- list | build <name> [--force] | export <name> [file] | import <file>',
+  )
   return 2
 }
 

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
+import Docker from 'dockerode'
+import { resolveDockerEndpoint } from './engine/docker-endpoint'
+import { EnvironmentService } from './environments/environment-service'
 import {
   DockerContainerClient,
   DockerUnavailableError,
@@ -14,6 +17,8 @@ import { RunStore } from './store/run-store'
 export interface CoreOptions {
   dataDir: string
   client?: ContainerClient
+  /** dockerode for image work (builds, packs); defaults to the CLI's endpoint. */
+  docker?: Docker
   sessionId?: string
   workers?: number
   maxQueue?: number
@@ -28,6 +33,7 @@ export interface Core {
   engine: RunEngine
   store: RunStore
   jobs: JobService
+  environments: EnvironmentService
   maxTimeoutS: number
   /** Reaps containers of earlier sessions, then marks their runs interrupted. Docker down is not fatal. */
   startup(): Promise<{ reaped: number; interrupted: number; dockerError: string | null }>
@@ -47,7 +53,9 @@ export function defaultWorkers(): number {
 
 export function createCore(options: CoreOptions): Core {
   const sessionId = options.sessionId ?? randomUUID()
-  const client = options.client ?? new DockerContainerClient()
+  const resolved = resolveDockerEndpoint()
+  const docker = options.docker ?? new Docker(resolved.options)
+  const client = options.client ?? new DockerContainerClient(docker, resolved.endpoint)
   const log = options.log
   const engine = new RunEngine({ client, sessionId, ...(log ? { log } : {}) })
   const store = new RunStore(options.dataDir)
@@ -64,6 +72,7 @@ export function createCore(options: CoreOptions): Core {
     engine,
     store,
     jobs,
+    environments: new EnvironmentService(docker),
     maxTimeoutS: options.maxTimeoutS ?? 300,
     async startup() {
       let reaped = 0

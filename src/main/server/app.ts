@@ -8,6 +8,7 @@ import type { Params, Route } from './router'
 import { artifactRoutes } from './routes-artifacts'
 import { jobRoutes } from './routes-jobs'
 import { metaRoutes } from './routes-meta'
+import { environmentRoutes } from './routes-environments'
 import { RequestValidationError } from './validation'
 
 export { API_VERSION } from './routes-meta'
@@ -36,7 +37,13 @@ function tokenMatches(given: string, expected: string): boolean {
 function clip(input: unknown): unknown {
   if (typeof input === 'string' && input.length > 200) return `${input.slice(0, 200)}…`
   if (input !== null && typeof input === 'object') {
-    const text = JSON.stringify(input)
+    let text: string
+    try {
+      text = JSON.stringify(input)
+    } catch {
+      // Nested too deeply for JSON.stringify: throwing here would escape the error handler.
+      return '<value nested too deeply to show>'
+    }
     if (text.length > 200) return `${text.slice(0, 200)}…`
   }
   return input
@@ -51,7 +58,12 @@ export function createApiHandler(
   options: ApiOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const ctx = createContext(options.core)
-  const routes: Route[] = [...metaRoutes(ctx), ...jobRoutes(ctx), ...artifactRoutes(ctx)]
+  const routes: Route[] = [
+    ...metaRoutes(ctx),
+    ...environmentRoutes(ctx),
+    ...jobRoutes(ctx),
+    ...artifactRoutes(ctx),
+  ]
   const checkHost = options.checkHost ?? true
 
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -97,8 +109,17 @@ export function createApiHandler(
       const type = req.headers['content-type']
       const length = Number(req.headers['content-length'] ?? 0)
       const hasBody = length > 0 || req.headers['transfer-encoding'] !== undefined
-      if (type !== undefined ? !/^application\/json\s*(;|$)/i.test(type) : hasBody) {
-        throw new HttpError(415, 'Content-Type must be application/json')
+      const expected =
+        match.body === 'binary'
+          ? /^application\/octet-stream\s*(;|$)/i
+          : /^application\/json\s*(;|$)/i
+      if (type !== undefined ? !expected.test(type) : hasBody || match.body === 'binary') {
+        throw new HttpError(
+          415,
+          match.body === 'binary'
+            ? 'Content-Type must be application/octet-stream'
+            : 'Content-Type must be application/json',
+        )
       }
     }
     const m = match.pattern.exec(path)!

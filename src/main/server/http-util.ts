@@ -63,8 +63,12 @@ export function sendJson(
  * or by counting a chunked body); the rest of an oversized body is not buffered.
  */
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  // The unread rest of the body is never consumed (and leaving a `for await` destroys the request),
+  // so the connection cannot carry another request: close it rather than let the next one hang.
   const tooLarge = (): HttpError =>
-    new HttpError(413, `Payload too large. Maximum allowed size is ${limit} bytes.`)
+    new HttpError(413, `Payload too large. Maximum allowed size is ${limit} bytes.`, {
+      Connection: 'close',
+    })
   const declared = req.headers['content-length']
   if (declared !== undefined && Number(declared) > limit) {
     req.resume()

@@ -10,6 +10,8 @@ export type Handler = (
 ) => Promise<void> | void
 
 export interface Route {
+  /** POST bodies are JSON unless a route takes raw bytes (application/octet-stream). */
+  body: 'json' | 'binary'
   method: string
   pattern: RegExp
   keys: string[]
@@ -17,7 +19,12 @@ export interface Route {
 }
 
 /** `/jobs/{id}` matches one segment; `{path*}` matches the rest of the path. */
-export function route(method: string, path: string, handler: Handler): Route {
+export function route(
+  method: string,
+  path: string,
+  handler: Handler,
+  body: 'json' | 'binary' = 'json',
+): Route {
   const keys: string[] = []
   const pattern = new RegExp(
     '^' +
@@ -27,7 +34,7 @@ export function route(method: string, path: string, handler: Handler): Route {
       }) +
       '$',
   )
-  return { method, pattern, keys, handler }
+  return { method, pattern, keys, handler, body }
 }
 
 export function queryInt(url: URL, name: string, def: number, min: number, max: number): number {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import { z } from 'zod'
 import type { RunEvent } from '../../shared/events'
+import type { RunRecord } from '../../shared/record'
 import { isTerminal } from '../../shared/run'
 import { requestFingerprint } from '../jobs/fingerprint'
 import { isValidRunId } from '../store/run-store'
@@ -9,7 +10,7 @@ import type { ApiContext } from './context'
 import { executeResponse, recordResponse } from './dto'
 import { HttpError, sendJson } from './http-util'
 import { queryBool, queryNumber, route, type Route } from './router'
-import { toSubmitRequest } from './run-request'
+import { fieldError, toSubmitRequest } from './run-request'
 import { codeSchema, executeRequestSchema, parseBody, type ExecuteRequest } from './validation'
 
 const overridesShape = {
@@ -53,10 +54,28 @@ export function jobRoutes(ctx: ApiContext): Route[] {
     return { code, input: input as Record<string, unknown> }
   }
 
+  /** The parent's environment unless overridden; a custom image stays that image. */
+  function sameEnvironment(
+    parent: RunRecord,
+    override: string | null | undefined,
+  ): { job_type?: string; image?: string } {
+    if (override) return { job_type: override }
+    return parent.environment === 'custom'
+      ? { image: parent.image }
+      : { job_type: parent.environment }
+  }
+
+  async function checkImage(body: ExecuteRequest): Promise<void> {
+    if (!body.image) return
+    const why = await core.environments.checkCustomImage(body.image)
+    if (why) throw fieldError('image', why, body.image)
+  }
+
   return [
     route('POST', '/execute', async (req, res) => {
       const t0 = performance.now()
       const body = parseBody(executeRequestSchema, await ctx.readJsonBody(req))
+      await checkImage(body)
       const submit = toSubmitRequest(body, core.maxTimeoutS)
       submit.id = `api-${randomUUID()}`
       // Tako VM uses idempotency keys on async submits only.
@@ -74,12 +93,13 @@ export function jobRoutes(ctx: ApiContext): Route[] {
 
     route('POST', '/execute/async', async (req, res) => {
       const body = parseBody(executeRequestSchema, await ctx.readJsonBody(req))
+      await checkImage(body)
       const submit = toSubmitRequest(body, core.maxTimeoutS)
       if (body.idempotency_key) {
         submit.fingerprint = requestFingerprint({
           code: body.code,
           inputData: body.input_data,
-          jobType: submit.environment,
+          jobType: body.image ? `image:${body.image}` : submit.environment,
           timeout: body.timeout ?? null,
           startupTimeout: body.startup_timeout ?? null,
           requirements: body.requirements ?? [],
@@ -164,7 +184,7 @@ export function jobRoutes(ctx: ApiContext): Route[] {
         lineage(parent.id, 'rerun', {
           code: data.code,
           input_data: data.input,
-          job_type: body.job_type ?? parent.environment,
+          ...sameEnvironment(parent, body.job_type),
           timeout: body.timeout ?? null,
           memory_mb: body.memory_mb ?? null,
           cpus: body.cpus ?? null,
@@ -182,7 +202,7 @@ export function jobRoutes(ctx: ApiContext): Route[] {
         lineage(parent.id, 'fork', {
           code: body.code,
           input_data: data.input,
-          job_type: body.job_type ?? parent.environment,
+          ...sameEnvironment(parent, body.job_type),
           timeout: body.timeout ?? null,
           memory_mb: body.memory_mb ?? null,
           cpus: body.cpus ?? null,

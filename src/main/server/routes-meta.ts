@@ -1,10 +1,8 @@
 import { RUN_STATUSES, isTerminal, type RunStatus } from '../../shared/run'
-import { ENVIRONMENTS, findEnvironment } from '../environments/catalogue'
 import type { ApiContext } from './context'
 import { recordResponse } from './dto'
 import { HttpError, sendJson } from './http-util'
 import { queryInt, route, type Route } from './router'
-import { resolveEnvironment } from './run-request'
 
 export const API_VERSION = '0.1.0'
 
@@ -38,24 +36,6 @@ export function metaRoutes(ctx: ApiContext): Route[] {
     return value
   }
 
-  function jobTypeDto(name: string, exists: boolean | null): Record<string, unknown> {
-    const env = findEnvironment(name)!
-    return {
-      name: env.name,
-      description: env.description,
-      requirements: env.packages,
-      python_version: '3.11',
-      memory_limit: `${env.defaults.memoryBytes / 1024 / 1024}m`,
-      cpu_limit: env.defaults.cpus,
-      timeout: env.defaults.timeoutMs / 1000,
-      session_enabled: false,
-      gpu_enabled: false,
-      gpu_vendor: null,
-      image: resolveEnvironment(name).image,
-      image_exists: exists,
-    }
-  }
-
   return [
     route('GET', '/', (_req, res) => {
       res.writeHead(307, { Location: '/health' })
@@ -75,23 +55,6 @@ export function metaRoutes(ctx: ApiContext): Route[] {
       })
     }),
     route('GET', '/pool/stats', (_req, res) => sendJson(res, 200, jobs.stats())),
-    route('GET', '/job-types', async (_req, res) => {
-      const list = await Promise.all(
-        ENVIRONMENTS.map(async (env) => {
-          const exists = await core.client
-            .imageExists(resolveEnvironment(env.name).image)
-            .catch(() => null)
-          return jobTypeDto(env.name, exists)
-        }),
-      )
-      sendJson(res, 200, list)
-    }),
-    route('GET', '/job-types/{name}', async (_req, res, p) => {
-      const name = p.name ?? ''
-      if (!findEnvironment(name)) throw new HttpError(404, `Job type '${name}' not found`)
-      const exists = await core.client.imageExists(resolveEnvironment(name).image).catch(() => null)
-      sendJson(res, 200, jobTypeDto(name, exists))
-    }),
     route('GET', '/executions', (_req, res, _p, url) => {
       const status = url.searchParams.get('status')
       if (status !== null && !RUN_STATUSES.includes(status as RunStatus)) {

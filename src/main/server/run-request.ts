@@ -17,7 +17,7 @@ function imageFor(name: string): string {
   return ref
 }
 
-function fieldError(field: string, msg: string, input: unknown): RequestValidationError {
+export function fieldError(field: string, msg: string, input: unknown): RequestValidationError {
   return new RequestValidationError([
     { type: 'value_error', loc: ['body', field], msg: `Value error, ${msg}`, input },
   ])
@@ -42,8 +42,11 @@ export function resolveEnvironment(jobType: string | null | undefined): {
 
 /** Turns a validated Tako request into the limits and environment of a run, checking ceilings. */
 export function toSubmitRequest(req: ExecuteRequest, maxTimeoutS: number): SubmitRequest {
-  const env = resolveEnvironment(req.job_type)
-  const def = findEnvironment(env.name)!.defaults
+  if (req.image && req.job_type) {
+    throw fieldError('image', 'give either job_type or image, not both', req.image)
+  }
+  const env = req.image ? { name: 'custom', image: req.image } : resolveEnvironment(req.job_type)
+  const def = findEnvironment(req.image ? 'default' : env.name)!.defaults
   if (req.timeout != null && req.timeout > maxTimeoutS) {
     throw fieldError(
       'timeout',

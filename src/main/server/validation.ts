@@ -26,11 +26,33 @@ export const codeSchema = z
   .max(MAX_CODE_CHARS)
   .refine((s) => s.trim().length > 0, { message: 'Code cannot be empty' })
 
-const inputData = z
-  .record(z.string(), z.unknown())
-  .refine((v) => Buffer.byteLength(JSON.stringify(v)) <= MAX_INPUT_BYTES, {
-    message: 'input_data exceeds 1MB limit when serialized',
-  })
+/** Deeper input_data would overflow the stack of JSON.stringify and our hashing (→ 500). */
+export const MAX_INPUT_DEPTH = 1000
+
+/** Nesting depth of a parsed JSON value, walked without recursion (a body can nest 400k deep). */
+function nestingDepth(value: unknown): number {
+  let max = 0
+  const stack: [unknown, number][] = [[value, 0]]
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!
+    if (v === null || typeof v !== 'object') continue
+    if (depth + 1 > max) max = depth + 1
+    if (max > MAX_INPUT_DEPTH) return max
+    for (const child of Object.values(v)) stack.push([child, depth + 1])
+  }
+  return max
+}
+
+const inputData = z.record(z.string(), z.unknown()).superRefine((v, ctx) => {
+  if (nestingDepth(v) > MAX_INPUT_DEPTH) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `input_data is nested more than ${MAX_INPUT_DEPTH} levels deep`,
+    })
+  } else if (Buffer.byteLength(JSON.stringify(v)) > MAX_INPUT_BYTES) {
+    ctx.addIssue({ code: 'custom', message: 'input_data exceeds 1MB limit when serialized' })
+  }
+})
 
 const timeout = z.number().int().min(1).max(86_400)
 const jobType = z.string().max(128).regex(JOB_TYPE)
@@ -45,6 +67,12 @@ export const executeRequestSchema = z.strictObject({
   idempotency_key: z.string().min(8).max(255).regex(IDEMPOTENCY_KEY).nullish(),
   requirements: z.array(z.string().max(256)).max(50).nullish(),
   memory_mb: z.number().int().min(16).max(65_536).nullish(),
+  /** A custom local image instead of a job type; it must have python3. */
+  image: z
+    .string()
+    .max(256)
+    .regex(/^[a-zA-Z0-9][a-zA-Z0-9._/:@-]*$/)
+    .nullish(),
   cpus: z.number().min(0.1).max(64).nullish(),
 })
 export type ExecuteRequest = z.infer<typeof executeRequestSchema>
@@ -88,7 +116,8 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infe
       },
     ])
   }
-  const result = schema.safeParse(body)
+  // reportInput: without it every issue's `input` is undefined and a wrong type reads as `missing`.
+  const result = schema.safeParse(body, { reportInput: true })
   if (result.success) return result.data
   const detail: ValidationDetail[] = []
   for (const issue of result.error.issues) {

@@ -387,8 +387,10 @@ export class RunEngine {
         throw new InfraFailure({
           type: 'image_missing',
           message:
-            `The image for environment '${spec.environment}' (${spec.image}) is not built. ` +
-            `Build it with \`npm run environments -- build ${spec.environment}\` or from the app's Environments panel.`,
+            spec.environment === 'custom'
+              ? `The image ${spec.image} is not present locally; load or build it first (images are never pulled).`
+              : `The image for environment '${spec.environment}' (${spec.image}) is not built. ` +
+                `Build it with \`npm run environments -- build ${spec.environment}\` or from the app's Environments panel.`,
           phase: 'startup',
         })
       }

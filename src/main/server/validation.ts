@@ -43,8 +43,18 @@ function nestingDepth(value: unknown): number {
   return max
 }
 
-const inputData = z.record(z.string(), z.unknown()).superRefine((v, ctx) => {
-  if (nestingDepth(v) > MAX_INPUT_DEPTH) {
+// Not z.record: it copies the object key by key, and assigning a `__proto__` key (valid JSON, kept
+// by JSON.parse as an own property) sets the copy's prototype instead, so the key was lost. The
+// parsed value is passed through as it is.
+const inputData = z.custom<Record<string, unknown>>().superRefine((v, ctx) => {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    ctx.addIssue({
+      code: 'invalid_type',
+      expected: 'record',
+      input: v,
+      message: 'Input should be a valid dictionary',
+    })
+  } else if (nestingDepth(v) > MAX_INPUT_DEPTH) {
     ctx.addIssue({
       code: 'custom',
       message: `input_data is nested more than ${MAX_INPUT_DEPTH} levels deep`,

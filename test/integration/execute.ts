@@ -1,0 +1,73 @@
+import { expect } from 'vitest'
+import { LABEL_APP, LABEL_SESSION } from '../../src/main/engine/container-spec'
+import { DockerContainerClient } from '../../src/main/engine/docker-client'
+import { request, type JsonResponse } from './helpers'
+
+/** The `POST /execute` response body (DESIGN §2), as the tests read it. */
+export interface ExecuteBody {
+  success: boolean
+  status: string
+  output: unknown
+  stdout: string
+  stderr: string
+  exit_code: number | null
+  error: string | null
+  error_type: string | null
+  execution_time: number
+  execution_id: string
+  job_type: string
+  artifacts: { name: string; size_bytes: number; sha256: string; content_type: string }[]
+  stdout_truncated: boolean
+  stderr_truncated: boolean
+  warnings: { code: string; message: string; path?: string }[]
+  timing: Record<string, unknown> | null
+  resource_usage: Record<string, unknown>
+}
+
+export interface ValidationBody {
+  detail: { type: string; loc: (string | number)[]; msg: string; input?: unknown }[]
+}
+
+/** `POST /execute` with a JSON body; asserts the HTTP status is 200 and returns the body. */
+export async function execute(url: string, body: Record<string, unknown>): Promise<ExecuteBody> {
+  const res = await request<ExecuteBody>(`${url}/execute`, { method: 'POST', json: body })
+  expect(res.status, JSON.stringify(res.body)).toBe(200)
+  return res.body
+}
+
+/** `POST /execute` without asserting the HTTP status (for validation tests). */
+export async function postExecute<T = ValidationBody>(
+  url: string,
+  init: RequestInit & { json?: unknown },
+): Promise<JsonResponse<T>> {
+  return request<T>(`${url}/execute`, { method: 'POST', ...init })
+}
+
+/** Runs `code` and expects it to succeed; the run's details are in the assertion message. */
+export async function executeOk(
+  url: string,
+  code: string,
+  extra: Record<string, unknown> = {},
+): Promise<ExecuteBody> {
+  const body = await execute(url, { code, ...extra })
+  expect(body.status, `stderr: ${body.stderr}\nerror: ${body.error}`).toBe('succeeded')
+  expect(body.success).toBe(true)
+  expect(body.error).toBeNull()
+  expect(body.error_type).toBeNull()
+  return body
+}
+
+/** Joins Python source lines (keeps test sources readable without template indentation). */
+export function py(...lines: string[]): string {
+  return lines.join('\n') + '\n'
+}
+
+/**
+ * Ids of our containers (any state) that belong to one app session. Like `ourContainers()`, but
+ * blind to other processes using the same daemon at the same time (another test run, `npm run
+ * serve`): after a file's server closed, its session must have left nothing behind.
+ */
+export async function sessionContainers(sessionId: string): Promise<string[]> {
+  const list = await new DockerContainerClient().listByLabel(LABEL_APP)
+  return list.filter((c) => c.labels[LABEL_SESSION] === sessionId).map((c) => c.id)
+}

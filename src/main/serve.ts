@@ -1,5 +1,8 @@
 // Headless entry: `npm run serve` — the engine and the Tako VM-compatible API on 127.0.0.1:8000.
+import fs from 'node:fs'
+import path from 'node:path'
 import { createCore, defaultDataDir } from './core'
+import { findUp } from './paths'
 import { startServer, ServerConfigError } from './server/server'
 
 async function main(): Promise<void> {
@@ -23,8 +26,21 @@ async function main(): Promise<void> {
       `[tako] reaped ${start.reaped} leftover container(s); ${start.interrupted} run(s) marked interrupted`,
     )
   }
-  const server = await startServer({ core, host, port, token: process.env.TAKO_API_TOKEN ?? null })
+  const rendererDir = findUp(path.join('out', 'renderer'))
+  const hasRenderer = fs.existsSync(path.join(rendererDir, 'index.html'))
+  const server = await startServer({
+    core,
+    host,
+    port,
+    token: process.env.TAKO_API_TOKEN ?? null,
+    rendererDir: hasRenderer ? rendererDir : null,
+  })
   console.log(`[tako] Tako VM API listening on ${server.url} (data: ${dataDir})`)
+  console.log(
+    hasRenderer
+      ? `[tako] the app: open ${server.url}/ in a browser`
+      : '[tako] the app UI is not built (npm run build); serving the API only',
+  )
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) process.exit(1)

@@ -1,3 +1,35 @@
-// The preload exposes nothing yet: the renderer talks to the engine over the loopback HTTP API.
-// The typed IPC bridge (window.tako implementing TakoApi) is the desktop-app issue's work.
-export {}
+// The preload: window.tako implements the contract (TakoClient) over IPC. Nothing else is exposed —
+// never ipcRenderer itself. Built as CommonJS so the window keeps `sandbox: true`.
+import { contextBridge, ipcRenderer } from 'electron'
+import type { AppEvent, Args, Envelope, Method, TakoApi, TakoClient } from '../shared/api'
+
+class TakoCallError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'TakoCallError'
+  }
+}
+
+const api: TakoClient = {
+  async call<M extends Method>(method: M, args: Args<M>): Promise<TakoApi[M]> {
+    const envelope = (await ipcRenderer.invoke('tako:call', method, args)) as Envelope<TakoApi[M]>
+    if (!envelope.ok) throw new TakoCallError(envelope.error.code, envelope.error.message)
+    return envelope.value
+  },
+  subscribe(listener: (event: AppEvent) => void) {
+    const handler = (_e: unknown, event: AppEvent): void => listener(event)
+    ipcRenderer.on('tako:event', handler)
+    return () => {
+      ipcRenderer.removeListener('tako:event', handler)
+    }
+  },
+  artifactUrl(runId: string, path: string, inline = false) {
+    const encoded = path.split('/').map(encodeURIComponent).join('/')
+    return `tako-artifact://run/${encodeURIComponent(runId)}/${encoded}${inline ? '?inline=1' : ''}`
+  },
+}
+
+contextBridge.exposeInMainWorld('tako', api)

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { RunLimits } from '../../shared/run'
 import { DEFAULT_LIMITS } from '../engine/limits'
+import { findUp } from '../paths'
 
 const MiB = 1024 * 1024
 
@@ -44,13 +44,7 @@ export const LABEL_ENVIRONMENT = 'app.tako-vm-desktop.environment'
 export function environmentsDir(): string {
   const fromEnv = process.env.TAKO_RESOURCES_DIR
   if (fromEnv) return path.join(fromEnv, 'environments')
-  let dir = path.dirname(fileURLToPath(import.meta.url))
-  for (let i = 0; i < 6; i++) {
-    const candidate = path.join(dir, 'resources', 'environments')
-    if (fs.existsSync(candidate)) return candidate
-    dir = path.dirname(dir)
-  }
-  return path.resolve('resources', 'environments')
+  return findUp(path.join('resources', 'environments'))
 }
 
 export function findEnvironment(name: string): EnvironmentDef | undefined {

@@ -4,7 +4,7 @@ import type { RunRecord, Relationship, RunSource } from '../../shared/record'
 import { isTerminal, type RunLimits, type RunOutcome, type RunStatus } from '../../shared/run'
 import type { RunEngine } from '../engine/run-engine'
 import type { RunStore } from '../store/run-store'
-import { canonicalJson, sha256Hex } from './fingerprint'
+import { sha256Hex } from './fingerprint'
 
 export interface SubmitRequest {
   code: string
@@ -158,7 +158,8 @@ export class JobService {
       error: null,
       outputJson: null,
       codeHash: sha256Hex(request.code),
-      inputHash: sha256Hex(canonicalJson(request.inputData)),
+      // The hash of input.json exactly as stored and mounted (what `_input.json` serves).
+      inputHash: sha256Hex(JSON.stringify(request.inputData)),
       codePreview: request.code.slice(0, 200),
       stdoutBytes: 0,
       stderrBytes: 0,

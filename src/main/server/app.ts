@@ -8,6 +8,7 @@ import type { Params, Route } from './router'
 import { artifactRoutes } from './routes-artifacts'
 import { jobRoutes } from './routes-jobs'
 import { metaRoutes } from './routes-meta'
+import { appRoutes } from './routes-app'
 import { environmentRoutes } from './routes-environments'
 import { RequestValidationError } from './validation'
 
@@ -19,6 +20,8 @@ export interface ApiOptions {
   token?: string | null
   /** Enforce a loopback `Host` header (on by default; off only behind a token). */
   checkHost?: boolean
+  /** The built renderer (`out/renderer`), served at `/` for the app in a browser; null: API only. */
+  rendererDir?: string | null
 }
 
 const SECURITY_HEADERS = {
@@ -59,6 +62,7 @@ export function createApiHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const ctx = createContext(options.core)
   const routes: Route[] = [
+    ...appRoutes(ctx, options.rendererDir ?? null),
     ...metaRoutes(ctx),
     ...environmentRoutes(ctx),
     ...jobRoutes(ctx),

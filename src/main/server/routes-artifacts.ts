@@ -35,7 +35,7 @@ function contentDisposition(name: string): string {
 export function artifactRoutes(ctx: ApiContext): Route[] {
   const { store } = ctx.core
   return [
-    route('GET', '/jobs/{id}/artifacts/{path*}', (req, res, p) => {
+    route('GET', '/jobs/{id}/artifacts/{path*}', (req, res, p, url) => {
       const name = p.path ?? ''
       checkArtifactPath(name)
       const rec = ctx.getRecordOr404(p.id ?? '')
@@ -68,12 +68,15 @@ export function artifactRoutes(ctx: ApiContext): Route[] {
         'Content-Type': artifact.contentType,
         'Content-Length': String(st.size),
         ETag: etag,
-        'Content-Disposition': contentDisposition(name),
+        'Content-Disposition':
+          url.searchParams.get('inline') === '1' ? 'inline' : contentDisposition(name),
         'Cache-Control': 'private, no-cache',
         // An artifact is the script's content: never let a browser run it in our origin.
         'Content-Security-Policy':
-          "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'",
+          "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'",
       }
+      // The app previews HTML artifacts in a sandboxed frame of its own origin; nothing else may frame them.
+      if (url.searchParams.get('inline') === '1') headers['X-Frame-Options'] = 'SAMEORIGIN'
       const inm = req.headers['if-none-match']
       if (inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
         fs.closeSync(fd)

@@ -153,7 +153,13 @@ export function jobRoutes(ctx: ApiContext): Route[] {
         rec = done
       }
       const out = ctx.outputs(id)
-      const body = recordResponse(rec, out.stdout, out.stderr, full)
+      const body = recordResponse(
+        rec,
+        out.stdout,
+        out.stderr,
+        full,
+        full ? ctx.inputSizes(id) : undefined,
+      )
       const pos = jobs.queuePosition(id)
       if (pos !== null) body.queue_position = pos
       sendJson(res, 200, body)

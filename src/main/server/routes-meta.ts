@@ -37,10 +37,6 @@ export function metaRoutes(ctx: ApiContext): Route[] {
   }
 
   return [
-    route('GET', '/', (_req, res) => {
-      res.writeHead(307, { Location: '/health' })
-      res.end()
-    }),
     route('GET', '/health', async (_req, res) => {
       const docker = await dockerStatus()
       sendJson(res, 200, {
@@ -82,7 +78,7 @@ export function metaRoutes(ctx: ApiContext): Route[] {
       const items = page.items.map((r) => {
         if (full) {
           const out = ctx.outputs(r.id)
-          return recordResponse(r, out.stdout, out.stderr, true)
+          return recordResponse(r, out.stdout, out.stderr, true, ctx.inputSizes(r.id))
         }
         const dto = recordResponse(r, '', '', false)
         delete dto.stdout
@@ -102,10 +98,17 @@ export function metaRoutes(ctx: ApiContext): Route[] {
     route('GET', '/executions/{id}', (_req, res, p, url) => {
       const rec = ctx.getRecordOr404(p.id ?? '', 'Execution not found')
       const out = ctx.outputs(rec.id)
+      const full = url.searchParams.get('view') === 'full'
       sendJson(
         res,
         200,
-        recordResponse(rec, out.stdout, out.stderr, url.searchParams.get('view') === 'full'),
+        recordResponse(
+          rec,
+          out.stdout,
+          out.stderr,
+          full,
+          full ? ctx.inputSizes(rec.id) : undefined,
+        ),
       )
     }),
     route('DELETE', '/executions/{id}', (_req, res, p) => {

@@ -9,6 +9,7 @@ export interface ServerOptions {
   host?: string
   port?: number
   token?: string | null
+  rendererDir?: string | null
 }
 
 export class ServerConfigError extends Error {}
@@ -28,6 +29,7 @@ export async function startServer(
   if (options.token && options.token.length < 16)
     throw new ServerConfigError('TAKO_API_TOKEN must be at least 16 characters')
   const handler = createApiHandler({
+    rendererDir: options.rendererDir ?? null,
     core: options.core,
     token: options.token ?? null,
     checkHost: loopback,

@@ -39,6 +39,7 @@ export interface ListPage {
 export class RunStore {
   readonly runsDir: string
   private readonly index = new Map<string, RunRecord>()
+  private readonly deleteListeners = new Set<(id: string) => void>()
 
   constructor(readonly dataDir: string) {
     this.runsDir = path.join(dataDir, 'runs')
@@ -141,7 +142,13 @@ export class RunStore {
     if (!this.index.has(id)) return false
     this.index.delete(id)
     fs.rmSync(this.runDir(id), { recursive: true, force: true })
+    for (const l of this.deleteListeners) l(id)
     return true
+  }
+
+  onDelete(listener: (id: string) => void): () => void {
+    this.deleteListeners.add(listener)
+    return () => this.deleteListeners.delete(listener)
   }
 
   /**

@@ -1,0 +1,71 @@
+import type { AppEvent, Args, Envelope, Method, TakoApi, TakoClient } from '../../../shared/api'
+import { TakoCallError } from '../../../shared/api'
+
+/** The contract over HTTP: `POST /api/rpc/<method>` with the one error envelope, events over SSE. */
+export function createHttpClient(base = ''): TakoClient {
+  const listeners = new Set<(e: AppEvent) => void>()
+  let source: EventSource | null = null
+
+  function connect(): void {
+    if (source) return
+    source = new EventSource(`${base}/api/events`)
+    source.onmessage = (msg: MessageEvent<string>) => {
+      let event: AppEvent
+      try {
+        event = JSON.parse(msg.data) as AppEvent
+      } catch {
+        return
+      }
+      for (const l of listeners) l(event)
+    }
+    source.onerror = () => {
+      // EventSource reconnects by itself; tell the UI the server is unreachable meanwhile.
+      if (source?.readyState === EventSource.CONNECTING) {
+        for (const l of listeners) {
+          l({
+            type: 'docker.status',
+            status: {
+              available: false,
+              version: null,
+              error: 'The Tako VM server is not reachable',
+            },
+          })
+        }
+      }
+    }
+  }
+
+  return {
+    async call<M extends Method>(method: M, args: Args<M>): Promise<TakoApi[M]> {
+      let res: Response
+      try {
+        res = await fetch(`${base}/api/rpc/${method}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(args),
+        })
+      } catch {
+        throw new TakoCallError('unreachable', 'The Tako VM server is not reachable')
+      }
+      if (!res.ok) throw new TakoCallError(`http_${res.status}`, await res.text())
+      const envelope = (await res.json()) as Envelope<TakoApi[M]>
+      if (!envelope.ok) throw new TakoCallError(envelope.error.code, envelope.error.message)
+      return envelope.value
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      connect()
+      return () => {
+        listeners.delete(listener)
+        if (listeners.size === 0) {
+          source?.close()
+          source = null
+        }
+      }
+    },
+    artifactUrl(runId, path, inline = false) {
+      const encoded = path.split('/').map(encodeURIComponent).join('/')
+      return `${base}/jobs/${encodeURIComponent(runId)}/artifacts/${encoded}${inline ? '?inline=1' : ''}`
+    },
+  }
+}

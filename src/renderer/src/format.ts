@@ -1,0 +1,195 @@
+/** Small formatting helpers shared by the views. */
+
+export function formatBytes(n: number | null | undefined): string {
+  if (n == null) return ''
+  if (n < 1024) return `${n} B`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`
+}
+
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms == null) return ''
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`
+}
+
+export function formatTime(iso: string): string {
+  const d = new Date(iso)
+  const today = new Date()
+  const sameDay = d.toDateString() === today.toDateString()
+  return sameDay
+    ? d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    : d.toLocaleString(undefined, {
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+      })
+}
+
+/**
+ * Removes terminal escape sequences (CSI colours and cursor moves, OSC titles and hyperlinks, other
+ * ESC sequences) so output is always shown as plain text: nothing in it can become markup or a link.
+ */
+/* eslint-disable no-control-regex -- matching control characters is the point here */
+export function stripAnsi(text: string): string {
+  return text
+    .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '')
+    .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '')
+    .replace(/\x1b[@-Z\\-_]/g, '')
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '')
+}
+/* eslint-enable no-control-regex */
+
+/**
+ * Where JSON text stops being valid: a small scanner that follows the grammar and returns the offset
+ * of the first character that does not fit, with what was expected (browsers' own messages do not
+ * always give a position).
+ */
+export function jsonErrorAt(text: string): { offset: number; expected: string } | null {
+  let i = 0
+  const ws = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++
+  }
+  const fail = (expected: string): never => {
+    throw new JsonSyntaxAt(i, expected)
+  }
+  const literal = (word: string): void => {
+    if (text.startsWith(word, i)) i += word.length
+    else fail('a value')
+  }
+  const string = (): void => {
+    i++
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') i++
+      else if (text.charCodeAt(i) < 0x20) fail('a closing quote')
+      i++
+    }
+    if (i >= text.length) fail('a closing quote')
+    i++
+  }
+  const members = (close: '}' | ']', item: () => void): void => {
+    i++
+    ws()
+    if (text[i] === close) {
+      i++
+      return
+    }
+    for (;;) {
+      item()
+      ws()
+      if (text[i] === ',') {
+        i++
+        continue
+      }
+      if (text[i] === close) {
+        i++
+        return
+      }
+      fail(`',' or '${close}'`)
+    }
+  }
+  const value = (): void => {
+    ws()
+    const c = text[i]
+    if (c === '{') {
+      members('}', () => {
+        ws()
+        if (text[i] !== '"') fail('a property name in double quotes')
+        string()
+        ws()
+        if (text[i] !== ':') fail("':'")
+        i++
+        value()
+      })
+    } else if (c === '[') members(']', value)
+    else if (c === '"') string()
+    else if (c === 't') literal('true')
+    else if (c === 'f') literal('false')
+    else if (c === 'n') literal('null')
+    else {
+      const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400))
+      if (!m?.[0]) fail('a value')
+      else i += m[0].length
+    }
+  }
+  try {
+    value()
+    ws()
+    if (i < text.length) fail('the end of the input')
+    return null
+  } catch (err) {
+    if (err instanceof JsonSyntaxAt) return { offset: err.offset, expected: err.expected }
+    throw err
+  }
+}
+
+class JsonSyntaxAt extends Error {
+  constructor(
+    readonly offset: number,
+    readonly expected: string,
+  ) {
+    super(`expected ${expected} at ${offset}`)
+  }
+}
+
+/** JSON.parse with the failing line and column, for the input editor. */
+export function parseJsonInput(text: string): { value: unknown; error: string | null } {
+  try {
+    return { value: JSON.parse(text) as unknown, error: null }
+  } catch (err) {
+    const at = jsonErrorAt(text)
+    if (!at) return { value: undefined, error: (err as Error).message }
+    const before = text.slice(0, at.offset)
+    const line = before.split('\n').length
+    const column = before.length - before.lastIndexOf('\n')
+    const found = at.offset < text.length ? `'${text[at.offset]}'` : 'the end'
+    return {
+      value: undefined,
+      error: `Line ${line}, column ${column}: expected ${at.expected}, found ${found}`,
+    }
+  }
+}
+
+/** A small RFC 4180 CSV/TSV reader (quoted fields, escaped quotes, CRLF). */
+export function parseDelimited(
+  text: string,
+  delimiter: string,
+  maxRows = 2000,
+): { rows: string[][]; more: boolean } {
+  const rows: string[][] = []
+  let row: string[] = []
+  let field = ''
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"'
+          i++
+        } else quoted = false
+      } else field += c
+      continue
+    }
+    if (c === '"' && field === '') quoted = true
+    else if (c === delimiter) {
+      row.push(field)
+      field = ''
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++
+      row.push(field)
+      rows.push(row)
+      row = []
+      field = ''
+      if (rows.length > maxRows) return { rows: rows.slice(0, maxRows), more: true }
+    } else field += c
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field)
+    rows.push(row)
+  }
+  return { rows, more: false }
+}

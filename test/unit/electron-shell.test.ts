@@ -1,0 +1,164 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { METHODS } from '../../src/shared/api'
+import { createHandlers } from '../../src/main/app-api'
+import { createCore } from '../../src/main/core'
+import { resolveArtifactUrl } from '../../src/main/electron/artifact-protocol'
+import {
+  bindIpc,
+  CALL_CHANNEL,
+  missingHandlers,
+  type IpcMainLike,
+} from '../../src/main/electron/ipc-binding'
+import type { ContainerClient } from '../../src/main/engine/docker-client'
+import { RunStore } from '../../src/main/store/run-store'
+import type { RunRecord } from '../../src/shared/record'
+import { DEFAULT_LIMITS } from '../../src/main/engine/limits'
+
+/** A client that fails every call: these tests never reach Docker. */
+const offlineClient: ContainerClient = {
+  endpoint: 'unix:///nowhere',
+  ping: () => Promise.reject(new Error('offline')),
+  imageExists: () => Promise.resolve(false),
+  create: () => Promise.reject(new Error('offline')),
+  attach: () => Promise.reject(new Error('offline')),
+  start: () => Promise.reject(new Error('offline')),
+  wait: () => Promise.reject(new Error('offline')),
+  inspect: () => Promise.reject(new Error('offline')),
+  kill: () => Promise.resolve(),
+  remove: () => Promise.resolve(),
+  listByLabel: () => Promise.resolve([]),
+}
+
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'tako-shell-'))
+}
+
+class FakeIpc implements IpcMainLike {
+  readonly handlers = new Map<
+    string,
+    (
+      event: { sender: unknown; senderFrame?: { url: string } | null },
+      ...args: unknown[]
+    ) => unknown
+  >()
+  handle(
+    channel: string,
+    listener: (event: { sender: unknown }, ...args: unknown[]) => unknown,
+  ): void {
+    this.handlers.set(channel, listener)
+  }
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel)
+  }
+}
+
+describe('IPC binding of the contract', () => {
+  const core = createCore({ dataDir: tmp(), client: offlineClient })
+  const handlers = createHandlers(core)
+
+  it('has a handler for every TakoApi method', () => {
+    expect(METHODS.length).toBeGreaterThan(5)
+    expect(missingHandlers(handlers)).toEqual([])
+    const partial: Partial<typeof handlers> = { ...handlers }
+    delete partial['runs:start']
+    expect(missingHandlers(partial)).toEqual(['runs:start'])
+  })
+
+  it('refuses calls from an unknown sender and serves the trusted one', async () => {
+    const ipc = new FakeIpc()
+    const trusted = { id: 'our-window' }
+    bindIpc(ipc, handlers, (sender) => sender === trusted)
+    const call = ipc.handlers.get(CALL_CHANNEL)!
+    const refused = await call({ sender: { id: 'devtools-or-other' } }, 'history:list', {
+      limit: 10,
+      offset: 0,
+    })
+    expect(refused).toEqual({
+      ok: false,
+      error: { code: 'forbidden', message: 'IPC from an unknown sender was refused' },
+    })
+    const served = await call({ sender: trusted }, 'history:list', { limit: 10, offset: 0 })
+    expect(served).toMatchObject({ ok: true, value: { items: [], total: 0, hasMore: false } })
+  })
+
+  it('rejects unknown fields and methods before any handler runs (no passthrough to Docker)', async () => {
+    const ipc = new FakeIpc()
+    bindIpc(ipc, handlers, () => true)
+    const call = ipc.handlers.get(CALL_CHANNEL)!
+    const hostile = await call({ sender: 1 }, 'runs:start', {
+      code: 'print(1)',
+      input: {},
+      environment: 'default',
+      HostConfig: { Privileged: true, Binds: ['/:/h'] },
+    })
+    expect(hostile).toMatchObject({ ok: false, error: { code: 'invalid_argument' } })
+    expect(core.store.all()).toHaveLength(0)
+    expect(await call({ sender: 1 }, 'docker:exec', {})).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_method' },
+    })
+  })
+})
+
+describe('artifact protocol containment', () => {
+  function storeWithRun(): { store: RunStore; dir: string; outside: string } {
+    const data = tmp()
+    const store = new RunStore(data)
+    const id = 'run-1'
+    const record = {
+      id,
+      status: 'succeeded',
+      artifacts: [
+        { name: 'a.txt', sizeBytes: 2, sha256: 'x'.repeat(64), contentType: 'text/plain' },
+        { name: 'sub/b.png', sizeBytes: 1, sha256: 'y'.repeat(64), contentType: 'image/png' },
+      ],
+      limits: DEFAULT_LIMITS,
+    } as unknown as RunRecord
+    store.save(record)
+    const dir = store.artifactsDir(id)
+    fs.mkdirSync(path.join(dir, 'sub'), { recursive: true })
+    fs.writeFileSync(path.join(dir, 'a.txt'), 'hi')
+    fs.writeFileSync(path.join(dir, 'sub', 'b.png'), 'p')
+    const outside = path.join(data, 'secret.txt')
+    fs.writeFileSync(outside, 'secret')
+    return { store, dir, outside }
+  }
+
+  it('serves a listed artifact', () => {
+    const { store } = storeWithRun()
+    expect(resolveArtifactUrl(store, 'tako-artifact://run/run-1/sub/b.png')).toMatchObject({
+      ok: true,
+      contentType: 'image/png',
+    })
+  })
+
+  it.each([
+    'tako-artifact://run/run-1/../../secret.txt',
+    'tako-artifact://run/run-1/%2e%2e/%2e%2e/secret.txt',
+    'tako-artifact://run/run-1/%2Fetc%2Fpasswd',
+    'tako-artifact://run/run-1/sub%5C..%5Ca.txt',
+    'tako-artifact://run/..%2F..%2Fetc/passwd',
+    'tako-artifact://other/run-1/a.txt',
+    'file:///etc/passwd',
+  ])('refuses %s', (url) => {
+    const { store } = storeWithRun()
+    const r = resolveArtifactUrl(store, url)
+    expect(r.ok).toBe(false)
+  })
+
+  it('refuses a link planted after the run was indexed', () => {
+    const { store, dir, outside } = storeWithRun()
+    fs.rmSync(path.join(dir, 'a.txt'))
+    fs.symlinkSync(outside, path.join(dir, 'a.txt'))
+    expect(resolveArtifactUrl(store, 'tako-artifact://run/run-1/a.txt')).toMatchObject({
+      ok: false,
+      status: 400,
+    })
+    fs.rmSync(path.join(dir, 'sub'), { recursive: true })
+    fs.symlinkSync(path.dirname(outside), path.join(dir, 'sub'))
+    expect(resolveArtifactUrl(store, 'tako-artifact://run/run-1/sub/b.png').ok).toBe(false)
+  })
+})

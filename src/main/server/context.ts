@@ -1,7 +1,11 @@
+import fs from 'node:fs'
 import type { IncomingMessage } from 'node:http'
+import path from 'node:path'
 import type { RunRecord } from '../../shared/record'
 import type { Core } from '../core'
+import { CODE_FILE, INPUT_FILE } from '../engine/run-engine'
 import { isValidRunId, STDERR_FILE, STDOUT_FILE } from '../store/run-store'
+import type { InputSizes } from './dto'
 import { HttpError, parseJson, readBody } from './http-util'
 
 /** What every route module needs: the core plus small shared lookups. */
@@ -9,6 +13,7 @@ export interface ApiContext {
   core: Core
   getRecordOr404(id: string, message?: string): RunRecord
   outputs(id: string): { stdout: string; stderr: string }
+  inputSizes(id: string): InputSizes
   readJsonBody(req: IncomingMessage): Promise<unknown>
 }
 
@@ -23,6 +28,16 @@ export function createContext(core: Core): ApiContext {
     },
     outputs(id) {
       return { stdout: store.readText(id, STDOUT_FILE), stderr: store.readText(id, STDERR_FILE) }
+    },
+    inputSizes(id) {
+      const size = (file: string): number | null => {
+        try {
+          return fs.statSync(path.join(store.runDir(id), file)).size
+        } catch {
+          return null
+        }
+      }
+      return { code: size(CODE_FILE), input: size(INPUT_FILE) }
     },
     async readJsonBody(req) {
       const body = await readBody(req)

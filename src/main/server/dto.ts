@@ -56,12 +56,19 @@ export function executeResponse(
   }
 }
 
+/** Byte sizes of the stored `_code.py` and `_input.json` (null when not on disk). */
+export interface InputSizes {
+  code: number | null
+  input: number | null
+}
+
 /** Slim `ExecutionRecordResponse`; `full` adds audit fields, artifacts and lineage (reference §1.7). */
 export function recordResponse(
   r: RunRecord,
   stdout: string,
   stderr: string,
   full: boolean,
+  inputSizes: InputSizes = { code: null, input: null },
 ): Record<string, unknown> {
   const slim: Record<string, unknown> = {
     execution_id: r.id,
@@ -87,10 +94,15 @@ export function recordResponse(
     job_ref: `${r.environment}@latest`,
     artifacts: r.artifacts.map(artifactDto),
     input_artifacts: [
-      { name: '_code.py', size_bytes: null, sha256: r.codeHash, content_type: 'text/x-python' },
+      {
+        name: '_code.py',
+        size_bytes: inputSizes.code,
+        sha256: r.codeHash,
+        content_type: 'text/x-python',
+      },
       {
         name: '_input.json',
-        size_bytes: null,
+        size_bytes: inputSizes.input,
         sha256: r.inputHash,
         content_type: 'application/json',
       },

@@ -193,6 +193,15 @@ export function App(): JSX.Element {
         case 'run.status':
           if (liveRef.current?.id !== e.runId) bufferEvent(pendingRef.current, e)
           setLive((l) => (l && l.id === e.runId ? { ...l, status: e.status } : l))
+          // The history row follows at once; the debounced refresh brings the rest.
+          setHistory((h) =>
+            h.items.some((r) => r.id === e.runId)
+              ? {
+                  ...h,
+                  items: h.items.map((r) => (r.id === e.runId ? { ...r, status: e.status } : r)),
+                }
+              : h,
+          )
           if (isTerminal(e.status) && liveRef.current?.id === e.runId) {
             void client.call('runs:get', { id: e.runId }).then(setDetail, () => undefined)
           }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import Docker from 'dockerode'
@@ -11,6 +12,11 @@ import {
 } from './engine/docker-client'
 import { reapOrphans } from './engine/reaper'
 import { RunEngine } from './engine/run-engine'
+import { sandboxUser } from './engine/container-spec'
+import { PREIMPORTS } from './engine/supervisor'
+import { WarmPool } from './engine/warm-pool'
+import { imageRef } from './environments/catalogue'
+import { defaultLimitsFor } from './server/run-request'
 import { JobService } from './jobs/job-service'
 import { RunStore } from './store/run-store'
 
@@ -25,6 +31,21 @@ export interface CoreOptions {
   /** Ceiling for a request's `timeout`, seconds (Tako VM's `max_timeout`). */
   maxTimeoutS?: number
   log?: (event: string, fields: Record<string, unknown>) => void
+  /** Warm pool of pre-started containers: on by default (`TAKO_POOL=0` turns it off). */
+  pool?: { enabled: boolean; size?: number; idleMs?: number }
+}
+
+/** Pool settings from the environment: TAKO_POOL (1/0), TAKO_POOL_SIZE, TAKO_POOL_IDLE_S. */
+export function poolFromEnv(env: NodeJS.ProcessEnv = process.env): {
+  enabled: boolean
+  size: number
+  idleMs: number
+} {
+  return {
+    enabled: !/^(0|false|no|off)$/i.test(env.TAKO_POOL ?? '1'),
+    size: Math.max(1, Math.min(8, Number(env.TAKO_POOL_SIZE ?? 2) || 2)),
+    idleMs: Math.max(5, Number(env.TAKO_POOL_IDLE_S ?? 600) || 600) * 1000,
+  }
 }
 
 export interface Core {
@@ -34,6 +55,8 @@ export interface Core {
   store: RunStore
   jobs: JobService
   environments: EnvironmentService
+  /** Stops the queue, removes warm containers: call before the process exits. */
+  shutdown(): Promise<void>
   maxTimeoutS: number
   /** Reaps containers of earlier sessions, then marks their runs interrupted. Docker down is not fatal. */
   startup(): Promise<{ reaped: number; interrupted: number; dockerError: string | null }>
@@ -57,7 +80,20 @@ export function createCore(options: CoreOptions): Core {
   const docker = options.docker ?? new Docker(resolved.options)
   const client = options.client ?? new DockerContainerClient(docker, resolved.endpoint)
   const log = options.log
-  const engine = new RunEngine({ client, sessionId, ...(log ? { log } : {}) })
+  const poolConfig = options.pool ?? poolFromEnv()
+  const user = sandboxUser()
+  const pool = poolConfig.enabled
+    ? new WarmPool({
+        client,
+        sessionId,
+        user,
+        root: path.join(options.dataDir, 'pool', sessionId),
+        size: poolConfig.size ?? 2,
+        idleMs: poolConfig.idleMs ?? 600_000,
+        log: log ?? (() => undefined),
+      })
+    : null
+  const engine = new RunEngine({ client, sessionId, user, pool, ...(log ? { log } : {}) })
   const store = new RunStore(options.dataDir)
   const jobs = new JobService({
     engine,
@@ -74,6 +110,11 @@ export function createCore(options: CoreOptions): Core {
     jobs,
     environments: new EnvironmentService(docker),
     maxTimeoutS: options.maxTimeoutS ?? 300,
+    async shutdown() {
+      await jobs.shutdown()
+      await pool?.close()
+      await engine.drain()
+    },
     async startup() {
       let reaped = 0
       let dockerError: string | null = null
@@ -83,6 +124,20 @@ export function createCore(options: CoreOptions): Core {
         dockerError = err instanceof DockerUnavailableError ? err.message : String(err)
       }
       const interrupted = store.reconcile().length
+      // Slots of earlier sessions' warm containers (their containers were just reaped).
+      const poolDir = path.join(options.dataDir, 'pool')
+      if (fs.existsSync(poolDir)) {
+        for (const entry of fs.readdirSync(poolDir)) {
+          if (entry !== sessionId)
+            fs.rmSync(path.join(poolDir, entry), { recursive: true, force: true })
+        }
+      }
+      if (pool && !dockerError) {
+        const image = imageRef('default')
+        if (await client.imageExists(image).catch(() => false)) {
+          pool.prewarm(image, defaultLimitsFor('default'), PREIMPORTS.default ?? [])
+        }
+      }
       return { reaped, interrupted, dockerError }
     },
   }

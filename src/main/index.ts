@@ -153,7 +153,7 @@ async function main(): Promise<void> {
 
   app.on('window-all-closed', () => {
     offEvents()
-    void core.jobs.shutdown().then(() => app.quit())
+    void core.shutdown().then(() => app.quit())
   })
 }
 

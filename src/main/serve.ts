@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1)
     stopping = true
     console.log(`[tako] ${signal}: stopping runs and the server`)
-    void Promise.all([core.jobs.shutdown(), server.close()]).then(() => process.exit(0))
+    void Promise.all([core.shutdown(), server.close()]).then(() => process.exit(0))
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))

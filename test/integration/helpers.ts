@@ -4,7 +4,8 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { createCore, type Core, type CoreOptions } from '../../src/main/core'
-import { LABEL_APP } from '../../src/main/engine/container-spec'
+import { LABEL_APP, LABEL_OWNER } from '../../src/main/engine/container-spec'
+import { currentOwner, ownerAlive } from '../../src/main/engine/owner'
 import { DockerContainerClient } from '../../src/main/engine/docker-client'
 import { startServer } from '../../src/main/server/server'
 
@@ -53,9 +54,17 @@ export async function request<T = Record<string, unknown>>(
   return { status: res.status, body: parsed as T, headers: res.headers }
 }
 
+/**
+ * Containers with our label that this test process is responsible for: those it owns itself, and
+ * those whose owner process has exited (a server the test started and stopped). Containers of other
+ * live app processes sharing the daemon (a developer's server, a parallel test run) are not ours.
+ */
 export async function ourContainers(): Promise<string[]> {
+  const me = currentOwner()
   const list = await new DockerContainerClient().listByLabel(LABEL_APP)
-  return list.map((c) => c.id)
+  return list
+    .filter((c) => c.labels[LABEL_OWNER] === me || !ownerAlive(c.labels[LABEL_OWNER]))
+    .map((c) => c.id)
 }
 
 /** An engine + API in this process on a free port, with its own data folder. */
@@ -71,7 +80,7 @@ export async function startInProcess(options: Partial<CoreOptions> = {}): Promis
   await core.startup()
   const server = await startServer({ core, port: 0 })
   const close = async (): Promise<void> => {
-    await core.jobs.shutdown()
+    await core.shutdown()
     await server.close()
   }
   return { core, url: server.url, dataDir, close, [Symbol.asyncDispose]: close }

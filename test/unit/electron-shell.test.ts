@@ -24,6 +24,7 @@ const offlineClient: ContainerClient = {
   imageExists: () => Promise.resolve(false),
   create: () => Promise.reject(new Error('offline')),
   attach: () => Promise.reject(new Error('offline')),
+  attachInteractive: () => Promise.reject(new Error('offline')),
   start: () => Promise.reject(new Error('offline')),
   wait: () => Promise.reject(new Error('offline')),
   inspect: () => Promise.reject(new Error('offline')),

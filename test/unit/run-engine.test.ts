@@ -74,6 +74,10 @@ class FakeClient implements ContainerClient {
     return CONTAINER
   }
 
+  attachInteractive(): Promise<NodeJS.ReadWriteStream> {
+    return Promise.reject(new Error('the fake has no warm pool'))
+  }
+
   async attach(id: string): Promise<NodeJS.ReadableStream> {
     await this.tick()
     this.calls.push(`attach:${id}`)

@@ -12,9 +12,14 @@ export interface ContainerClient {
   imageExists(ref: string): Promise<boolean>
   create(spec: Docker.ContainerCreateOptions): Promise<string>
   attach(id: string): Promise<NodeJS.ReadableStream>
+  /** Attach with stdin as well (a duplex stream): how the warm pool hands code to a container. */
+  attachInteractive(id: string): Promise<NodeJS.ReadWriteStream>
   start(id: string): Promise<void>
   wait(id: string): Promise<number>
-  inspect(id: string): Promise<{ running: boolean; exitCode: number; oomKilled: boolean }>
+  /** `pid` is the container's init as the host sees it (0 when stopped or not visible). */
+  inspect(
+    id: string,
+  ): Promise<{ running: boolean; exitCode: number; oomKilled: boolean; pid?: number }>
   kill(id: string): Promise<void>
   remove(id: string): Promise<void>
   /** Ids of all containers (any state) carrying `label` (`key` or `key=value`). */
@@ -144,6 +149,21 @@ export class DockerContainerClient implements ContainerClient {
     }
   }
 
+  async attachInteractive(id: string): Promise<NodeJS.ReadWriteStream> {
+    try {
+      return await this.docker.getContainer(id).attach({
+        stream: true,
+        stdin: true,
+        stdout: true,
+        stderr: true,
+        hijack: true,
+        logs: false,
+      })
+    } catch (err) {
+      throw this.wrap(err)
+    }
+  }
+
   async start(id: string): Promise<void> {
     try {
       await this.docker.getContainer(id).start()
@@ -161,13 +181,16 @@ export class DockerContainerClient implements ContainerClient {
     }
   }
 
-  async inspect(id: string): Promise<{ running: boolean; exitCode: number; oomKilled: boolean }> {
+  async inspect(
+    id: string,
+  ): Promise<{ running: boolean; exitCode: number; oomKilled: boolean; pid?: number }> {
     try {
       const info = await this.docker.getContainer(id).inspect()
       return {
         running: info.State.Running,
         exitCode: info.State.ExitCode,
         oomKilled: info.State.OOMKilled,
+        pid: info.State.Pid,
       }
     } catch (err) {
       throw this.wrap(err)

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type {
@@ -22,6 +23,9 @@ import { classifyExit } from './error-classifier'
 import { checkLimits } from './limits'
 import { CappedCapture, StreamDecoder, type OutputListener } from './output-capture'
 import { readResultJson } from './result-parser'
+import { EndMarkerFilter, type PayloadSink } from './end-marker'
+import { processStartTime } from './owner'
+import type { WarmContainer, WarmPool } from './warm-pool'
 
 export interface RunSpec {
   runId: string
@@ -38,6 +42,21 @@ export interface RunSpec {
   onOutput?: OutputListener
   /** Called once the container has started (status `running`). */
   onStarted?: (startedAt: string) => void
+  /** Modules a warm container for this environment imports ahead of time. */
+  preimports?: readonly string[]
+}
+
+/** A container a run owns: fresh (cold) or taken from the warm pool. */
+interface Launch {
+  containerId: string
+  /** The folder mounted as /output. */
+  outputDir: string
+  /** Resolves when all of the run's output has arrived (stream end, or both end markers). */
+  streamEnded: Promise<void>
+  /** Starts the script: `start` for a cold container, the go line for a warm one. */
+  begin(): Promise<void>
+  exited(): Promise<number>
+  warm: WarmContainer | null
 }
 
 export interface EngineOptions {
@@ -47,6 +66,8 @@ export interface EngineOptions {
   user?: SandboxUser
   /** How long to wait for the daemon after a kill before giving up on it. */
   killGraceMs?: number
+  /** Warm pool of pre-started containers (off when absent). */
+  pool?: WarmPool | null
   log?: (event: string, fields: Record<string, unknown>) => void
 }
 
@@ -86,6 +107,7 @@ export class RunEngine {
   private readonly user: SandboxUser
   private readonly killGraceMs: number
   private readonly log: (event: string, fields: Record<string, unknown>) => void
+  pool: WarmPool | null
 
   constructor(options: EngineOptions) {
     this.client = options.client
@@ -93,6 +115,7 @@ export class RunEngine {
     this.user = options.user ?? sandboxUser()
     this.killGraceMs = options.killGraceMs ?? 5_000
     this.log = options.log ?? (() => undefined)
+    this.pool = options.pool ?? null
   }
 
   get containerClient(): ContainerClient {
@@ -134,6 +157,7 @@ export class RunEngine {
     }
 
     let containerId: string | null = null
+    let launch: Launch | null = null
     let timedOut = false
     let cancelled = spec.signal?.aborted ?? false
     let outputLimited = false
@@ -168,14 +192,8 @@ export class RunEngine {
 
     try {
       if (cancelled) throw new InfraFailure(cancelledError(), 'cancelled')
-      containerId = await this.createContainer(spec, { codeFile, inputFile, outputDir })
-      if (spec.signal?.aborted) {
-        cancelled = true
-        throw new InfraFailure(cancelledError(), 'cancelled')
-      }
-      const stream = await this.client.attach(containerId)
       let emitted = 0
-      const demux = new DockerDemuxer((which, payload) => {
+      const onPayload: PayloadSink = (which, payload) => {
         ;(which === 'stdout' ? stdout : stderr).push(payload)
         emit(which, decoders[which].write(payload))
         emitted += payload.length
@@ -183,15 +201,15 @@ export class RunEngine {
           outputLimited = true
           killContainer('output-limit')
         }
-      })
-      const streamEnded = new Promise<void>((resolve) => {
-        stream.on('data', (chunk: Buffer) => demux.push(chunk))
-        stream.on('end', resolve)
-        stream.on('close', resolve)
-        stream.on('error', () => resolve())
-      })
-
-      await this.client.start(containerId)
+      }
+      launch = await this.launch(spec, { codeFile, inputFile, outputDir }, onPayload)
+      containerId = launch.containerId
+      if (spec.signal?.aborted) {
+        cancelled = true
+        throw new InfraFailure(cancelledError(), 'cancelled')
+      }
+      const streamEnded = launch.streamEnded
+      await launch.begin()
       tStart = performance.now()
       startedAt = new Date().toISOString()
       spec.onStarted?.(startedAt)
@@ -202,7 +220,7 @@ export class RunEngine {
       }, limits.timeoutMs)
       if (spec.signal?.aborted) onAbort()
 
-      const waited = await Promise.race([this.client.wait(containerId), stopped])
+      const waited = await Promise.race([launch.exited(), stopped])
       tExit = performance.now()
       clearTimeout(timer)
       if (waited === 'stopped') {
@@ -242,7 +260,14 @@ export class RunEngine {
     } finally {
       clearTimeout(timer)
       spec.signal?.removeEventListener('abort', onAbort)
-      if (containerId) await this.removeContainer(spec.runId, containerId)
+      if (containerId && launch?.warm && exitCode !== null) {
+        // Its processes are dead: the output can be taken now and the container removed meanwhile.
+        this.adoptWarmOutput(launch.warm, outputDir)
+        this.removeInBackground(spec.runId, containerId)
+      } else if (containerId) {
+        await this.removeContainer(spec.runId, containerId)
+        if (launch?.warm) this.adoptWarmOutput(launch.warm, outputDir)
+      }
     }
     emit('stdout', decoders.stdout.end())
     emit('stderr', decoders.stderr.end())
@@ -299,6 +324,116 @@ export class RunEngine {
       },
       startedAt,
       endedAt: new Date().toISOString(),
+    }
+  }
+
+  /** A container for this run: a warm one with exactly these limits when the pool has it, else cold. */
+  private async launch(
+    spec: RunSpec,
+    paths: { codeFile: string; inputFile: string; outputDir: string },
+    onPayload: PayloadSink,
+  ): Promise<Launch> {
+    const warm = this.pool?.take(spec.image, spec.limits, spec.preimports ?? []) ?? null
+    if (warm) return this.launchWarm(spec, paths, warm, onPayload)
+    const containerId = await this.createContainer(spec, paths)
+    try {
+      const stream = await this.client.attach(containerId)
+      const demux = new DockerDemuxer(onPayload)
+      const streamEnded = new Promise<void>((resolve) => {
+        stream.on('data', (chunk: Buffer) => demux.push(chunk))
+        stream.on('end', resolve)
+        stream.on('close', resolve)
+        stream.on('error', () => resolve())
+      })
+      return {
+        containerId,
+        outputDir: paths.outputDir,
+        streamEnded,
+        warm: null,
+        begin: () => this.client.start(containerId),
+        exited: () => this.client.wait(containerId),
+      }
+    } catch (err) {
+      await this.removeContainer(spec.runId, containerId)
+      throw err
+    }
+  }
+
+  /**
+   * Hands a run to a warm container: the files go into the slot it already has mounted at /code
+   * and /input, the go line carries a per-run nonce. The run is over when the end marker has come on
+   * both streams AND the container's init process is dead (so nothing can still write to /output);
+   * without a visible init process, when Docker reports the exit, as on the cold path.
+   */
+  private launchWarm(
+    spec: RunSpec,
+    paths: { codeFile: string; inputFile: string },
+    warm: WarmContainer,
+    onPayload: PayloadSink,
+  ): Launch {
+    fs.copyFileSync(paths.codeFile, path.join(warm.codeDir, 'main.py'))
+    fs.copyFileSync(paths.inputFile, path.join(warm.inputDir, 'data.json'))
+    fs.chmodSync(path.join(warm.codeDir, 'main.py'), 0o444)
+    fs.chmodSync(path.join(warm.inputDir, 'data.json'), 0o444)
+    const nonce = randomBytes(16).toString('hex')
+    let markers = 0
+    let resolveMarked: (code: number) => void = () => undefined
+    const marked = new Promise<number>((resolve) => {
+      resolveMarked = resolve
+    })
+    const onEnd = (code: number): void => {
+      if (++markers === 2) resolveMarked(code)
+    }
+    const filters = {
+      stdout: new EndMarkerFilter(nonce, (p) => onPayload('stdout', p), onEnd),
+      stderr: new EndMarkerFilter(nonce, (p) => onPayload('stderr', p), onEnd),
+    }
+    const demux = new DockerDemuxer((which, payload) => filters[which].push(payload))
+    warm.setSink((chunk) => demux.push(chunk))
+    void warm.streamEnded.then(() => {
+      filters.stdout.flush()
+      filters.stderr.flush()
+    })
+    this.log('pool-dispatch', { runId: spec.runId, containerId: warm.id })
+    const dockerExit = async (): Promise<number> => {
+      const code = await warm.exited
+      if (code === 'error')
+        throw new DockerUnavailableError('Docker stopped answering during the run')
+      return code
+    }
+    const init = warm.initProcess
+    return {
+      containerId: warm.id,
+      outputDir: warm.outputDir,
+      streamEnded: Promise.race([warm.streamEnded, marked.then(() => undefined)]),
+      warm,
+      begin: () =>
+        new Promise<void>((resolve, reject) => {
+          warm.stream.write(`go ${nonce}\n`, (err) => (err ? reject(err) : resolve()))
+        }),
+      exited: () => {
+        if (!init) return dockerExit()
+        const viaMarker = marked.then(async (code) => {
+          await untilProcessGone(init.pid, init.startTime)
+          return code
+        })
+        return Promise.race([viaMarker, dockerExit()])
+      },
+    }
+  }
+
+  /**
+   * After a warm container is gone, its /output becomes the run's artifacts folder (a rename on the
+   * same filesystem: nothing is copied, nothing followed), and its slot is released.
+   */
+  private adoptWarmOutput(warm: WarmContainer, outputDir: string): void {
+    try {
+      fs.rmSync(outputDir, { recursive: true, force: true })
+      fs.renameSync(warm.outputDir, outputDir)
+    } catch (err) {
+      this.log('pool-adopt-failed', { containerId: warm.id, error: String(err) })
+    } finally {
+      this.pool?.releaseSlot(warm)
     }
   }
 
@@ -422,6 +557,18 @@ export class RunEngine {
     })
   }
 
+  private readonly removals = new Set<Promise<void>>()
+
+  private removeInBackground(runId: string, containerId: string): void {
+    const p = this.removeContainer(runId, containerId).finally(() => this.removals.delete(p))
+    this.removals.add(p)
+  }
+
+  /** Waits for containers still being removed in the background (call before exiting). */
+  async drain(): Promise<void> {
+    while (this.removals.size > 0) await Promise.all([...this.removals])
+  }
+
   private async removeContainer(runId: string, containerId: string): Promise<void> {
     try {
       await this.client.remove(containerId)
@@ -429,6 +576,13 @@ export class RunEngine {
       // Left for the reaper; a run's outcome never depends on removal.
       this.log('remove-failed', { runId, containerId, error: dockerMessage(err) })
     }
+  }
+}
+
+/** Resolves once a host process is gone or a zombie (for a container's init: all its processes are dead). */
+async function untilProcessGone(pid: number, startTime: string): Promise<void> {
+  for (let delay = 1; processStartTime(pid) === startTime; delay = Math.min(delay * 2, 20)) {
+    await new Promise((r) => setTimeout(r, delay))
   }
 }
 

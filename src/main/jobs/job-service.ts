@@ -5,6 +5,7 @@ import { isTerminal, type RunLimits, type RunOutcome, type RunStatus } from '../
 import type { RunEngine } from '../engine/run-engine'
 import type { RunStore } from '../store/run-store'
 import { sha256Hex } from './fingerprint'
+import { PREIMPORTS } from '../engine/supervisor'
 
 export interface SubmitRequest {
   code: string
@@ -313,6 +314,7 @@ export class JobService {
         limits: request.limits,
         runDir: this.store.runDir(id),
         signal: job.controller.signal,
+        preimports: PREIMPORTS[request.environment] ?? [],
         onOutput: (stream, text) =>
           this.emit({ type: 'run.output', runId: id, stream, text, seq: this.nextSeq() }),
         onStarted: (startedAt) => {

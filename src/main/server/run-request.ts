@@ -40,6 +40,17 @@ export function resolveEnvironment(jobType: string | null | undefined): {
   return { name, image: imageFor(name) }
 }
 
+/** An environment's default limits (Tako VM's job-type defaults), clamped to what this machine has. */
+export function defaultLimitsFor(name: string): RunLimits {
+  const def = findEnvironment(name)?.defaults ?? findEnvironment('default')!.defaults
+  return {
+    ...DEFAULT_LIMITS,
+    timeoutMs: def.timeoutMs,
+    memoryBytes: Math.min(def.memoryBytes, Math.floor(os.totalmem() / MiB) * MiB),
+    cpus: Math.min(def.cpus, os.availableParallelism()),
+  }
+}
+
 /** Turns a validated Tako request into the limits and environment of a run, checking ceilings. */
 export function toSubmitRequest(req: ExecuteRequest, maxTimeoutS: number): SubmitRequest {
   if (req.image && req.job_type) {
@@ -73,11 +84,10 @@ export function toSubmitRequest(req: ExecuteRequest, maxTimeoutS: number): Submi
     )
   }
   const limits: RunLimits = {
-    ...DEFAULT_LIMITS,
+    ...defaultLimitsFor(req.image ? 'default' : env.name),
     timeoutMs,
-    memoryBytes:
-      req.memory_mb != null ? req.memory_mb * MiB : Math.min(def.memoryBytes, hostMemMiB * MiB),
-    cpus: req.cpus ?? Math.min(def.cpus, hostCpus),
+    ...(req.memory_mb != null ? { memoryBytes: req.memory_mb * MiB } : {}),
+    ...(req.cpus != null ? { cpus: req.cpus } : {}),
   }
   const submit: SubmitRequest = {
     code: req.code,

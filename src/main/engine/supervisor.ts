@@ -1,0 +1,97 @@
+/**
+ * The Python program a warm container runs. It imports the environment's heavy modules, says
+ * READY, waits for one line on stdin (the go signal, sent once the host has written the run's files),
+ * puts /dev/null on stdin as a cold run has it, then runs /code/main.py as `__main__` exactly as
+ * `python3 -u /code/main.py` would: same argv, sys.path[0], globals, traceback text (its own frame
+ * hidden, `sys.excepthook` honoured), SystemExit codes, non-daemon threads joined and atexit run.
+ *
+ * When the script is done it writes an end marker carrying a per-run nonce and the exit code on
+ * both streams (Docker does not keep order between them), so the host need not wait for Docker to
+ * report the exit.
+ *
+ * It is not a security boundary: user code runs in the same interpreter and could change anything
+ * here. The host never trusts it — limits, timeouts, OOM and artifact collection work exactly as on
+ * the cold path, from Docker's state and the host's own timer, after the container is dead.
+ */
+export const READY_MARKER = '\u0000TAKO-READY\n'
+
+export const SUPERVISOR_SOURCE = String.raw`
+import os, sys
+def _tako_supervise():
+    devnull = os.open('/dev/null', os.O_RDWR)
+    saved = os.dup(2)
+    os.dup2(devnull, 2)
+    for name in sys.argv[1:]:
+        try:
+            __import__(name)
+        except BaseException:
+            pass
+    os.dup2(saved, 2)
+    os.close(saved)
+    sys.stdout.write('\x00TAKO-READY\n')
+    sys.stdout.flush()
+    go = sys.stdin.buffer.readline().split()
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    if len(go) != 2:
+        os._exit(0)
+    end = b'\x00TAKO-END ' + go[1] + b' '
+    del go
+    import builtins, threading, atexit
+    sys.argv = ['/code/main.py']
+    sys.path[0] = '/code'
+    g = {'__name__': '__main__', '__file__': '/code/main.py', '__builtins__': builtins,
+         '__doc__': None, '__package__': None, '__spec__': None, '__loader__': None, '__cached__': None}
+    code = 0
+    try:
+        with open('/code/main.py', 'rb') as f:
+            source = f.read()
+        exec(compile(source, '/code/main.py', 'exec'), g)
+    except SystemExit as e:
+        if e.code is None:
+            code = 0
+        elif isinstance(e.code, int):
+            code = e.code
+        else:
+            try:
+                print(e.code, file=sys.stderr)
+            except BaseException:
+                pass
+            code = 1
+    except BaseException as e:
+        tb = e.__traceback__
+        tb = tb.tb_next if tb is not None else None
+        try:
+            sys.excepthook(type(e), e.with_traceback(tb), tb)
+        except BaseException:
+            pass
+        code = 130 if isinstance(e, KeyboardInterrupt) else 1
+    try:
+        threading._shutdown()
+    except BaseException:
+        pass
+    try:
+        atexit._run_exitfuncs()
+    except BaseException:
+        pass
+    code &= 0xFF
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    for fd in (1, 2):
+        try:
+            os.write(fd, end + str(code).encode() + b'\n')
+        except BaseException:
+            pass
+    os._exit(code)
+_tako_supervise()
+`
+
+/** Modules worth importing ahead of time, per environment (seconds saved on a plot). */
+export const PREIMPORTS: Readonly<Record<string, readonly string[]>> = {
+  default: [],
+  'data-processing': ['numpy', 'pandas', 'matplotlib', 'matplotlib.pyplot'],
+  'ml-inference': ['numpy', 'sklearn', 'sklearn.linear_model'],
+}

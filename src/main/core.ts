@@ -32,7 +32,7 @@ export interface CoreOptions {
   maxTimeoutS?: number
   log?: (event: string, fields: Record<string, unknown>) => void
   /** Warm pool of pre-started containers: on by default (`TAKO_POOL=0` turns it off). */
-  pool?: { enabled: boolean; size?: number; idleMs?: number }
+  pool?: { enabled: boolean; size?: number; idleMs?: number; spawnConcurrency?: number }
 }
 
 /** Pool settings from the environment: TAKO_POOL (1/0), TAKO_POOL_SIZE, TAKO_POOL_IDLE_S. */
@@ -90,6 +90,7 @@ export function createCore(options: CoreOptions): Core {
         root: path.join(options.dataDir, 'pool', sessionId),
         size: poolConfig.size ?? 2,
         idleMs: poolConfig.idleMs ?? 600_000,
+        spawnConcurrency: (poolConfig as { spawnConcurrency?: number }).spawnConcurrency ?? 1,
         log: log ?? (() => undefined),
       })
     : null

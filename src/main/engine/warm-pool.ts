@@ -40,6 +40,8 @@ export interface PoolOptions {
   size: number
   /** A key unused this long is dropped and its containers removed. */
   idleMs: number
+  /** Warm-ups started at once (default 1). */
+  spawnConcurrency?: number
   log: (event: string, fields: Record<string, unknown>) => void
 }
 
@@ -75,7 +77,9 @@ const READY_TIMEOUT_MS = 120_000
  */
 export class WarmPool {
   private readonly keys = new Map<string, KeyState>()
-  private spawning: Promise<void> = Promise.resolve()
+  private readonly queue: KeyState[] = []
+  private readonly spawns = new Set<Promise<void>>()
+  private active = 0
   private readonly sweeper: NodeJS.Timeout
   private closed = false
 
@@ -130,18 +134,33 @@ export class WarmPool {
     const missing = this.o.size - state.ready.length - state.starting
     for (let i = 0; i < missing; i++) {
       state.starting++
-      // One container starts at a time across all keys: warming never takes more than one core.
-      this.spawning = this.spawning
-        .then(async () => {
-          if (this.closed || !this.keys.has(poolKey(state.image, state.limits))) return
-          const warm = await this.spawn(state)
-          if (this.closed || !this.keys.has(warm.key)) await this.discard(warm)
-          else state.ready.push(warm)
-        })
+      this.queue.push(state)
+    }
+    this.pump()
+  }
+
+  /**
+   * Starts queued warm-ups, at most `spawnConcurrency` at a time across all keys, so warming never
+   * takes more than that many cores from real runs.
+   */
+  private pump(): void {
+    while (this.active < (this.o.spawnConcurrency ?? 1) && this.queue.length > 0) {
+      const state = this.queue.shift()!
+      this.active++
+      const job = (async (): Promise<void> => {
+        if (this.closed || !this.keys.has(poolKey(state.image, state.limits))) return
+        const warm = await this.spawn(state)
+        if (this.closed || !this.keys.has(warm.key)) await this.discard(warm)
+        else state.ready.push(warm)
+      })()
         .catch((err: unknown) => this.o.log('pool-spawn-failed', { error: dockerMessage(err) }))
         .finally(() => {
           state.starting--
+          this.active--
+          this.spawns.delete(job)
+          this.pump()
         })
+      this.spawns.add(job)
     }
   }
 
@@ -254,7 +273,8 @@ export class WarmPool {
   async close(): Promise<void> {
     this.closed = true
     clearInterval(this.sweeper)
-    await this.spawning
+    this.queue.length = 0
+    while (this.spawns.size > 0) await Promise.all([...this.spawns])
     const all = [...this.keys.values()].flatMap((k) => k.ready.splice(0))
     this.keys.clear()
     await Promise.all(all.map((w) => this.discard(w)))

@@ -218,7 +218,10 @@ export class RunEngine {
         timedOut = true
         killContainer('timeout')
       }, limits.timeoutMs)
-      if (spec.signal?.aborted) onAbort()
+      // A cancel that came while the container was starting found it not running yet, so its kill
+      // was a no-op: kill again now, or the script would run on until the kill grace ran out.
+      if (cancelled) killContainer('cancelled')
+      else if (spec.signal?.aborted) onAbort()
 
       const waited = await Promise.race([launch.exited(), stopped])
       tExit = performance.now()
@@ -248,6 +251,30 @@ export class RunEngine {
           oomKilled = state.oomKilled
         } catch (err) {
           this.log('inspect-failed', { runId: spec.runId, error: dockerMessage(err) })
+        }
+        // A signal we did not send (SIGTERM/SIGKILL) while the daemon goes away: Docker stopped
+        // the container on its way down (e.g. `systemctl stop docker`), not the script.
+        if (
+          (exitCode === 143 || exitCode === 137) &&
+          !oomKilled &&
+          !timedOut &&
+          !cancelled &&
+          !outputLimited
+        ) {
+          const daemonUp = await Promise.race([
+            this.client.ping().then(
+              () => true,
+              () => false,
+            ),
+            new Promise<boolean>((r) => setTimeout(() => r(false), 2_000).unref()),
+          ])
+          if (!daemonUp) {
+            throw new InfraFailure({
+              type: 'service_unavailable',
+              message: `Docker stopped during the run (the container was stopped with exit code ${exitCode}); start Docker again and rerun`,
+              phase: 'execution',
+            })
+          }
         }
       }
     } catch (err) {
@@ -567,15 +594,41 @@ export class RunEngine {
   /** Waits for containers still being removed in the background (call before exiting). */
   async drain(): Promise<void> {
     while (this.removals.size > 0) await Promise.all([...this.removals])
+    await this.retryRemovals()
   }
+
+  private readonly retryRemoval = new Set<string>()
+  private retryTimer: NodeJS.Timeout | null = null
 
   private async removeContainer(runId: string, containerId: string): Promise<void> {
     try {
       await this.client.remove(containerId)
+      this.retryRemoval.delete(containerId)
     } catch (err) {
-      // Left for the reaper; a run's outcome never depends on removal.
+      // A run's outcome never depends on removal. Docker may be down or restarting: retry until it
+      // answers (the start-up reaper covers a process that dies meanwhile).
       this.log('remove-failed', { runId, containerId, error: dockerMessage(err) })
+      this.retryRemoval.add(containerId)
+      this.retryTimer ??= setInterval(() => void this.retryRemovals(), 3_000)
+      this.retryTimer.unref()
     }
+  }
+
+  /** Retries containers whose removal failed; returns how many are still left. */
+  async retryRemovals(): Promise<number> {
+    for (const id of [...this.retryRemoval]) {
+      try {
+        await this.client.remove(id)
+        this.retryRemoval.delete(id)
+      } catch {
+        break
+      }
+    }
+    if (this.retryRemoval.size === 0 && this.retryTimer) {
+      clearInterval(this.retryTimer)
+      this.retryTimer = null
+    }
+    return this.retryRemoval.size
   }
 }
 

@@ -28,6 +28,8 @@ export interface WarmContainer {
    * (Linux, same PID namespace): its death proves every process of the container is dead.
    */
   initProcess: { pid: number; startTime: string } | null
+  /** False once the container stopped or its stream closed (e.g. the daemon restarted). */
+  alive(): boolean
 }
 
 export interface PoolOptions {
@@ -109,7 +111,12 @@ export class WarmPool {
       this.keys.set(key, state)
     }
     state.lastUsed = Date.now()
-    const warm = state.ready.shift() ?? null
+    let warm = state.ready.shift() ?? null
+    while (warm && !warm.alive()) {
+      // Stopped while waiting (daemon restart, killed from outside): never hand it a run.
+      void this.discard(warm)
+      warm = state.ready.shift() ?? null
+    }
     this.fill(state)
     return warm
   }
@@ -223,6 +230,9 @@ export class WarmPool {
       })
       await this.o.client.start(id)
       const exited = this.o.client.wait(id).catch((): 'error' => 'error')
+      let alive = true
+      void exited.then(() => (alive = false))
+      void streamEnded.then(() => (alive = false))
       await ready
       sink = null
       const pid = (await this.o.client.inspect(id)).pid ?? 0
@@ -239,6 +249,7 @@ export class WarmPool {
         streamEnded,
         readyAt: Date.now(),
         initProcess: startTime !== null ? { pid, startTime } : null,
+        alive: () => alive,
         setSink: (s) => {
           sink = s
         },

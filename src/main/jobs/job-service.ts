@@ -340,15 +340,26 @@ export class JobService {
       })
     } catch (err) {
       this.log('job-error', { runId: id, error: String(err) })
-      record = this.store.update(id, {
+      const code = (err as NodeJS.ErrnoException).code
+      const patch: Partial<RunRecord> = {
         status: 'failed',
         endedAt: new Date().toISOString(),
         error: {
           type: 'internal_error',
-          message: `Internal error: ${(err as Error).message}`,
+          message:
+            code === 'ENOSPC' || code === 'EDQUOT'
+              ? `The run could not be saved: the disk holding the app's data is full (${code})`
+              : `Internal error: ${(err as Error).message}`,
           phase: null,
         },
-      })
+      }
+      try {
+        record = this.store.update(id, patch)
+      } catch (saveErr) {
+        // Even the failure cannot be written (disk full, folder gone): report it from memory.
+        this.log('job-save-failed', { runId: id, error: String(saveErr) })
+        record = { ...(this.store.get(id) as RunRecord), ...patch }
+      }
     } finally {
       job.running = false
       this.active.delete(id)

@@ -1,0 +1,226 @@
+// Faults from outside the sandbox: the Docker daemon stopped and started again mid-run, the reaper
+// facing foreign containers, and the host disk full while a run is being saved. These tests stop
+// dockerd, so they run alone, after every other suite.
+import { execFileSync, spawn } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { LABEL_APP, LABEL_OWNER, LABEL_SESSION } from '../../src/main/engine/container-spec'
+import { createDocker } from '../../src/main/engine/docker-endpoint'
+import { DockerContainerClient } from '../../src/main/engine/docker-client'
+import { reapOrphans } from '../../src/main/engine/reaper'
+import { ourContainers, request, startInProcess, tempDir } from '../integration/helpers'
+
+const docker = createDocker()
+const client = new DockerContainerClient()
+
+async function until<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const v = await probe().catch(() => undefined)
+    if (v !== undefined) return v
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+function dockerdPid(): number | null {
+  try {
+    return Number(execFileSync('pidof', ['dockerd']).toString().trim().split(' ')[0])
+  } catch {
+    return null
+  }
+}
+
+async function startDockerd(): Promise<void> {
+  if (dockerdPid() === null) {
+    const log = fs.openSync('/var/log/dockerd.log', 'a')
+    spawn('dockerd', [], { detached: true, stdio: ['ignore', log, log] }).unref()
+  }
+  await until(async () => ((await client.ping()) ? true : undefined), 60_000, 'dockerd to answer')
+}
+
+afterAll(async () => {
+  // Whatever happened, leave the daemon running for whatever comes next.
+  await startDockerd()
+})
+
+describe('Docker daemon stopped mid-run', () => {
+  it('ends the run as service_unavailable within seconds, recovers without a restart, leaves nothing', async () => {
+    await using srv = await startInProcess({ pool: { enabled: false } })
+    const submitted = await request<{ job_id: string }>(`${srv.url}/execute/async`, {
+      method: 'POST',
+      json: { code: 'import time\nprint("before", flush=True)\ntime.sleep(60)', timeout: 120 },
+    })
+    const id = submitted.body.job_id
+    await until(
+      async () =>
+        (await request<{ status: string }>(`${srv.url}/jobs/${id}`)).body.status === 'running'
+          ? true
+          : undefined,
+      30_000,
+      'the run to start',
+    )
+    await new Promise((r) => setTimeout(r, 500))
+    const pid = dockerdPid()
+    expect(pid).not.toBeNull()
+    const stoppedAt = Date.now()
+    process.kill(pid!, 'SIGTERM') // what `systemctl stop docker` does
+    const result = await request<{
+      status: string
+      error: { type: string; message: string }
+      stdout: string
+    }>(`${srv.url}/jobs/${id}/result?wait=true&timeout=60`)
+    const seconds = (Date.now() - stoppedAt) / 1000
+    expect(result.body.status).toBe('failed')
+    expect(['service_unavailable', 'interrupted']).toContain(result.body.error.type)
+    expect(result.body.error.message).toMatch(/Docker/)
+    expect(result.body.stdout).toContain('before')
+    expect(seconds).toBeLessThan(20)
+
+    // While it is down: a clear answer, never a hang.
+    await until(async () => (dockerdPid() === null ? true : undefined), 30_000, 'dockerd to exit')
+    const health = await request<{ docker_available: boolean; status: string }>(`${srv.url}/health`)
+    expect(health.body).toMatchObject({ docker_available: false, status: 'degraded' })
+    const t = Date.now()
+    const down = await request<{ status: string; error_type: string; error: string }>(
+      `${srv.url}/execute`,
+      {
+        method: 'POST',
+        json: { code: 'print(1)' },
+      },
+    )
+    expect(Date.now() - t).toBeLessThan(10_000)
+    expect(down.body).toMatchObject({ status: 'failed', error_type: 'service_unavailable' })
+    expect(down.body.error).toMatch(/Docker is not reachable/)
+
+    // Back up: the same process runs again, and the stopped container is removed by the retries.
+    await startDockerd()
+    const again = await until(
+      async () => {
+        const r = await request<{ status: string; stdout: string }>(`${srv.url}/execute`, {
+          method: 'POST',
+          json: { code: 'print("after restart")' },
+        })
+        return r.body.status === 'succeeded' ? r.body : undefined
+      },
+      30_000,
+      'a run to succeed after the restart',
+    )
+    expect(again.stdout).toBe('after restart\n')
+    await until(
+      async () => ((await srv.core.engine.retryRemovals()) === 0 ? true : undefined),
+      30_000,
+      'leftover containers to be removed',
+    )
+    await srv.close()
+    expect(await ourContainers()).toEqual([])
+  }, 180_000)
+
+  it('a warm pool recovers too: containers stopped by the restart are never handed a run', async () => {
+    await using srv = await startInProcess({ pool: { enabled: true, size: 2 } })
+    await until(
+      async () => ((srv.core.engine.pool?.stats().ready ?? 0) >= 1 ? true : undefined),
+      60_000,
+      'a warm container',
+    )
+    process.kill(dockerdPid()!, 'SIGTERM')
+    await until(async () => (dockerdPid() === null ? true : undefined), 30_000, 'dockerd to exit')
+    await startDockerd()
+    const r = await until(
+      async () => {
+        const res = await request<{ status: string; stdout: string }>(`${srv.url}/execute`, {
+          method: 'POST',
+          json: { code: 'print("warm again")' },
+        })
+        return res.body.status === 'succeeded' ? res.body : undefined
+      },
+      60_000,
+      'a run to succeed',
+    )
+    expect(r.stdout).toBe('warm again\n')
+    await srv.close()
+    expect(await ourContainers()).toEqual([])
+  }, 180_000)
+})
+
+describe('the reaper', () => {
+  it('removes only our containers of dead owners: never foreign ones, never a live app process', async () => {
+    const image = 'debian:bookworm-slim'
+    const mk = async (labels: Record<string, string>): Promise<string> => {
+      const c = await docker.createContainer({
+        Image: image,
+        Cmd: ['sleep', '300'],
+        Labels: labels,
+      })
+      return c.id
+    }
+    const foreign = await mk({ 'com.example.other-app': '1' })
+    const lookalike = await mk({ 'app.tako-vm-desktop-other': '1' })
+    const orphan = await mk({
+      [LABEL_APP]: '1',
+      [LABEL_SESSION]: 'old',
+      [LABEL_OWNER]: 'nohost:999999:1',
+    })
+    const liveOther = await mk({
+      [LABEL_APP]: '1',
+      [LABEL_SESSION]: 'other-live-app',
+      [LABEL_OWNER]: `${(await import('node:os')).hostname()}:${process.pid}:-`,
+    })
+    try {
+      const removed = await reapOrphans(
+        client,
+        'current-session',
+        (owner) => owner !== 'nohost:999999:1',
+      )
+      expect(removed).toEqual([orphan])
+      for (const id of [foreign, lookalike, liveOther]) {
+        expect((await docker.getContainer(id).inspect()).Id).toBe(id)
+      }
+      await expect(docker.getContainer(orphan).inspect()).rejects.toMatchObject({ statusCode: 404 })
+    } finally {
+      for (const id of [foreign, lookalike, liveOther, orphan]) {
+        await docker
+          .getContainer(id)
+          .remove({ force: true })
+          .catch(() => undefined)
+      }
+    }
+  }, 60_000)
+})
+
+describe('host disk full', () => {
+  it('reports a run that cannot be saved, and keeps answering', async () => {
+    const dir = tempDir('tako-tinyfs-')
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', dir])
+    try {
+      await using srv = await startInProcess({ dataDir: path.join(dir), pool: { enabled: false } })
+      const r = await request<{ status: string; error_type: string; error: string }>(
+        `${srv.url}/execute`,
+        {
+          method: 'POST',
+          json: {
+            code: [
+              "open('/output/fill.bin', 'wb').write(b'x' * (2200 * 1024))",
+              "print('y' * 1023)",
+              'for _ in range(1500): print("z" * 1023)',
+            ].join('\n'),
+          },
+        },
+      )
+      expect(r.status).toBe(200)
+      expect(r.body.status).toBe('failed')
+      expect(r.body.error_type).toBe('internal_error')
+      expect(r.body.error).toMatch(/disk .* is full \(ENOSPC\)/)
+      expect((await request(`${srv.url}/health`)).status).toBe(200)
+      await srv.close()
+    } finally {
+      execFileSync('umount', ['-l', dir])
+    }
+    expect(await ourContainers()).toEqual([])
+  }, 60_000)
+})

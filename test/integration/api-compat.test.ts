@@ -7,7 +7,7 @@ import http from 'node:http'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer } from '../../src/main/server/server'
-import { ourContainers, request, startInProcess, type JsonResponse } from './helpers'
+import { request, startInProcess, type JsonResponse, expectNoContainersLeft } from './helpers'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
 type Body = Record<string, unknown>
@@ -39,19 +39,28 @@ afterAll(async () => {
   await expectNoContainersLeft()
 })
 
-/** Our label on no container at all. Other suites may share the daemon: give their runs a minute. */
-async function expectNoContainersLeft(): Promise<void> {
-  const deadline = Date.now() + 60_000
-  let left = await ourContainers()
-  while (left.length > 0 && Date.now() < deadline) {
-    await sleep(500)
-    left = await ourContainers()
-  }
-  expect(left).toEqual([])
-}
-
 function py(...lines: string[]): string {
   return lines.join('\n') + '\n'
+}
+
+/** Reads a job's live event stream until `text` has appeared on its stdout. */
+async function waitForOutput(url: string, id: string, text: string): Promise<void> {
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(), 30_000)
+  try {
+    const res = await fetch(`${url}/jobs/${id}/events`, { signal: controller.signal })
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let seen = ''
+    while (!seen.includes(text)) {
+      const { value, done } = await reader.read()
+      if (done) throw new Error(`stream ended before ${text} appeared`)
+      seen += decoder.decode(value, { stream: true })
+    }
+  } finally {
+    clearTimeout(timer)
+    controller.abort()
+  }
 }
 
 function sleep(ms: number): Promise<void> {
@@ -1106,6 +1115,8 @@ describe('the queue (§1.5, §1.8, §5)', () => {
     // The key was not burned by the 503: it now gets a job.
     const keyed = await submit(small.url, { code: 'print(3)', idempotency_key: key })
 
+    // Cancel the running blocker once its first line is out: that partial output must survive.
+    await waitForOutput(small.url, blocker, 'sleeping')
     const blockerCancel = await call(small.url, `/jobs/${blocker}/cancel`, { method: 'POST' })
     expect(blockerCancel.status).toBe(200)
     expect(await waitResult(small.url, blocker)).toMatchObject({

@@ -4,7 +4,7 @@
 import http from 'node:http'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ourContainers, request, startInProcess } from './helpers'
+import { request, startInProcess, expectNoContainersLeft } from './helpers'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
 type Body = Record<string, unknown>
@@ -44,17 +44,6 @@ afterAll(async () => {
   await srv.close()
   await expectNoContainersLeft()
 })
-
-/** Our label on no container at all. Other suites may share the daemon: give their runs a minute. */
-async function expectNoContainersLeft(): Promise<void> {
-  const deadline = Date.now() + 60_000
-  let left = await ourContainers()
-  while (left.length > 0 && Date.now() < deadline) {
-    await sleep(500)
-    left = await ourContainers()
-  }
-  expect(left).toEqual([])
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))

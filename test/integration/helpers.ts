@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { expect } from 'vitest'
 import { createCore, type Core, type CoreOptions } from '../../src/main/core'
 import { LABEL_APP, LABEL_OWNER } from '../../src/main/engine/container-spec'
 import { currentOwner, ownerAlive } from '../../src/main/engine/owner'
@@ -65,6 +66,17 @@ export async function ourContainers(): Promise<string[]> {
   return list
     .filter((c) => c.labels[LABEL_OWNER] === me || !ownerAlive(c.labels[LABEL_OWNER]))
     .map((c) => c.id)
+}
+
+/** None of `ourContainers()` left. Other suites may share the daemon: give removals a minute. */
+export async function expectNoContainersLeft(): Promise<void> {
+  const deadline = Date.now() + 60_000
+  let left = await ourContainers()
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500))
+    left = await ourContainers()
+  }
+  expect(left).toEqual([])
 }
 
 /** An engine + API in this process on a free port, with its own data folder. */

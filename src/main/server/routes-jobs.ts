@@ -27,13 +27,28 @@ export function jobRoutes(ctx: ApiContext): Route[] {
   const { core } = ctx
   const { jobs, store } = core
 
+  /**
+   * A new job from a finished one (Tako VM's rerun and fork): the parent's stored input, its
+   * environment unless overridden, the given code; timeouts are not carried over.
+   */
   function lineage(
-    parentId: string,
+    parent: RunRecord,
     kind: 'rerun' | 'fork',
-    req: ExecuteRequest,
+    code: string,
+    overrides: z.infer<typeof rerunSchema>,
   ): { job_id: string; status: 'queued' } {
-    const submit = toSubmitRequest(req, core.maxTimeoutS)
-    submit.parentId = parentId
+    const submit = toSubmitRequest(
+      {
+        code,
+        input_data: replayData(parent.id).input,
+        ...sameEnvironment(parent, overrides.job_type),
+        timeout: overrides.timeout ?? null,
+        memory_mb: overrides.memory_mb ?? null,
+        cpus: overrides.cpus ?? null,
+      },
+      core.maxTimeoutS,
+    )
+    submit.parentId = parent.id
     submit.relationship = kind
     const rec = jobs.submit(submit)
     return { job_id: rec.id, status: 'queued' }
@@ -183,37 +198,14 @@ export function jobRoutes(ctx: ApiContext): Route[] {
       const parent = ctx.getRecordOr404(p.id ?? '')
       if (!isTerminal(parent.status))
         throw new HttpError(400, "Cannot rerun job that hasn't completed")
-      const data = replayData(parent.id)
-      sendJson(
-        res,
-        200,
-        lineage(parent.id, 'rerun', {
-          code: data.code,
-          input_data: data.input,
-          ...sameEnvironment(parent, body.job_type),
-          timeout: body.timeout ?? null,
-          memory_mb: body.memory_mb ?? null,
-          cpus: body.cpus ?? null,
-        }),
-      )
+      sendJson(res, 200, lineage(parent, 'rerun', replayData(parent.id).code, body))
     }),
 
     route('POST', '/jobs/{id}/fork', async (req, res, p) => {
       const body = parseBody(forkSchema, await ctx.readJsonBody(req))
       const parent = ctx.getRecordOr404(p.id ?? '')
-      const data = replayData(parent.id)
-      sendJson(
-        res,
-        200,
-        lineage(parent.id, 'fork', {
-          code: body.code,
-          input_data: data.input,
-          ...sameEnvironment(parent, body.job_type),
-          timeout: body.timeout ?? null,
-          memory_mb: body.memory_mb ?? null,
-          cpus: body.cpus ?? null,
-        }),
-      )
+      const { code, ...overrides } = body
+      sendJson(res, 200, lineage(parent, 'fork', code, overrides))
     }),
 
     route('GET', '/jobs/{id}/events', (req, res, p) => {

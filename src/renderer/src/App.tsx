@@ -56,6 +56,19 @@ interface LiveRun {
 
 type Tab = 'output' | 'result' | 'artifacts'
 
+/** The limits picker: empty means the environment's default, shown as the placeholder. */
+const LIMIT_FIELDS = [
+  {
+    key: 'timeoutS',
+    title: 'Timeout (s)',
+    label: 'Timeout in seconds',
+    fallback: 30,
+    decimal: false,
+  },
+  { key: 'memoryMb', title: 'Memory (MiB)', label: 'Memory in MiB', fallback: 512, decimal: false },
+  { key: 'cpus', title: 'CPUs', label: 'CPUs', fallback: 1, decimal: true },
+] as const
+
 function bufferEvent(
   pending: Map<string, LiveRun>,
   e: { runId: string } & (
@@ -361,42 +374,23 @@ export function App(): JSX.Element {
             ))}
           </select>
         </label>
-        <label className="field small">
-          <span>Timeout (s)</span>
-          <input
-            aria-label="Timeout in seconds"
-            inputMode="numeric"
-            placeholder={String(env?.defaults.timeoutS ?? 30)}
-            value={draft.timeoutS}
-            onChange={(e) =>
-              setDraft((d) => ({ ...d, timeoutS: e.target.value.replace(/[^\d]/g, '') }))
-            }
-          />
-        </label>
-        <label className="field small">
-          <span>Memory (MiB)</span>
-          <input
-            aria-label="Memory in MiB"
-            inputMode="numeric"
-            placeholder={String(env?.defaults.memoryMb ?? 512)}
-            value={draft.memoryMb}
-            onChange={(e) =>
-              setDraft((d) => ({ ...d, memoryMb: e.target.value.replace(/[^\d]/g, '') }))
-            }
-          />
-        </label>
-        <label className="field small">
-          <span>CPUs</span>
-          <input
-            aria-label="CPUs"
-            inputMode="decimal"
-            placeholder={String(env?.defaults.cpus ?? 1)}
-            value={draft.cpus}
-            onChange={(e) =>
-              setDraft((d) => ({ ...d, cpus: e.target.value.replace(/[^\d.]/g, '') }))
-            }
-          />
-        </label>
+        {LIMIT_FIELDS.map((f) => (
+          <label key={f.key} className="field small">
+            <span>{f.title}</span>
+            <input
+              aria-label={f.label}
+              inputMode={f.decimal ? 'decimal' : 'numeric'}
+              placeholder={String(env?.defaults[f.key] ?? f.fallback)}
+              value={draft[f.key]}
+              onChange={(e) =>
+                setDraft((d) => ({
+                  ...d,
+                  [f.key]: e.target.value.replace(f.decimal ? /[^\d.]/g : /[^\d]/g, ''),
+                }))
+              }
+            />
+          </label>
+        ))}
         <div className="run-buttons">
           {running ? (
             <button type="button" className="stop" onClick={() => void stop()} title="Stop (Esc)">

@@ -49,7 +49,7 @@ async function waitForOutput(url: string, id: string, text: string): Promise<voi
   const timer = setTimeout(() => controller.abort(), 30_000)
   try {
     const res = await fetch(`${url}/jobs/${id}/events`, { signal: controller.signal })
-    const reader = res.body!.getReader()
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader()
     const decoder = new TextDecoder()
     let seen = ''
     while (!seen.includes(text)) {

@@ -38,7 +38,10 @@ export function summarize(r: RunRecord): RunSummary {
 }
 
 /** The app's API over the core: one handler per TakoApi method, transport-agnostic. */
-export function createHandlers(core: Core): Handlers {
+export function createHandlers(
+  core: Core,
+  shell: { revealFolder?: (folder: string) => void } = {},
+): Handlers {
   const { jobs, store, environments } = core
 
   function submit(req: SubmitRequest): RunSummary {
@@ -136,6 +139,12 @@ export function createHandlers(core: Core): Handlers {
       if (jobs.isLive(args.id))
         throw new HttpError(409, 'The run is still in progress; stop it first')
       return { deleted: store.delete(args.id) }
+    },
+    async 'runs:reveal'(args) {
+      if (!store.has(args.id)) throw new HttpError(404, 'Run not found')
+      const folder = store.runDir(args.id)
+      shell.revealFolder?.(folder)
+      return { path: folder, opened: shell.revealFolder !== undefined }
     },
     async 'history:list'(args) {
       const page = store.list({

@@ -106,7 +106,7 @@ async function main(): Promise<void> {
       allowRunningInsecureContent: false,
     },
   })
-  const handlers = createHandlers(core)
+  const handlers = createHandlers(core, { revealFolder: (folder) => void shell.openPath(folder) })
   bindIpc(ipcMain, handlers, (sender, frameUrl) => {
     const owner = BrowserWindow.fromWebContents(sender as Electron.WebContents)
     return owner === win && (frameUrl === undefined || !frameUrl.startsWith(`${ARTIFACT_SCHEME}:`))

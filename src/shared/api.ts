@@ -28,6 +28,7 @@ export const schemas = {
   'runs:get': z.strictObject({ id: runId }),
   'runs:rerun': z.strictObject({ id: runId, limits: limitsInput.optional() }),
   'runs:delete': z.strictObject({ id: runId }),
+  'runs:reveal': z.strictObject({ id: runId }),
   'history:list': z.strictObject({
     q: z.string().max(200).optional(),
     status: z.enum(RUN_STATUSES).optional(),
@@ -107,6 +108,8 @@ export interface TakoApi {
   'runs:get': RunDetail
   'runs:rerun': RunSummary
   'runs:delete': { deleted: boolean }
+  /** Shows the run's folder in the file manager where the app can (Electron); always its path. */
+  'runs:reveal': { path: string; opened: boolean }
   'history:list': { items: RunSummary[]; total: number; hasMore: boolean }
   'environments:list': EnvironmentInfo[]
   'environments:build': { started: boolean }

@@ -17,6 +17,14 @@ export interface WalkResult {
 }
 
 const O_SAFE_READ = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK
+const O_DIR = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | (fs.constants.O_DIRECTORY ?? 0)
+/**
+ * Longest artifact path kept, in bytes. Within the depth limit a script can still nest names of 255
+ * bytes past the host's PATH_MAX (4096), where lstat/open/unlink fail with ENAMETOOLONG: such an
+ * entry could be neither collected nor removed, and the run's folder could not be deleted. Anything
+ * longer is removed (folders flatly, as for the depth limit) and reported.
+ */
+export const MAX_ARTIFACT_PATH_BYTES = 1024
 const HASH_CHUNK = 1024 * 1024
 const SLASH = Buffer.from('/')
 const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -133,6 +141,42 @@ function hashFd(fd: number, size: number): string {
 }
 
 /**
+ * Modes a script may not leave on the host: set-uid/set-gid/sticky bits, and write access for group
+ * or others. In the sandbox they mean nothing (no-new-privileges), but on the host the files belong
+ * to the sandbox user — the desktop user on Linux — so a kept `chmod 4755` copy of python3 in a
+ * folder others can reach would run as that user for anyone, and a 0777 folder would let any local
+ * user swap artifacts. Kept files and folders are reduced to at most 0755 (the artifacts root to
+ * 0700, as created), through a descriptor opened without following links.
+ */
+const UNSAFE_MODE_BITS = 0o7022
+
+function restrictMode(fd: number, st: fs.Stats, mode?: number): void {
+  const want = mode ?? st.mode & 0o777 & ~0o022
+  if ((st.mode & 0o7777) === want) return
+  try {
+    fs.fchmodSync(fd, want)
+  } catch {
+    // Not ours to change (e.g. a foreign uid mapping): the file is still only read, never run.
+  }
+}
+
+function restrictDirMode(dir: Buffer, mode?: number): void {
+  let fd: number
+  try {
+    fd = fs.openSync(dir, O_DIR)
+  } catch {
+    return // unreadable (mode 000): listing it makes it 0700, which is safe
+  }
+  try {
+    const st = fs.fstatSync(fd)
+    if (st.isDirectory() && (mode !== undefined || st.mode & UNSAFE_MODE_BITS))
+      restrictMode(fd, st, mode)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/**
  * Walks a run's /output folder on the host after the container has stopped, in place.
  * Regular files within the limits become artifacts (sha256 streamed from an fd opened with
  * O_NOFOLLOW|O_NONBLOCK and checked with fstat). Everything else — links, FIFOs, sockets,
@@ -154,6 +198,7 @@ export function collectArtifacts(root: string, limits: WalkLimits): WalkResult {
 
   while (stack.length > 0) {
     const { dir, rel, depth } = stack.pop()!
+    restrictDirMode(dir, depth === 0 ? 0o700 : undefined)
     let entries: fs.Dirent<Buffer>[]
     try {
       entries = readDirEntries(dir)
@@ -174,6 +219,15 @@ export function collectArtifacts(root: string, limits: WalkLimits): WalkResult {
             'artifact_rejected:name',
             relPath,
             'file name is not valid UTF-8 or contains a backslash',
+          )
+          continue
+        }
+        if (Buffer.byteLength(relPath) > MAX_ARTIFACT_PATH_BYTES) {
+          removeEntry(abs)
+          reject(
+            'artifact_limit:path',
+            relPath,
+            `path longer than ${MAX_ARTIFACT_PATH_BYTES} bytes skipped`,
           )
           continue
         }
@@ -232,6 +286,7 @@ export function collectArtifacts(root: string, limits: WalkLimits): WalkResult {
             )
             continue
           }
+          if (st.mode & UNSAFE_MODE_BITS) restrictMode(fd, st)
           const sha256 = hashFd(fd, st.size)
           totalBytes += st.size
           artifacts.push({

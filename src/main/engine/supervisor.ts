@@ -74,6 +74,18 @@ def _tako_supervise():
         atexit._run_exitfuncs()
     except BaseException:
         pass
+    # A cold run's interpreter shutdown flushes every file the script left open; os._exit below
+    # would drop what is still buffered, so flush them here.
+    try:
+        import gc, io
+        for obj in gc.get_objects():
+            try:
+                if isinstance(obj, io.IOBase) and not obj.closed:
+                    obj.flush()
+            except BaseException:
+                pass
+    except BaseException:
+        pass
     code &= 0xFF
     for stream in (sys.stdout, sys.stderr):
         try:

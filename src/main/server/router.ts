@@ -30,7 +30,8 @@ export function route(
     '^' +
       path.replace(/\{(\w+)(\*)?\}/g, (_m, key: string, star?: string) => {
         keys.push(key)
-        return star ? '(.+)' : '([^/]+)'
+        // `[\s\S]`, not `.`: a path may hold a newline (an artifact named "a\nb.txt").
+        return star ? '([\\s\\S]+)' : '([^/]+)'
       }) +
       '$',
   )

@@ -629,7 +629,19 @@ export function App(): JSX.Element {
           {shownDetail && (
             <p className="muted folder-hint">
               Run <code>{shownDetail.id.slice(0, 13)}</code> · {shownDetail.artifacts.length} files
-              · {formatBytes(shownDetail.artifacts.reduce((a, b) => a + b.sizeBytes, 0))}
+              · {formatBytes(shownDetail.artifacts.reduce((a, b) => a + b.sizeBytes, 0))} ·{' '}
+              <button
+                type="button"
+                className="link"
+                onClick={() =>
+                  void client.call('runs:reveal', { id: shownDetail.id }).then(
+                    (r) => !r.opened && setNotice(`The run's folder: ${r.path}`),
+                    (err: unknown) => setNotice((err as Error).message),
+                  )
+                }
+              >
+                Show folder
+              </button>
             </p>
           )}
         </aside>

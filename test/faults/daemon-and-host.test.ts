@@ -224,3 +224,65 @@ describe('host disk full', () => {
     expect(await ourContainers()).toEqual([])
   }, 60_000)
 })
+
+describe('a script filling the host disk through /output', () => {
+  it('is stopped at the free-space floor, and no run starts below it until space is freed', async () => {
+    const dir = tempDir('tako-floorfs-')
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=400m', 'tmpfs', dir])
+    try {
+      await using srv = await startInProcess({
+        dataDir: dir,
+        minFreeBytes: 200 * 1024 * 1024,
+        pool: { enabled: false },
+      })
+      const fill = await request<{
+        status: string
+        error_type: string
+        error: string
+        execution_id: string
+      }>(`${srv.url}/execute`, {
+        method: 'POST',
+        json: {
+          code: [
+            'i = 0',
+            'while True:',
+            "    with open(f'/output/chunk{i}.bin', 'wb') as f:",
+            "        f.write(b'x' * (8 << 20))",
+            '    i += 1',
+          ].join('\n'),
+          timeout: 60,
+        },
+      })
+      expect(fill.body.status).toBe('failed')
+      expect(fill.body.error_type).toBe('output_limit')
+      expect(fill.body.error).toMatch(/less than 200 MiB free/)
+      const free = fs.statfsSync(dir)
+      // The floor held: the disk never filled (a check every 50 ms lets a little through).
+      expect(free.bavail * free.bsize).toBeGreaterThan(100 * 1024 * 1024)
+
+      const refused = await request<{ status: string; error_type: string; error: string }>(
+        `${srv.url}/execute`,
+        {
+          method: 'POST',
+          json: { code: 'print(1)' },
+        },
+      )
+      expect(refused.body).toMatchObject({ status: 'failed', error_type: 'output_limit' })
+      expect(refused.body.error).toMatch(/Not enough free disk space/)
+
+      expect(
+        (await request(`${srv.url}/executions/${fill.body.execution_id}`, { method: 'DELETE' }))
+          .status,
+      ).toBe(200)
+      const after = await request<{ status: string; stdout: string }>(`${srv.url}/execute`, {
+        method: 'POST',
+        json: { code: 'print("room again")' },
+      })
+      expect(after.body).toMatchObject({ status: 'succeeded', stdout: 'room again\n' })
+      await srv.close()
+    } finally {
+      execFileSync('umount', ['-l', dir])
+    }
+    expect(await ourContainers()).toEqual([])
+  }, 120_000)
+})

@@ -358,7 +358,9 @@ describe('A. resource exhaustion', () => {
     await expectAftermath(ctx, guard)
   })
 
-  it.skip('#7 an in-run total quota on /output writes: NOT IMPLEMENTED — only per-file fsize (100 MiB) and the post-run walker bound /output, so a run can fill the host disk until its timeout (see report)', () => {})
+  // #7 (host disk): a run that writes /output down to the data disk's free-space floor is stopped
+  // with output_limit, and no run starts below the floor — tested on a small tmpfs data folder in
+  // test/faults/daemon-and-host.test.ts (it mounts filesystems, so it runs with the fault tests).
 
   it('#8 a 10^12 seek in /output is EFBIG (fsize); with SIGXFSZ at its default the process dies; nothing over 100 MiB reaches the host', async () => {
     const guard = hostGuard(canary)

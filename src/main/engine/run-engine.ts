@@ -68,6 +68,11 @@ export interface EngineOptions {
   killGraceMs?: number
   /** Warm pool of pre-started containers (off when absent). */
   pool?: WarmPool | null
+  /**
+   * Free space the disk holding /output must keep. A run that writes it below the floor is stopped
+   * (`output_limit`), and no run starts below it: a script cannot fill the host's disk.
+   */
+  minFreeBytes?: number
   log?: (event: string, fields: Record<string, unknown>) => void
 }
 
@@ -77,6 +82,8 @@ export const INPUT_FILE = 'input.json'
 
 const MiB = 1024 * 1024
 const STREAM_DRAIN_MS = 2_000
+export const DEFAULT_MIN_FREE_BYTES = 512 * MiB
+const DISK_CHECK_MS = 50
 
 class InfraFailure extends Error {
   constructor(
@@ -116,6 +123,19 @@ export class RunEngine {
     this.killGraceMs = options.killGraceMs ?? 5_000
     this.log = options.log ?? (() => undefined)
     this.pool = options.pool ?? null
+    this.minFreeBytes = options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES
+  }
+
+  private readonly minFreeBytes: number
+
+  /** Free bytes for an unprivileged writer on the filesystem holding `dir` (null if unknown). */
+  private freeBytes(dir: string): number | null {
+    try {
+      const st = fs.statfsSync(dir)
+      return st.bavail * st.bsize
+    } catch {
+      return null
+    }
   }
 
   get containerClient(): ContainerClient {
@@ -161,6 +181,8 @@ export class RunEngine {
     let timedOut = false
     let cancelled = spec.signal?.aborted ?? false
     let outputLimited = false
+    let diskFull = false
+    let diskTimer: NodeJS.Timeout | undefined
     let exitCode: number | null = null
     let oomKilled = false
     let infra: InfraFailure | null = null
@@ -192,6 +214,14 @@ export class RunEngine {
 
     try {
       if (cancelled) throw new InfraFailure(cancelledError(), 'cancelled')
+      const freeAtStart = this.freeBytes(outputDir)
+      if (freeAtStart !== null && freeAtStart < this.minFreeBytes) {
+        throw new InfraFailure({
+          type: 'output_limit',
+          message: `Not enough free disk space for a run: ${formatLimitMiB(freeAtStart)} free where the app's data is kept, at least ${formatLimitMiB(this.minFreeBytes)} needed`,
+          phase: 'startup',
+        })
+      }
       let emitted = 0
       const onPayload: PayloadSink = (which, payload) => {
         ;(which === 'stdout' ? stdout : stderr).push(payload)
@@ -218,6 +248,15 @@ export class RunEngine {
         timedOut = true
         killContainer('timeout')
       }, limits.timeoutMs)
+      // /output is a bind mount on the host's disk: watch the free space while the script writes.
+      const watchedDir = launch.outputDir
+      diskTimer = setInterval(() => {
+        const free = this.freeBytes(watchedDir)
+        if (free === null || free >= this.minFreeBytes) return
+        if (exitCode !== null || cancelled || timedOut || diskFull) return
+        diskFull = true
+        killContainer('disk-floor')
+      }, DISK_CHECK_MS)
       // A cancel that came while the container was starting found it not running yet, so its kill
       // was a no-op: kill again now, or the script would run on until the kill grace ran out.
       if (cancelled) killContainer('cancelled')
@@ -226,8 +265,9 @@ export class RunEngine {
       const waited = await Promise.race([launch.exited(), stopped])
       tExit = performance.now()
       clearTimeout(timer)
+      clearInterval(diskTimer)
       if (waited === 'stopped') {
-        if (!timedOut && !cancelled && !outputLimited) {
+        if (!timedOut && !cancelled && !outputLimited && !diskFull) {
           throw new InfraFailure({
             type: 'service_unavailable',
             message: 'Docker stopped answering during the run',
@@ -259,7 +299,8 @@ export class RunEngine {
           !oomKilled &&
           !timedOut &&
           !cancelled &&
-          !outputLimited
+          !outputLimited &&
+          !diskFull
         ) {
           const daemonUp = await Promise.race([
             this.client.ping().then(
@@ -279,13 +320,14 @@ export class RunEngine {
       }
     } catch (err) {
       if (err instanceof InfraFailure) infra = err
-      else if (timedOut || cancelled || outputLimited) {
+      else if (timedOut || cancelled || outputLimited || diskFull) {
         // The daemon failed while we were stopping the run; the run's own outcome stands.
         this.log('stop-error', { runId: spec.runId, error: String(err) })
       } else infra = this.infraFailure(err, spec)
       if (!tExit) tExit = performance.now()
     } finally {
       clearTimeout(timer)
+      clearInterval(diskTimer)
       spec.signal?.removeEventListener('abort', onAbort)
       if (containerId && launch?.warm && exitCode !== null) {
         // Its processes are dead: the output can be taken now and the container removed meanwhile.
@@ -322,6 +364,7 @@ export class RunEngine {
       cancelled,
       timedOut,
       outputLimited,
+      diskFull,
       oomKilled,
       exitCode,
       stderrText,
@@ -469,6 +512,7 @@ export class RunEngine {
     cancelled: boolean
     timedOut: boolean
     outputLimited: boolean
+    diskFull: boolean
     oomKilled: boolean
     exitCode: number | null
     stderrText: string
@@ -487,6 +531,17 @@ export class RunEngine {
         error: {
           type: 'timeout',
           message: `Execution timed out after ${formatSeconds(s.limits.timeoutMs)} (the run's time limit); output so far is kept`,
+          phase: 'execution',
+        },
+        phase: 'execution',
+      }
+    }
+    if (s.diskFull) {
+      return {
+        status: 'failed',
+        error: {
+          type: 'output_limit',
+          message: `Stopped: the files written to /output left less than ${formatLimitMiB(this.minFreeBytes)} free on the host's disk`,
           phase: 'execution',
         },
         phase: 'execution',

@@ -43,7 +43,12 @@ async function main(): Promise<void> {
   )
   let stopping = false
   const stop = (signal: string): void => {
-    if (stopping) process.exit(1)
+    // A second Ctrl+C forces the exit; a repeated SIGTERM (a process manager and a wrapper both
+    // passing it on) must not cut the shutdown short and leave containers behind.
+    if (stopping) {
+      if (signal === 'SIGINT') process.exit(1)
+      return
+    }
     stopping = true
     console.log(`[tako] ${signal}: stopping runs and the server`)
     void Promise.all([core.shutdown(), server.close()]).then(() => process.exit(0))

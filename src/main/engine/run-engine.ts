@@ -330,13 +330,12 @@ export class RunEngine {
       clearInterval(diskTimer)
       spec.signal?.removeEventListener('abort', onAbort)
       if (containerId && launch?.warm && exitCode !== null) {
-        // Its processes are dead: the output can be taken now and the container removed meanwhile.
-        this.adoptWarmOutput(launch.warm, outputDir)
+        // Its processes are dead: the output can be read now and the container removed meanwhile.
         this.removeInBackground(spec.runId, containerId)
       } else if (containerId) {
         await this.removeContainer(spec.runId, containerId)
-        if (launch?.warm) this.adoptWarmOutput(launch.warm, outputDir)
       }
+      if (launch?.warm) this.pool?.releaseSlot(launch.warm)
     }
     emit('stdout', decoders.stdout.end())
     emit('stderr', decoders.stderr.end())
@@ -404,7 +403,28 @@ export class RunEngine {
     onPayload: PayloadSink,
   ): Promise<Launch> {
     const warm = this.pool?.take(spec.image, spec.limits, spec.preimports ?? []) ?? null
-    if (warm) return this.launchWarm(spec, paths, warm, onPayload)
+    if (warm) {
+      try {
+        // The warm container's /output folder becomes the run's artifacts folder now, before the
+        // script starts (a rename on the same filesystem; the bind mount follows the folder), so
+        // whatever the script writes is in the run's own folder even if the app dies mid-run.
+        fs.rmSync(paths.outputDir, { recursive: true, force: true })
+        fs.renameSync(warm.outputDir, paths.outputDir)
+        return this.launchWarm(spec, paths, warm, onPayload)
+      } catch (err) {
+        this.log('pool-dispatch-failed', {
+          runId: spec.runId,
+          containerId: warm.id,
+          error: String(err),
+        })
+        this.removeInBackground(spec.runId, warm.id)
+        this.pool?.releaseSlot(warm)
+        fs.mkdirSync(paths.outputDir, { recursive: true, mode: 0o700 })
+        if (process.getuid?.() === 0 && process.platform === 'linux') {
+          fs.chownSync(paths.outputDir, this.user.uid, this.user.gid)
+        }
+      }
+    }
     const containerId = await this.createContainer(spec, paths)
     try {
       const stream = await this.client.attach(containerId)
@@ -437,7 +457,7 @@ export class RunEngine {
    */
   private launchWarm(
     spec: RunSpec,
-    paths: { codeFile: string; inputFile: string },
+    paths: { codeFile: string; inputFile: string; outputDir: string },
     warm: WarmContainer,
     onPayload: PayloadSink,
   ): Launch {
@@ -474,7 +494,7 @@ export class RunEngine {
     const init = warm.initProcess
     return {
       containerId: warm.id,
-      outputDir: warm.outputDir,
+      outputDir: paths.outputDir,
       streamEnded: Promise.race([warm.streamEnded, marked.then(() => undefined)]),
       warm,
       begin: () =>
@@ -489,21 +509,6 @@ export class RunEngine {
         })
         return Promise.race([viaMarker, dockerExit()])
       },
-    }
-  }
-
-  /**
-   * After a warm container is gone, its /output becomes the run's artifacts folder (a rename on the
-   * same filesystem: nothing is copied, nothing followed), and its slot is released.
-   */
-  private adoptWarmOutput(warm: WarmContainer, outputDir: string): void {
-    try {
-      fs.rmSync(outputDir, { recursive: true, force: true })
-      fs.renameSync(warm.outputDir, outputDir)
-    } catch (err) {
-      this.log('pool-adopt-failed', { containerId: warm.id, error: String(err) })
-    } finally {
-      this.pool?.releaseSlot(warm)
     }
   }
 

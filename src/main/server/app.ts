@@ -72,17 +72,20 @@ export function createApiHandler(
 
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase()
-    let url: URL
-    try {
-      url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    } catch {
-      throw new HttpError(400, 'Invalid request URL')
-    }
+    // Who may ask comes before what is asked.
     if (checkHost && !isLoopbackHost(req.headers.host)) {
       throw new HttpError(400, 'Invalid Host header: this API only answers to localhost')
     }
     if (!isLoopbackOrigin(req.headers.origin) || req.headers['sec-fetch-site'] === 'cross-site') {
       throw new HttpError(403, 'Cross-origin requests are not allowed')
+    }
+    let url: URL
+    try {
+      // The request target is always a path: `//x` must not be read as a host name.
+      const target = req.url ?? '/'
+      url = new URL(`http://127.0.0.1${target.startsWith('/') ? '' : '/'}${target}`)
+    } catch {
+      throw new HttpError(400, 'Invalid request URL')
     }
     if (options.token) {
       const auth = req.headers.authorization ?? ''

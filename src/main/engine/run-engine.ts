@@ -302,13 +302,7 @@ export class RunEngine {
           !outputLimited &&
           !diskFull
         ) {
-          const daemonUp = await Promise.race([
-            this.client.ping().then(
-              () => true,
-              () => false,
-            ),
-            new Promise<boolean>((r) => setTimeout(() => r(false), 2_000).unref()),
-          ])
+          const daemonUp = await this.daemonStaysUp(exitCode === 143 ? 3_000 : 0)
           if (!daemonUp) {
             throw new InfraFailure({
               type: 'service_unavailable',
@@ -642,6 +636,27 @@ export class RunEngine {
       message: `Internal error: ${(err as Error).message ?? String(err)}`,
       phase: null,
     })
+  }
+
+  /**
+   * Whether Docker keeps answering for `watchMs` (0: one ping). A daemon on its way down first
+   * stops the containers with SIGTERM and only then closes its socket, so an unexplained exit 143
+   * is watched for a few seconds before it is blamed on the script.
+   */
+  private async daemonStaysUp(watchMs: number): Promise<boolean> {
+    const deadline = Date.now() + watchMs
+    for (;;) {
+      const up = await Promise.race([
+        this.client.ping().then(
+          () => true,
+          () => false,
+        ),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 2_000).unref()),
+      ])
+      if (!up) return false
+      if (Date.now() >= deadline) return true
+      await new Promise((r) => setTimeout(r, 250))
+    }
   }
 
   private readonly removals = new Set<Promise<void>>()

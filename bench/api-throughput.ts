@@ -23,7 +23,8 @@ async function post(url: string, body: unknown): Promise<Record<string, unknown>
 
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tako-bench-api-'))
-  const core = createCore({ dataDir, maxQueue: Math.max(100, jobs) })
+  // Pool off: this compares the queue against the engine's cold path (bench:warm-pool covers the pool).
+  const core = createCore({ dataDir, maxQueue: Math.max(100, jobs), pool: { enabled: false } })
   await core.startup()
   const server = await startServer({ core, port: 0 })
   const image = imageRef('default')
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
     `API /execute/async, ${core.jobs.workers} workers n=${jobs}  total=${seconds.toFixed(2)} s  rate=${apiRate.toFixed(2)} runs/s`,
   )
   console.log(`ratio API/cold: ${(apiRate / coldRate).toFixed(2)}`)
+  await core.shutdown()
   await server.close()
   fs.rmSync(dataDir, { recursive: true, force: true })
 }

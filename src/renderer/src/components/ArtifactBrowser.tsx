@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type JSX } from 'react'
+import { useEffect, useMemo, useRef, useState, type JSX } from 'react'
 import type { ArtifactInfo } from '../../../shared/run'
 import { client } from '../api/client'
 import { formatBytes, parseDelimited } from '../format'
@@ -159,6 +159,68 @@ function TextView({ text, truncated }: { text: string; truncated: boolean }): JS
   )
 }
 
+const ARTIFACT_ROW = 44
+const ARTIFACT_OVERSCAN = 10
+
+/** The artifact list, virtualised: a run with 10,000 files keeps only the visible rows in the DOM. */
+function ArtifactList(props: {
+  artifacts: ArtifactInfo[]
+  selected: string | null
+  onSelect: (name: string) => void
+}): JSX.Element {
+  const { artifacts, selected } = props
+  const [scrollTop, setScrollTop] = useState(0)
+  const [height, setHeight] = useState(600)
+  const viewport = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    const el = viewport.current
+    if (!el) return
+    const ro = new ResizeObserver(() => setHeight(el.clientHeight))
+    ro.observe(el)
+    return () => ro.disconnect()
+  }, [])
+  const first = Math.max(0, Math.floor(scrollTop / ARTIFACT_ROW) - ARTIFACT_OVERSCAN)
+  const last = Math.min(
+    artifacts.length,
+    Math.ceil((scrollTop + height) / ARTIFACT_ROW) + ARTIFACT_OVERSCAN,
+  )
+  return (
+    <div
+      className="artifact-list"
+      ref={viewport}
+      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+    >
+      <ul aria-label="Artifacts" style={{ height: artifacts.length * ARTIFACT_ROW }}>
+        {artifacts.slice(first, last).map((a, i) => {
+          const depth = a.name.split('/').length - 1
+          return (
+            <li
+              key={a.name}
+              aria-setsize={artifacts.length}
+              aria-posinset={first + i + 1}
+              style={{ top: (first + i) * ARTIFACT_ROW, height: ARTIFACT_ROW }}
+            >
+              <button
+                type="button"
+                className={a.name === selected ? 'selected' : ''}
+                aria-pressed={a.name === selected}
+                style={{ paddingLeft: `${0.5 + Math.min(depth, 8) * 0.75}rem` }}
+                onClick={() => props.onSelect(a.name)}
+                title={a.name}
+              >
+                <span className="artifact-name">{a.name}</span>
+                <span className="artifact-meta">
+                  {formatBytes(a.sizeBytes)} · {a.contentType}
+                </span>
+              </button>
+            </li>
+          )
+        })}
+      </ul>
+    </div>
+  )
+}
+
 /** The files a run left in /output: a tree with sizes and types, and a preview of the selected one. */
 export function ArtifactBrowser({
   runId,
@@ -176,28 +238,7 @@ export function ArtifactBrowser({
   const current = artifacts.find((a) => a.name === selected) ?? null
   return (
     <div className="artifacts">
-      <ul className="artifact-list" aria-label="Artifacts">
-        {artifacts.map((a) => {
-          const depth = a.name.split('/').length - 1
-          return (
-            <li key={a.name}>
-              <button
-                type="button"
-                className={a.name === selected ? 'selected' : ''}
-                aria-pressed={a.name === selected}
-                style={{ paddingLeft: `${0.5 + depth}rem` }}
-                onClick={() => setSelected(a.name)}
-                title={a.name}
-              >
-                <span className="artifact-name">{a.name}</span>
-                <span className="artifact-meta">
-                  {formatBytes(a.sizeBytes)} · {a.contentType}
-                </span>
-              </button>
-            </li>
-          )
-        })}
-      </ul>
+      <ArtifactList artifacts={artifacts} selected={selected} onSelect={setSelected} />
       {current && (
         <section className="artifact-preview" aria-label={`Preview of ${current.name}`}>
           <header>

@@ -4,7 +4,10 @@ const PAGE = 200
 
 function summary(value: unknown): string {
   if (Array.isArray(value)) return `Array(${value.length})`
-  if (value !== null && typeof value === 'object') return `{${Object.keys(value).length} keys}`
+  if (value !== null && typeof value === 'object') {
+    const n = Object.keys(value).length
+    return `{${n} ${n === 1 ? 'key' : 'keys'}}`
+  }
   return ''
 }
 

@@ -501,5 +501,5 @@ describe('H. renderer and host UI', () => {
     await expectAftermath(ctx, guard)
   })
 
-  it.skip('#49 UI frame time with 1 MiB of output and 10 000 artifacts: needs a browser-driven test (the e2e project); note the artifact list renders every entry (not virtualised)', () => {})
+  it.skip('#49 UI frame time with 1 MiB of output and 10 000 artifacts: needs a browser-driven test (the e2e project); the history and artifact lists are virtualised and live output is capped, but frame time is not measured', () => {})
 })

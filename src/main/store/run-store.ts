@@ -111,6 +111,34 @@ export class RunStore {
     }
   }
 
+  /** Lower-cased code per run, kept in memory for search (scripts are small; bounded in total). */
+  private readonly codeIndex = new Map<string, string>()
+  private codeIndexBytes = 0
+  private static readonly CODE_INDEX_MAX_BYTES = 64 * 1024 * 1024
+
+  private searchableCode(id: string): string {
+    const cached = this.codeIndex.get(id)
+    if (cached !== undefined) return cached
+    const code = this.readCode(id).toLowerCase()
+    if (this.codeIndexBytes + code.length <= RunStore.CODE_INDEX_MAX_BYTES) {
+      this.codeIndex.set(id, code)
+      this.codeIndexBytes += code.length
+    }
+    return code
+  }
+
+  /** Fills the search index in the background, a few hundred runs per tick. */
+  preloadSearchIndex(): void {
+    const ids = [...this.index.keys()]
+    const step = (): void => {
+      for (const id of ids.splice(0, 500)) {
+        if (this.index.has(id)) this.searchableCode(id)
+      }
+      if (ids.length > 0) setImmediate(step)
+    }
+    setImmediate(step)
+  }
+
   readCode(id: string): string {
     return this.readText(id, CODE_FILE)
   }
@@ -130,7 +158,7 @@ export class RunStore {
     const matches = this.all()
       .filter((r) => (query.status ? r.status === query.status : true))
       .filter((r) => (query.environment ? r.environment === query.environment : true))
-      .filter((r) => (needle ? this.readCode(r.id).toLowerCase().includes(needle) : true))
+      .filter((r) => (needle ? this.searchableCode(r.id).includes(needle) : true))
       .sort((a, b) =>
         a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1,
       )
@@ -141,6 +169,11 @@ export class RunStore {
   delete(id: string): boolean {
     if (!this.index.has(id)) return false
     this.index.delete(id)
+    const code = this.codeIndex.get(id)
+    if (code !== undefined) {
+      this.codeIndexBytes -= code.length
+      this.codeIndex.delete(id)
+    }
     fs.rmSync(this.runDir(id), { recursive: true, force: true })
     for (const l of this.deleteListeners) l(id)
     return true

@@ -129,10 +129,12 @@ export function App(): JSX.Element {
     localStorage.setItem(DRAFT_KEY, JSON.stringify(draft))
   }, [draft])
 
+  const historySeq = useRef(0)
   const refreshHistory = useCallback(async () => {
+    // The first page is shown at once; the rest follows. A newer refresh supersedes an older one.
+    const seq = ++historySeq.current
     const items: RunSummary[] = []
-    let total = 0
-    for (let offset = 0; offset < 20_000; offset += 1000) {
+    for (let offset = 0; offset < 100_000; offset += 1000) {
       const page = await client.call('history:list', {
         limit: 1000,
         offset,
@@ -140,11 +142,11 @@ export function App(): JSX.Element {
         ...(filter.status ? { status: filter.status as RunStatus } : {}),
         ...(filter.environment ? { environment: filter.environment } : {}),
       })
+      if (seq !== historySeq.current) return
       items.push(...page.items)
-      total = page.total
+      setHistory({ items: [...items], total: page.total })
       if (!page.hasMore) break
     }
-    setHistory({ items, total })
   }, [filter])
 
   const refreshEnvironments = useCallback(async () => {

@@ -39,7 +39,7 @@ export function HistoryList(props: Props): JSX.Element {
   useEffect(() => {
     const t = setTimeout(() => {
       if (q !== props.filter.q) props.onFilter({ ...props.filter, q })
-    }, 250)
+    }, 40)
     return () => clearTimeout(t)
   }, [q, props])
 

@@ -260,7 +260,7 @@ describe('B. filesystem escapes', () => {
     const code = py(
       ATTEMPT,
       'targets = ["/code/x", "/code/main.py", "/input/data.json", "/input/x", "/etc/hosts",',
-      '           "/etc/hostname", "/etc/passwd", "/usr/bin/python3", "/x"]',
+      '           "/etc/hostname", "/etc/passwd", "/usr/bin/python3", "/x", "/var/tmp/x"]',
       'out = {t: attempt(write(t, "a")) for t in targets}',
       'out["chmod main.py"] = attempt(lambda: os.chmod("/code/main.py", 0o777))',
       'out["rename input"] = attempt(lambda: os.rename("/input/data.json", "/input/y"))',

@@ -2,16 +2,7 @@
 // never ipcRenderer itself. Built as CommonJS so the window keeps `sandbox: true`.
 import { contextBridge, ipcRenderer } from 'electron'
 import type { AppEvent, Args, Envelope, Method, TakoApi, TakoClient } from '../shared/api'
-
-class TakoCallError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message)
-    this.name = 'TakoCallError'
-  }
-}
+import { TakoCallError } from '../shared/call-error'
 
 const api: TakoClient = {
   async call<M extends Method>(method: M, args: Args<M>): Promise<TakoApi[M]> {

@@ -137,14 +137,6 @@ export interface TakoClient {
   artifactUrl(runId: string, path: string, inline?: boolean): string
 }
 
-export class TakoCallError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message)
-    this.name = 'TakoCallError'
-  }
-}
+export { TakoCallError } from './call-error'
 
 export const METHODS = Object.keys(schemas) as Method[]

@@ -1,4 +1,6 @@
+import type { DockerStatus } from '../../shared/api'
 import { RUN_STATUSES, isTerminal, type RunStatus } from '../../shared/run'
+import { dockerStatus as pingDocker } from '../app-api'
 import type { ApiContext } from './context'
 import { recordResponse } from './dto'
 import { HttpError, sendJson } from './http-util'
@@ -6,32 +8,15 @@ import { queryInt, route, type Route } from './router'
 
 export const API_VERSION = '0.1.0'
 
-interface DockerState {
-  available: boolean
-  version: string | null
-  error: string | null
-}
-
 /** Health, job types and the execution history (reference §1.11). */
 export function metaRoutes(ctx: ApiContext): Route[] {
   const { core } = ctx
   const { jobs, store } = core
-  let dockerCache: { at: number; value: DockerState } | null = null
+  let dockerCache: { at: number; value: DockerStatus } | null = null
 
-  async function dockerStatus(): Promise<DockerState> {
+  async function dockerStatus(): Promise<DockerStatus> {
     if (dockerCache && Date.now() - dockerCache.at < 1000) return dockerCache.value
-    let value: DockerState
-    try {
-      const v = await Promise.race([
-        core.client.ping(),
-        new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error('Docker did not answer within 3 s')), 3000).unref(),
-        ),
-      ])
-      value = { available: true, version: v.version, error: null }
-    } catch (err) {
-      value = { available: false, version: null, error: (err as Error).message }
-    }
+    const value = await pingDocker(core)
     dockerCache = { at: Date.now(), value }
     return value
   }

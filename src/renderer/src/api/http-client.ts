@@ -1,5 +1,5 @@
 import type { AppEvent, Args, Envelope, Method, TakoApi, TakoClient } from '../../../shared/api'
-import { TakoCallError } from '../../../shared/api'
+import { TakoCallError } from '../../../shared/call-error'
 
 /** The contract over HTTP: `POST /api/rpc/<method>` with the one error envelope, events over SSE. */
 export function createHttpClient(base = ''): TakoClient {

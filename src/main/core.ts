@@ -136,7 +136,7 @@ export function createCore(options: CoreOptions): Core {
       } catch (err) {
         dockerError = err instanceof DockerUnavailableError ? err.message : String(err)
       }
-      const interrupted = store.reconcile().length
+      const interrupted = (await store.reconcile()).length
       store.preloadSearchIndex()
       // Slots of earlier sessions' warm containers (their containers were just reaped).
       const poolDir = path.join(options.dataDir, 'pool')

@@ -2,6 +2,19 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import type { ArtifactInfo, RunWarning } from '../../shared/run'
 import { contentTypeFor } from './content-type'
+import {
+  closeDir,
+  listDir,
+  lstatChild,
+  openChildDir,
+  openChildFile,
+  openRootDir,
+  setDirMode,
+  statDir,
+  type DirHandle,
+} from './dir-fd'
+import { removeEntry } from './remove-tree'
+import { Slicer } from './slicer'
 
 export interface WalkLimits {
   artifactCount: number
@@ -10,23 +23,30 @@ export interface WalkLimits {
   artifactDepth: number
 }
 
+export interface WalkOptions {
+  /**
+   * Tests only: called just before the walk descends into the folder `relPath`, after its parent
+   * was listed — the moment a live script could swap that folder (or its parent) for a link.
+   */
+  onBeforeDescend?: (relPath: string) => void
+  /** Tests only: `false` forces the path-based fallback used where /proc/self/fd does not exist. */
+  useProcFd?: boolean
+}
+
 export interface WalkResult {
   artifacts: ArtifactInfo[]
   warnings: RunWarning[]
   totalBytes: number
 }
 
-const O_SAFE_READ = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK
-const O_DIR = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | (fs.constants.O_DIRECTORY ?? 0)
 /**
  * Longest artifact path kept, in bytes. Within the depth limit a script can still nest names of 255
- * bytes past the host's PATH_MAX (4096), where lstat/open/unlink fail with ENAMETOOLONG: such an
- * entry could be neither collected nor removed, and the run's folder could not be deleted. Anything
- * longer is removed (folders flatly, as for the depth limit) and reported.
+ * bytes past the host's PATH_MAX (4096), where path-based calls fail with ENAMETOOLONG: such an
+ * entry could not be shown or downloaded. Anything longer is removed (folders flatly, as for the
+ * depth limit) and reported.
  */
 export const MAX_ARTIFACT_PATH_BYTES = 1024
 const HASH_CHUNK = 1024 * 1024
-const SLASH = Buffer.from('/')
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 function decodeName(name: Buffer): string | null {
@@ -38,18 +58,7 @@ function decodeName(name: Buffer): string | null {
   }
 }
 
-function entryKind(d: fs.Dirent<Buffer>): string {
-  if (d.isSymbolicLink()) return 'symlink'
-  if (d.isFIFO()) return 'fifo'
-  if (d.isSocket()) return 'socket'
-  if (d.isBlockDevice() || d.isCharacterDevice()) return 'device'
-  if (d.isDirectory()) return 'directory'
-  if (d.isFile()) return 'file'
-  return 'unknown'
-}
-
-function lstatKind(path: Buffer): string {
-  const st = fs.lstatSync(path)
+function statKind(st: fs.Stats | fs.Dirent<Buffer>): string {
   if (st.isSymbolicLink()) return 'symlink'
   if (st.isFIFO()) return 'fifo'
   if (st.isSocket()) return 'socket'
@@ -59,75 +68,7 @@ function lstatKind(path: Buffer): string {
   return 'unknown'
 }
 
-function removeEntry(path: Buffer): void {
-  let st: fs.Stats
-  try {
-    st = fs.lstatSync(path)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
-    throw err
-  }
-  // Never follows links: a link is unlinked, a directory's links are unlinked, not their targets.
-  if (st.isDirectory()) removeTree(path)
-  else fs.rmSync(path, { force: true })
-}
-
-/**
- * Deletes a folder tree of any depth. `fs.rmSync({ recursive })` recurses on the call stack and on
- * ever longer paths, so a script nesting a few thousand folders makes it throw (stack overflow or
- * ENAMETOOLONG) and leaves the tree behind. Here every subfolder is first moved into a fresh trash
- * folder beside the tree (rename never follows links), so the loop is flat and paths stay short.
- */
-function removeTree(dir: Buffer): void {
-  const parent = dir.subarray(0, dir.lastIndexOf(SLASH))
-  const trash = Buffer.from(fs.mkdtempSync(`${parent.toString()}/.tako-rm-`))
-  let moved = 0
-  const moveToTrash = (from: Buffer): Buffer => {
-    const to = Buffer.concat([trash, SLASH, Buffer.from(String(moved++))])
-    fs.renameSync(from, to)
-    return to
-  }
-  const pending = [moveToTrash(dir)]
-  while (pending.length > 0) {
-    const d = pending[pending.length - 1]
-    const entries = readDirEntries(d)
-    if (entries.length === 0) {
-      fs.rmdirSync(d)
-      pending.pop()
-      continue
-    }
-    for (const entry of entries) {
-      const p = Buffer.concat([d, SLASH, entry.name])
-      if (entry.isDirectory()) pending.push(moveToTrash(p))
-      else fs.unlinkSync(p)
-    }
-  }
-  fs.rmdirSync(trash)
-}
-
-function readDirEntries(dir: Buffer): fs.Dirent<Buffer>[] {
-  try {
-    return fs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' })
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EACCES') throw err
-    // A directory the script made unreadable (mode 000). lstat proved it a real directory and the
-    // container has stopped, so making it readable cannot be redirected elsewhere.
-    fs.chmodSync(dir, 0o700)
-    return fs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' })
-  }
-}
-
-function openRegular(path: Buffer): number {
-  try {
-    return fs.openSync(path, O_SAFE_READ)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EACCES') throw err
-    fs.chmodSync(path, 0o600)
-    return fs.openSync(path, O_SAFE_READ)
-  }
-}
-
-function hashFd(fd: number, size: number): string {
+async function hashFd(fd: number, size: number, slicer: Slicer): Promise<string> {
   const hash = createHash('sha256')
   const buf = Buffer.allocUnsafe(Math.min(HASH_CHUNK, Math.max(size, 1)))
   let pos = 0
@@ -136,6 +77,7 @@ function hashFd(fd: number, size: number): string {
     if (n === 0) break
     hash.update(buf.subarray(0, n))
     pos += n
+    if (slicer.due()) await slicer.pause()
   }
   return hash.digest('hex')
 }
@@ -146,176 +88,223 @@ function hashFd(fd: number, size: number): string {
  * to the sandbox user — the desktop user on Linux — so a kept `chmod 4755` copy of python3 in a
  * folder others can reach would run as that user for anyone, and a 0777 folder would let any local
  * user swap artifacts. Kept files and folders are reduced to at most 0755 (the artifacts root to
- * 0700, as created), through a descriptor opened without following links.
+ * 0700, as created), through a descriptor of that very file or folder.
  */
 const UNSAFE_MODE_BITS = 0o7022
 
-function restrictMode(fd: number, st: fs.Stats, mode?: number): void {
-  const want = mode ?? st.mode & 0o777 & ~0o022
-  if ((st.mode & 0o7777) === want) return
+function safeMode(st: fs.Stats): number {
+  return st.mode & 0o777 & ~0o022
+}
+
+function restrictFileMode(fd: number, st: fs.Stats): void {
   try {
-    fs.fchmodSync(fd, want)
+    fs.fchmodSync(fd, safeMode(st))
   } catch {
     // Not ours to change (e.g. a foreign uid mapping): the file is still only read, never run.
   }
 }
 
-function restrictDirMode(dir: Buffer, mode?: number): void {
-  let fd: number
+function restrictDirMode(dir: DirHandle, mode?: number): void {
   try {
-    fd = fs.openSync(dir, O_DIR)
+    const st = statDir(dir)
+    const want = mode ?? safeMode(st)
+    if ((st.mode & 0o7777) !== want && (mode !== undefined || st.mode & UNSAFE_MODE_BITS))
+      setDirMode(dir, want)
   } catch {
-    return // unreadable (mode 000): listing it makes it 0700, which is safe
-  }
-  try {
-    const st = fs.fstatSync(fd)
-    if (st.isDirectory() && (mode !== undefined || st.mode & UNSAFE_MODE_BITS))
-      restrictMode(fd, st, mode)
-  } finally {
-    fs.closeSync(fd)
+    // as for files
   }
 }
 
+interface Frame {
+  dir: DirHandle
+  rel: string
+  depth: number
+  /** Subfolders still to visit, in sorted order, after this folder's files. */
+  subdirs: { name: Buffer; rel: string }[]
+}
+
 /**
- * Walks a run's /output folder on the host after the container has stopped, in place.
- * Regular files within the limits become artifacts (sha256 streamed from an fd opened with
- * O_NOFOLLOW|O_NONBLOCK and checked with fstat). Everything else — links, FIFOs, sockets,
- * devices, files past a limit, names that are not UTF-8 — is removed from the folder without
- * ever being followed or opened, and reported as a warning. Iterative, so depth cannot overflow
- * the stack; sorted, so the manifest is deterministic.
+ * Walks a run's /output folder on the host, in place, holding a descriptor for each folder on the
+ * current path and reaching every entry one component past it (see dir-fd.ts): a folder swapped for
+ * a link after it was listed is never followed. Regular files within the limits become artifacts
+ * (sha256 streamed from a descriptor opened with O_NOFOLLOW|O_NONBLOCK and checked with fstat).
+ * Everything else — links, FIFOs, sockets, devices, files past a limit, names that are not UTF-8 —
+ * is removed without ever being followed or opened, and reported as a warning. Depth-first, files
+ * of a folder before its subfolders, each in sorted order, so the manifest and the limits are
+ * deterministic; iterative, so depth cannot overflow the stack; in slices, so a large tree never
+ * blocks the event loop (see docs/run-contract.md, 'Artifacts').
  */
-export function collectArtifacts(root: string, limits: WalkLimits): WalkResult {
+export async function collectArtifacts(
+  root: string,
+  limits: WalkLimits,
+  options: WalkOptions = {},
+): Promise<WalkResult> {
+  const slicer = new Slicer()
   const artifacts: ArtifactInfo[] = []
   const warnings: RunWarning[] = []
-  let totalBytes = 0
-  let skippedForCount = 0
-  const stack: { dir: Buffer; rel: string; depth: number }[] = [
-    { dir: Buffer.from(root), rel: '', depth: 0 },
-  ]
+  const state = { totalBytes: 0, skippedForCount: 0 }
   const reject = (code: string, path: string, message: string): void => {
     warnings.push({ code, path, message })
   }
 
-  while (stack.length > 0) {
-    const { dir, rel, depth } = stack.pop()!
-    restrictDirMode(dir, depth === 0 ? 0o700 : undefined)
-    let entries: fs.Dirent<Buffer>[]
-    try {
-      entries = readDirEntries(dir)
-    } catch (err) {
-      reject('artifact_error', rel || '.', `cannot list folder: ${(err as Error).message}`)
-      continue
-    }
-    entries.sort((a, b) => Buffer.compare(a.name, b.name))
-    const subdirs: { dir: Buffer; rel: string; depth: number }[] = []
-    for (const entry of entries) {
-      const abs = Buffer.concat([dir, SLASH, entry.name])
-      const name = decodeName(entry.name)
-      const relPath = name === null ? `${rel}${entry.name.toString('utf8')}` : `${rel}${name}`
-      try {
-        if (name === null) {
-          removeEntry(abs)
-          reject(
-            'artifact_rejected:name',
-            relPath,
-            'file name is not valid UTF-8 or contains a backslash',
-          )
-          continue
-        }
-        if (Buffer.byteLength(relPath) > MAX_ARTIFACT_PATH_BYTES) {
-          removeEntry(abs)
-          reject(
-            'artifact_limit:path',
-            relPath,
-            `path longer than ${MAX_ARTIFACT_PATH_BYTES} bytes skipped`,
-          )
-          continue
-        }
-        let kind = entryKind(entry)
-        if (kind === 'unknown') kind = lstatKind(abs)
-        if (kind === 'directory') {
-          if (depth + 1 > limits.artifactDepth) {
-            removeEntry(abs)
-            reject(
-              'artifact_limit:depth',
-              relPath,
-              `folder deeper than ${limits.artifactDepth} levels skipped`,
-            )
-          } else {
-            subdirs.push({ dir: abs, rel: `${relPath}/`, depth: depth + 1 })
-          }
-          continue
-        }
-        if (kind !== 'file') {
-          removeEntry(abs)
-          reject(
-            `artifact_rejected:${kind}`,
-            relPath,
-            `${kind} skipped: only regular files are kept`,
-          )
-          continue
-        }
-        if (artifacts.length >= limits.artifactCount) {
-          removeEntry(abs)
-          skippedForCount++
-          continue
-        }
-        const fd = openRegular(abs)
-        try {
-          const st = fs.fstatSync(fd)
-          if (!st.isFile()) {
-            removeEntry(abs)
-            reject('artifact_rejected:special', relPath, 'not a regular file')
-            continue
-          }
-          if (st.size > limits.artifactBytes) {
-            removeEntry(abs)
-            reject(
-              'artifact_limit:size',
-              relPath,
-              `${st.size} bytes is over the ${limits.artifactBytes}-byte limit per file`,
-            )
-            continue
-          }
-          if (totalBytes + st.size > limits.artifactTotalBytes) {
-            removeEntry(abs)
-            reject(
-              'artifact_limit:total',
-              relPath,
-              `skipped: artifacts would exceed ${limits.artifactTotalBytes} bytes in total`,
-            )
-            continue
-          }
-          if (st.mode & UNSAFE_MODE_BITS) restrictMode(fd, st)
-          const sha256 = hashFd(fd, st.size)
-          totalBytes += st.size
-          artifacts.push({
-            name: relPath,
-            sizeBytes: st.size,
-            sha256,
-            contentType: contentTypeFor(relPath),
-          })
-        } finally {
-          fs.closeSync(fd)
-        }
-      } catch (err) {
-        try {
-          removeEntry(abs)
-        } catch {
-          // reported below; nothing more can be done for this entry
-        }
-        reject('artifact_error', relPath, `could not be collected: ${(err as Error).message}`)
+  const top = openRootDir(root, options.useProcFd)
+  const stack: Frame[] = []
+  try {
+    restrictDirMode(top, 0o700)
+    await enterFolder(top, '', 0)
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]
+      const next = frame.subdirs.shift()
+      if (!next) {
+        stack.pop()
+        if (frame.dir !== top) closeDir(frame.dir)
+        continue
       }
+      options.onBeforeDescend?.(next.rel.slice(0, -1))
+      let child: DirHandle
+      try {
+        child = openChildDir(frame.dir, next.name)
+      } catch (err) {
+        await removeQuietly(frame.dir, next.name)
+        reject(
+          'artifact_error',
+          next.rel.slice(0, -1),
+          `could not be collected: ${(err as Error).message}`,
+        )
+        continue
+      }
+      restrictDirMode(child)
+      await enterFolder(child, next.rel, frame.depth + 1)
     }
-    // Reverse so that popping visits subfolders in sorted order.
-    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i])
+  } finally {
+    for (const frame of stack) if (frame.dir !== top) closeDir(frame.dir)
+    closeDir(top)
   }
-  if (skippedForCount > 0) {
+  if (state.skippedForCount > 0) {
     warnings.push({
       code: 'artifact_limit',
-      message: `${skippedForCount} more files skipped: at most ${limits.artifactCount} artifacts are kept`,
+      message: `${state.skippedForCount} more files skipped: at most ${limits.artifactCount} artifacts are kept`,
     })
   }
   artifacts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-  return { artifacts, warnings, totalBytes }
+  return { artifacts, warnings, totalBytes: state.totalBytes }
+
+  async function removeQuietly(dir: DirHandle, name: Buffer): Promise<void> {
+    try {
+      await removeEntry(dir, name, slicer)
+    } catch {
+      // reported by the caller; nothing more can be done for this entry
+    }
+  }
+
+  /** Lists a folder, handles its files, and pushes a frame for its subfolders. */
+  async function enterFolder(dir: DirHandle, rel: string, depth: number): Promise<void> {
+    let entries: fs.Dirent<Buffer>[]
+    try {
+      entries = listDir(dir)
+    } catch (err) {
+      if (dir !== top) closeDir(dir)
+      reject('artifact_error', rel || '.', `cannot list folder: ${(err as Error).message}`)
+      return
+    }
+    entries.sort((a, b) => Buffer.compare(a.name, b.name))
+    const frame: Frame = { dir, rel, depth, subdirs: [] }
+    stack.push(frame)
+    for (const entry of entries) {
+      const name = decodeName(entry.name)
+      const relPath = name === null ? `${rel}${entry.name.toString('utf8')}` : `${rel}${name}`
+      try {
+        const sub = await visit(frame, entry, name, relPath)
+        if (sub) frame.subdirs.push({ name: entry.name, rel: `${relPath}/` })
+      } catch (err) {
+        await removeQuietly(dir, entry.name)
+        reject('artifact_error', relPath, `could not be collected: ${(err as Error).message}`)
+      }
+      if (slicer.due()) await slicer.pause()
+    }
+  }
+
+  /** Handles one entry; returns true for a folder to descend into later. */
+  async function visit(
+    frame: Frame,
+    entry: fs.Dirent<Buffer>,
+    name: string | null,
+    relPath: string,
+  ): Promise<boolean> {
+    const { dir, depth } = frame
+    if (name === null) {
+      await removeEntry(dir, entry.name, slicer)
+      reject(
+        'artifact_rejected:name',
+        relPath,
+        'file name is not valid UTF-8 or contains a backslash',
+      )
+      return false
+    }
+    if (Buffer.byteLength(relPath) > MAX_ARTIFACT_PATH_BYTES) {
+      await removeEntry(dir, entry.name, slicer)
+      reject(
+        'artifact_limit:path',
+        relPath,
+        `path longer than ${MAX_ARTIFACT_PATH_BYTES} bytes skipped`,
+      )
+      return false
+    }
+    let kind = statKind(entry)
+    if (kind === 'unknown') kind = statKind(lstatChild(dir, entry.name))
+    if (kind === 'directory') {
+      if (depth + 1 <= limits.artifactDepth) return true
+      await removeEntry(dir, entry.name, slicer)
+      reject(
+        'artifact_limit:depth',
+        relPath,
+        `folder deeper than ${limits.artifactDepth} levels skipped`,
+      )
+      return false
+    }
+    if (kind !== 'file') {
+      await removeEntry(dir, entry.name, slicer)
+      reject(`artifact_rejected:${kind}`, relPath, `${kind} skipped: only regular files are kept`)
+      return false
+    }
+    if (artifacts.length >= limits.artifactCount) {
+      await removeEntry(dir, entry.name, slicer)
+      state.skippedForCount++
+      return false
+    }
+    const fd = openChildFile(dir, entry.name)
+    let rejected: [string, string] | null = null
+    try {
+      const st = fs.fstatSync(fd)
+      if (!st.isFile()) rejected = ['artifact_rejected:special', 'not a regular file']
+      else if (st.size > limits.artifactBytes)
+        rejected = [
+          'artifact_limit:size',
+          `${st.size} bytes is over the ${limits.artifactBytes}-byte limit per file`,
+        ]
+      else if (state.totalBytes + st.size > limits.artifactTotalBytes)
+        rejected = [
+          'artifact_limit:total',
+          `skipped: artifacts would exceed ${limits.artifactTotalBytes} bytes in total`,
+        ]
+      else {
+        if (st.mode & UNSAFE_MODE_BITS) restrictFileMode(fd, st)
+        const sha256 = await hashFd(fd, st.size, slicer)
+        state.totalBytes += st.size
+        artifacts.push({
+          name: relPath,
+          sizeBytes: st.size,
+          sha256,
+          contentType: contentTypeFor(relPath),
+        })
+      }
+    } finally {
+      fs.closeSync(fd)
+    }
+    if (rejected) {
+      await removeEntry(dir, entry.name, slicer)
+      reject(rejected[0], relPath, rejected[1])
+    }
+    return false
+  }
 }

@@ -340,7 +340,7 @@ export class RunEngine {
     if (parsed.warning) warnings.push(parsed.warning)
     let artifacts: RunOutcome['artifacts'] = []
     try {
-      const walked = collectArtifacts(outputDir, limits)
+      const walked = await collectArtifacts(outputDir, limits)
       artifacts = walked.artifacts
       warnings.push(...walked.warnings)
     } catch (err) {

@@ -189,7 +189,7 @@ export class RunStore {
    * `queued` or `running` become `failed` / `interrupted`. Whatever a run had written to /output
    * is collected with the safe walker, so partial artifacts are kept and nothing planted is followed.
    */
-  reconcile(now = new Date()): RunRecord[] {
+  async reconcile(now = new Date()): Promise<RunRecord[]> {
     const fixed: RunRecord[] = []
     for (const record of this.all()) {
       if (record.status !== 'queued' && record.status !== 'running') continue
@@ -198,7 +198,7 @@ export class RunStore {
       const dir = this.artifactsDir(record.id)
       if (fs.existsSync(dir)) {
         try {
-          const walked = collectArtifacts(dir, { ...DEFAULT_LIMITS, ...record.limits })
+          const walked = await collectArtifacts(dir, { ...DEFAULT_LIMITS, ...record.limits })
           artifacts = walked.artifacts
           warnings.push(...walked.warnings)
         } catch (err) {

@@ -1,0 +1,126 @@
+import path from 'node:path'
+import {
+  closeDir,
+  listDir,
+  lstatChild,
+  mkdtempChild,
+  openChildDir,
+  openRootDir,
+  renameChild,
+  rmdirChild,
+  unlinkChild,
+  type DirHandle,
+} from './dir-fd'
+import { Slicer } from './slicer'
+
+function errno(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException).code
+}
+
+function isDirEntry(dir: DirHandle, name: Buffer, d?: { isDirectory(): boolean }): boolean {
+  if (d && d.isDirectory()) return true
+  try {
+    return lstatChild(dir, name).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Removes the entry `name` inside `dir` whatever it is, never following a link: a link is
+ * unlinked, a folder's links are unlinked, not their targets.
+ */
+export async function removeEntry(dir: DirHandle, name: Buffer, slicer: Slicer): Promise<void> {
+  try {
+    unlinkChild(dir, name)
+    return
+  } catch (err) {
+    const code = errno(err)
+    if (code === 'ENOENT') return
+    // Linux says EISDIR for a folder, macOS EPERM
+    if (code !== 'EISDIR' && code !== 'EPERM') throw err
+  }
+  await removeSubtree(dir, name, slicer)
+}
+
+/**
+ * Deletes the folder `name` inside `dir`, of any depth and width, in slices that let the event loop
+ * run. A recursive delete recurses on the call stack and on ever longer paths, so a script nesting
+ * thousands of folders makes it throw and leaves the tree behind. Here every folder is first moved
+ * into a fresh trash folder beside it (rename never follows links), so the loop is flat, at most
+ * two folders are held open, and every call is one component past a held folder.
+ */
+export async function removeSubtree(dir: DirHandle, name: Buffer, slicer: Slicer): Promise<void> {
+  const trashName = mkdtempChild(dir, '.tako-rm-')
+  const trash = openChildDir(dir, trashName)
+  try {
+    let moved = 0
+    const moveToTrash = (from: DirHandle, entry: Buffer): Buffer => {
+      const to = Buffer.from(String(moved++))
+      renameChild(from, entry, trash, to)
+      return to
+    }
+    const pending = [moveToTrash(dir, name)]
+    while (pending.length > 0) {
+      const current = pending[pending.length - 1]
+      let d: DirHandle
+      try {
+        d = openChildDir(trash, current)
+      } catch (err) {
+        // No longer a folder (cannot happen once in our trash, but never loop on it)
+        if (errno(err) !== 'ENOTDIR' && errno(err) !== 'ELOOP') throw err
+        unlinkChild(trash, current)
+        pending.pop()
+        continue
+      }
+      let emptied = false
+      try {
+        const entries = listDir(d)
+        for (const entry of entries) {
+          if (isDirEntry(d, entry.name, entry)) pending.push(moveToTrash(d, entry.name))
+          else {
+            try {
+              unlinkChild(d, entry.name)
+            } catch (err) {
+              if (errno(err) === 'EISDIR' || errno(err) === 'EPERM')
+                pending.push(moveToTrash(d, entry.name))
+              else if (errno(err) !== 'ENOENT') throw err
+            }
+          }
+          if (slicer.due()) await slicer.pause()
+        }
+        emptied = entries.length === 0
+      } finally {
+        closeDir(d)
+      }
+      if (emptied) {
+        rmdirChild(trash, current)
+        pending.pop()
+      }
+      if (slicer.due()) await slicer.pause()
+    }
+  } finally {
+    closeDir(trash)
+    rmdirChild(dir, trashName)
+  }
+}
+
+/**
+ * Deletes the folder at `dir` (a run's folder) with all it holds, without blocking the event loop
+ * and without following any link inside it. A missing folder is not an error.
+ */
+export async function removeTree(dir: string): Promise<void> {
+  const abs = path.resolve(dir)
+  let parent: DirHandle
+  try {
+    parent = openRootDir(path.dirname(abs))
+  } catch (err) {
+    if (errno(err) === 'ENOENT') return
+    throw err
+  }
+  try {
+    await removeEntry(parent, Buffer.from(path.basename(abs)), new Slicer())
+  } finally {
+    closeDir(parent)
+  }
+}

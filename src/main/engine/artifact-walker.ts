@@ -14,7 +14,7 @@ import {
   type DirHandle,
 } from './dir-fd'
 import { removeEntry } from './remove-tree'
-import { Slicer } from './slicer'
+import { Slicer, sortSliced } from './slicer'
 
 export interface WalkLimits {
   artifactCount: number
@@ -201,13 +201,14 @@ export async function collectArtifacts(
   async function enterFolder(dir: DirHandle, rel: string, depth: number): Promise<void> {
     let entries: fs.Dirent<Buffer>[]
     try {
-      entries = listDir(dir)
+      entries = await listDir(dir, slicer)
     } catch (err) {
       if (dir !== top) closeDir(dir)
       reject('artifact_error', rel || '.', `cannot list folder: ${(err as Error).message}`)
       return
     }
-    entries.sort((a, b) => Buffer.compare(a.name, b.name))
+    // latin1 maps each byte to one char code, so string order is byte order
+    entries = await sortSliced(entries, (e) => e.name.toString('latin1'), slicer)
     const frame: Frame = { dir, rel, depth, subdirs: [] }
     stack.push(frame)
     for (const entry of entries) {

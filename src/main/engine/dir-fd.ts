@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import type { Slicer } from './slicer'
 
 /**
  * Directory handles that reach a run's files without ever re-resolving a path a script can change
@@ -125,18 +126,38 @@ export function setDirMode(dir: DirHandle, mode: number): void {
 }
 
 /**
- * Lists the held folder. A folder the script made unreadable (mode 000) is made 0700 first: the
- * descriptor proves it is a real folder inside the walk, so the change cannot land elsewhere.
+ * Lists the held folder a few hundred entries at a time, pausing when the slice is used up (a
+ * single `readdir` of 100,000 names holds the event loop for a second). A folder the script made
+ * unreadable (mode 000) is made 0700 first: the descriptor proves it is a real folder inside the
+ * walk, so the change cannot land elsewhere.
  */
-export function listDir(dir: DirHandle): fs.Dirent<Buffer>[] {
+export async function listDir(dir: DirHandle, slicer: Slicer): Promise<fs.Dirent<Buffer>[]> {
   const where = dir.proc ? procPath(dir.fd) : dir.path
+  const open = (): fs.Dir =>
+    fs.opendirSync(where, {
+      encoding: 'buffer' as BufferEncoding,
+      bufferSize: 256,
+    })
+  let handle: fs.Dir
   try {
-    return fs.readdirSync(where, { withFileTypes: true, encoding: 'buffer' })
+    handle = open()
   } catch (err) {
     if (errno(err) !== 'EACCES') throw err
     setDirMode(dir, 0o700)
-    return fs.readdirSync(where, { withFileTypes: true, encoding: 'buffer' })
+    handle = open()
   }
+  const entries: fs.Dirent<Buffer>[] = []
+  try {
+    for (;;) {
+      const entry = handle.readSync() as unknown as fs.Dirent<Buffer> | null
+      if (entry === null) break
+      entries.push(entry)
+      if (slicer.due()) await slicer.pause()
+    }
+  } finally {
+    handle.closeSync()
+  }
+  return entries
 }
 
 /** Lstat of `name` inside `dir` (never follows it). */
@@ -173,8 +194,9 @@ export function unlinkChild(dir: DirHandle, name: Buffer): void {
   fs.unlinkSync(childPath(dir, name))
 }
 
-export function rmdirChild(dir: DirHandle, name: Buffer): void {
-  fs.rmdirSync(childPath(dir, name))
+/** Asynchronous (the thread pool), as removing a once-large folder can take long. */
+export async function rmdirChild(dir: DirHandle, name: Buffer): Promise<void> {
+  await fs.promises.rmdir(childPath(dir, name))
 }
 
 export function renameChild(from: DirHandle, name: Buffer, to: DirHandle, toName: Buffer): void {

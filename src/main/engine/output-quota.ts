@@ -1,0 +1,243 @@
+import fs from 'node:fs'
+import { measureTree, type DiskUsage } from './disk-usage'
+import { DEFAULT_LIMITS } from './limits'
+
+const MiB = 1024 * 1024
+
+// Declared here until the engine's output-guard.ts (the same interface) is merged; then imported.
+export interface OutputGuardBreach {
+  reason: 'disk_floor' | 'output_quota'
+  message: string
+}
+
+export interface OutputGuard {
+  checkBeforeStart(outputDir: string): string | null
+  watch(runId: string, outputDir: string, onBreach: (b: OutputGuardBreach) => void): () => void
+}
+
+export interface PerRunGuardOptions {
+  /** Free bytes the disk holding /output must keep (the host-wide floor). */
+  minFreeBytes?: number
+  /** Free inodes (files) that disk must keep: a flood of empty files uses no blocks. */
+  minFreeInodes?: number
+  /** One run's /output on disk, past which that run alone is stopped. */
+  maxBytes?: number
+  /** One run's files and folders in /output, past which that run alone is stopped. */
+  maxEntries?: number
+  /** How often the floor is checked (statfs, cheap). */
+  floorCheckMs?: number
+  /** Pause between two measurements of every live run's /output. */
+  sampleMs?: number
+  /**
+   * At the floor, only a run that wrote at least this much is stopped: a run that wrote a
+   * result.json is never blamed for a disk another run (or another program) filled.
+   */
+  minGrowthBytes?: number
+  minGrowthEntries?: number
+}
+
+export const DEFAULT_MIN_FREE_BYTES = 512 * MiB
+export const DEFAULT_MIN_FREE_INODES = 100_000
+/** Kept artifacts and result.json, plus room for what the walker removes after the run. */
+export const DEFAULT_MAX_RUN_BYTES =
+  DEFAULT_LIMITS.artifactTotalBytes + DEFAULT_LIMITS.resultBytes + 128 * MiB
+/** Far above the 10,000 artifacts kept: the rest is removed after the run, a flood is not. */
+export const DEFAULT_MAX_RUN_ENTRIES = 250_000
+
+interface Watched {
+  runId: string
+  dir: string
+  dev: number
+  onBreach: (b: OutputGuardBreach) => void
+  usage: DiskUsage | null
+  done: boolean
+}
+
+interface Free {
+  bytes: number
+  inodes: number
+}
+
+function freeOn(dir: string): Free | null {
+  try {
+    const st = fs.statfsSync(dir)
+    return { bytes: st.bavail * st.bsize, inodes: st.ffree }
+  } catch {
+    return null
+  }
+}
+
+function fmtMiB(bytes: number): string {
+  return `${Math.round((bytes / MiB) * 10) / 10} MiB`
+}
+
+const fmtCount = (n: number): string => n.toLocaleString('en-US')
+
+/**
+ * Keeps runs from harming each other through the disk (see docs/security.md, 'One run must not
+ * harm another'). Each live run's /output is measured — bytes on disk and entries, with the
+ * descriptor-based walk, in slices, stopping at the quota — and a run past its own quota is stopped
+ * alone. When the disk's free bytes or free inodes fall below the floor, the live run whose /output
+ * grew the most (in that resource) is stopped, never one that wrote (next to) nothing; no run
+ * starts below the floor.
+ */
+export class PerRunOutputGuard implements OutputGuard {
+  readonly minFreeBytes: number
+  readonly minFreeInodes: number
+  readonly maxBytes: number
+  readonly maxEntries: number
+  private readonly floorCheckMs: number
+  private readonly sampleMs: number
+  private readonly minGrowthBytes: number
+  private readonly minGrowthEntries: number
+  private readonly runs = new Map<string, Watched>()
+  private floorTimer: NodeJS.Timeout | undefined
+  private sampling = false
+
+  constructor(options: PerRunGuardOptions = {}) {
+    this.minFreeBytes = options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES
+    this.minFreeInodes = options.minFreeInodes ?? DEFAULT_MIN_FREE_INODES
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_RUN_BYTES
+    this.maxEntries = options.maxEntries ?? DEFAULT_MAX_RUN_ENTRIES
+    this.floorCheckMs = options.floorCheckMs ?? 50
+    this.sampleMs = options.sampleMs ?? 200
+    this.minGrowthBytes = options.minGrowthBytes ?? 8 * MiB
+    this.minGrowthEntries = options.minGrowthEntries ?? 1_000
+  }
+
+  checkBeforeStart(outputDir: string): string | null {
+    const free = freeOn(outputDir)
+    if (free === null) return null
+    if (free.bytes < this.minFreeBytes)
+      return `Not enough free disk space for a run: ${fmtMiB(free.bytes)} free where the app's data is kept, at least ${fmtMiB(this.minFreeBytes)} needed`
+    if (free.inodes < this.minFreeInodes)
+      return `Not enough free files (inodes) on the disk for a run: ${fmtCount(free.inodes)} free where the app's data is kept, at least ${fmtCount(this.minFreeInodes)} needed`
+    return null
+  }
+
+  watch(runId: string, outputDir: string, onBreach: (b: OutputGuardBreach) => void): () => void {
+    let dev = -1
+    try {
+      dev = fs.statSync(outputDir).dev
+    } catch {
+      // measured as empty until it exists
+    }
+    const w: Watched = { runId, dir: outputDir, dev, onBreach, usage: null, done: false }
+    this.runs.set(runId, w)
+    this.floorTimer ??= setInterval(() => this.checkFloor(), this.floorCheckMs)
+    if (!this.sampling) void this.sampleLoop()
+    return () => this.unwatch(w)
+  }
+
+  /** Live runs being watched (for tests and diagnostics). */
+  get watched(): number {
+    return this.runs.size
+  }
+
+  private unwatch(w: Watched): void {
+    w.done = true
+    if (this.runs.get(w.runId) === w) this.runs.delete(w.runId)
+    if (this.runs.size === 0 && this.floorTimer) {
+      clearInterval(this.floorTimer)
+      this.floorTimer = undefined
+    }
+  }
+
+  private breach(w: Watched, b: OutputGuardBreach): void {
+    if (w.done) return
+    this.unwatch(w)
+    w.onBreach(b)
+  }
+
+  private async sampleLoop(): Promise<void> {
+    this.sampling = true
+    try {
+      while (this.runs.size > 0) {
+        await this.measureAll()
+        await new Promise((resolve) => setTimeout(resolve, this.sampleMs))
+      }
+    } finally {
+      this.sampling = false
+    }
+  }
+
+  /** Measures every live run once and stops those past their own quota. */
+  private async measureAll(): Promise<void> {
+    for (const w of [...this.runs.values()]) {
+      if (w.done) continue
+      let usage: DiskUsage
+      try {
+        usage = await measureTree(w.dir, { bytes: this.maxBytes, entries: this.maxEntries })
+      } catch {
+        continue // the folder is gone (the run is ending) or unreadable for now
+      }
+      w.usage = usage
+      if (usage.bytes > this.maxBytes)
+        this.breach(w, {
+          reason: 'output_quota',
+          message: `Stopped: the files written to /output took ${usage.capped ? 'at least ' : ''}${fmtMiB(usage.bytes)} on disk, over this run's quota of ${fmtMiB(this.maxBytes)}`,
+        })
+      else if (usage.entries > this.maxEntries)
+        this.breach(w, {
+          reason: 'output_quota',
+          message: `Stopped: /output held ${usage.capped ? 'at least ' : ''}${fmtCount(usage.entries)} files and folders, over this run's quota of ${fmtCount(this.maxEntries)}`,
+        })
+    }
+  }
+
+  private checkFloor(): void {
+    for (const w of this.runs.values()) {
+      const free = freeOn(w.dir)
+      if (free === null) continue
+      const low: 'bytes' | 'inodes' | null =
+        free.bytes < this.minFreeBytes
+          ? 'bytes'
+          : free.inodes < this.minFreeInodes
+            ? 'inodes'
+            : null
+      if (low === null) continue
+      this.stopLargest(w.dev, low)
+      return
+    }
+  }
+
+  /** Growth that counts at the floor; a run past the measurable depth is the prime suspect. */
+  private growth(w: Watched, low: 'bytes' | 'inodes'): number {
+    const u = w.usage
+    if (!u) return 0
+    if (u.tooDeep) return Infinity
+    return low === 'bytes'
+      ? u.bytes >= this.minGrowthBytes
+        ? u.bytes
+        : 0
+      : u.entries >= this.minGrowthEntries
+        ? u.entries
+        : 0
+  }
+
+  private pickLargest(dev: number, low: 'bytes' | 'inodes'): Watched | null {
+    let best: Watched | null = null
+    for (const w of this.runs.values()) {
+      if (w.done || w.dev !== dev || this.growth(w, low) === 0) continue
+      if (!best || this.growth(w, low) > this.growth(best, low)) best = w
+    }
+    return best
+  }
+
+  /**
+   * Stops the run on that disk that grew the most by the last measurement (taken every sampleMs).
+   * If none grew enough, nothing is stopped: the next check looks again with fresher figures.
+   */
+  private stopLargest(dev: number, low: 'bytes' | 'inodes'): void {
+    const victim = this.pickLargest(dev, low)
+    if (!victim?.usage) return
+    const u = victim.usage
+    this.breach(victim, {
+      reason: 'disk_floor',
+      message:
+        low === 'bytes'
+          ? `Stopped: the host's disk fell below ${fmtMiB(this.minFreeBytes)} free, and this run's /output grew the most (${fmtMiB(u.bytes)} on disk)`
+          : `Stopped: the host's disk fell below ${fmtCount(this.minFreeInodes)} free files (inodes), and this run's /output grew the most (${u.capped ? 'at least ' : ''}${fmtCount(u.entries)} files and folders)`,
+    })
+  }
+}

@@ -1,0 +1,102 @@
+// Issue 16, 'One run must not harm another' (see docs/security.md): disk use is accounted per run.
+// A run that fills the disk towards the free-space floor is stopped, not a run beside it that wrote
+// nothing; a flood of empty files (inodes, no blocks) is stopped by the run's own quota while a
+// concurrent run still writes its result.json. The floors are set relative to today's free space,
+// so the shared disk is never really filled. Real daemon, production flags, pool on and off.
+import fs from 'node:fs'
+import os from 'node:os'
+import { afterEach, describe, expect, it } from 'vitest'
+import { DEFAULT_MAX_RUN_ENTRIES } from '../../src/main/engine/output-quota'
+import {
+  expectAftermath,
+  healthLatency,
+  MiB,
+  py,
+  result,
+  run,
+  startAsync,
+  startSecure,
+  stopSecure,
+  type Ctx,
+} from './harness'
+
+let ctx: Ctx | undefined
+
+afterEach(async () => {
+  await stopSecure(ctx)
+  ctx = undefined
+})
+
+/** B: writes nothing for 3 s while A runs, then its result. */
+const QUIET_RUN = {
+  code: py(
+    'import json, time',
+    'time.sleep(3)',
+    'json.dump({"quiet": "done"}, open("/output/result.json", "w"))',
+    'print("quiet run finished")',
+  ),
+  timeout: 60,
+}
+
+describe('disk use is accounted per run', () => {
+  it('at the free-space floor, the run that fills the disk is stopped, not the quiet run beside it', async () => {
+    const st = fs.statfsSync(os.tmpdir())
+    // 400 MiB from the floor: the filling run reaches it within seconds; the disk keeps the rest.
+    ctx = await startSecure({ minFreeBytes: st.bavail * st.bsize - 400 * MiB })
+    const quiet = await startAsync(ctx, QUIET_RUN)
+    const filler = await run(ctx, {
+      code: py(
+        'block = b"x" * (1 << 20)',
+        'i = 0',
+        'while True:',
+        '    with open(f"/output/c{i:05d}.bin", "wb") as f:',
+        '        f.write(block)',
+        '    i += 1',
+      ),
+      timeout: 120,
+    })
+    expect(filler.status).toBe('failed')
+    expect(filler.error_type).toBe('output_limit')
+    expect(filler.error).toMatch(
+      /disk fell below .* MiB free, and this run's \/output grew the most/,
+    )
+    const b = await result(ctx, quiet)
+    expect(b.status, JSON.stringify(b.error)).toBe('succeeded')
+    expect(b.output).toEqual({ quiet: 'done' })
+    expect(b.stdout).toBe('quiet run finished\n')
+    await expectAftermath(ctx)
+  }, 240_000)
+
+  it('a flood of empty files is stopped by its own quota; a run beside it writes its result.json; the app answers', async () => {
+    ctx = await startSecure()
+    const health = healthLatency(ctx)
+    const quiet = await startAsync(ctx, QUIET_RUN)
+    const flood = await run(ctx, {
+      code: py(
+        'import os',
+        'for i in range(300000):',
+        '    os.close(os.open(f"/output/f{i:06d}", os.O_CREAT | os.O_WRONLY, 0o644))',
+        'print("made them all")',
+      ),
+      timeout: 240,
+    })
+    expect(flood.status).toBe('failed')
+    expect(flood.error_type).toBe('output_limit')
+    expect(flood.error).toMatch(
+      new RegExp(
+        `files and folders, over this run's quota of ${DEFAULT_MAX_RUN_ENTRIES.toLocaleString('en-US')}`,
+      ),
+    )
+    expect(flood.stdout).toBe('')
+    // What the walker keeps of it: the first 10,000 files, the rest removed.
+    expect(flood.artifacts).toHaveLength(10_000)
+    const b = await result(ctx, quiet)
+    expect(b.status, JSON.stringify(b.error)).toBe('succeeded')
+    expect(b.output).toEqual({ quiet: 'done' })
+    // Collecting and removing 250,000 files never held the event loop for long.
+    const latency = await health.stop()
+    expect(latency.count).toBeGreaterThan(0)
+    expect(latency.max).toBeLessThan(2_000)
+    await expectAftermath(ctx)
+  }, 480_000)
+})

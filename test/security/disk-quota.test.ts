@@ -27,11 +27,11 @@ afterEach(async () => {
   ctx = undefined
 })
 
-/** B: writes nothing for 3 s while A runs, then its result. */
+/** B: writes nothing for 15 s while A runs (A reaches the floor or its quota within it), then its result. */
 const QUIET_RUN = {
   code: py(
     'import json, time',
-    'time.sleep(3)',
+    'time.sleep(15)',
     'json.dump({"quiet": "done"}, open("/output/result.json", "w"))',
     'print("quiet run finished")',
   ),
@@ -55,15 +55,15 @@ describe('disk use is accounted per run', () => {
       ),
       timeout: 120,
     })
+    const b = await result(ctx, quiet)
+    expect(b.status, JSON.stringify(b.error)).toBe('succeeded')
+    expect(b.output).toEqual({ quiet: 'done' })
+    expect(b.stdout).toBe('quiet run finished\n')
     expect(filler.status).toBe('failed')
     expect(filler.error_type).toBe('output_limit')
     expect(filler.error).toMatch(
       /disk fell below .* MiB free, and this run's \/output grew the most/,
     )
-    const b = await result(ctx, quiet)
-    expect(b.status, JSON.stringify(b.error)).toBe('succeeded')
-    expect(b.output).toEqual({ quiet: 'done' })
-    expect(b.stdout).toBe('quiet run finished\n')
     await expectAftermath(ctx)
   }, 240_000)
 
@@ -80,6 +80,11 @@ describe('disk use is accounted per run', () => {
       ),
       timeout: 240,
     })
+    const b = await result(ctx, quiet)
+    // Collecting and removing 250,000 files never held the event loop for long.
+    const latency = await health.stop()
+    expect(b.status, JSON.stringify(b.error)).toBe('succeeded')
+    expect(b.output).toEqual({ quiet: 'done' })
     expect(flood.status).toBe('failed')
     expect(flood.error_type).toBe('output_limit')
     expect(flood.error).toMatch(
@@ -90,11 +95,6 @@ describe('disk use is accounted per run', () => {
     expect(flood.stdout).toBe('')
     // What the walker keeps of it: the first 10,000 files, the rest removed.
     expect(flood.artifacts).toHaveLength(10_000)
-    const b = await result(ctx, quiet)
-    expect(b.status, JSON.stringify(b.error)).toBe('succeeded')
-    expect(b.output).toEqual({ quiet: 'done' })
-    // Collecting and removing 250,000 files never held the event loop for long.
-    const latency = await health.stop()
     expect(latency.count).toBeGreaterThan(0)
     expect(latency.max).toBeLessThan(2_000)
     await expectAftermath(ctx)

@@ -339,6 +339,25 @@ function plantHostFiles(): string[] {
   return snapshot(host)
 }
 
+/**
+ * Walks `out` (files over 100 bytes are removed) while a "live script" replaces the folder `a` by a
+ * link to the host folder just before the walk descends into `trigger`.
+ */
+function walkSwappingAt(trigger: string, useProcFd: boolean) {
+  return collectArtifacts(
+    out,
+    { ...LIMITS, artifactBytes: 100 },
+    {
+      useProcFd,
+      onBeforeDescend: (rel) => {
+        if (rel !== trigger) return
+        fs.renameSync(path.join(out, 'a'), path.join(out, 'moved'))
+        fs.symlinkSync(host, path.join(out, 'a'))
+      },
+    },
+  )
+}
+
 describe.each([
   ['directory descriptors (/proc/self/fd)', true],
   ['the path-based fallback', false],
@@ -347,18 +366,7 @@ describe.each([
     const before = plantHostFiles()
     put('a/own.txt', 'mine')
     put('z.txt', 'z')
-    const r = await collectArtifacts(
-      out,
-      { ...LIMITS, artifactBytes: 100 },
-      {
-        useProcFd,
-        onBeforeDescend: (rel) => {
-          if (rel !== 'a') return
-          fs.renameSync(path.join(out, 'a'), path.join(out, 'moved'))
-          fs.symlinkSync(host, path.join(out, 'a'))
-        },
-      },
-    )
+    const r = await walkSwappingAt('a', useProcFd)
     expect(snapshot(host)).toEqual(before)
     expect(r.artifacts.map((a) => a.name)).toEqual(['z.txt'])
     expect(JSON.stringify(r)).not.toContain('host-secret')
@@ -372,18 +380,7 @@ describe.each([
     put('a/b/x.txt', 'real x')
     put('a/b/c/y.txt', 'real y')
     fs.symlinkSync('/etc/hostname', path.join(out, 'a', 'b', 'c', 'planted'))
-    const r = await collectArtifacts(
-      out,
-      { ...LIMITS, artifactBytes: 100 },
-      {
-        useProcFd,
-        onBeforeDescend: (rel) => {
-          if (rel !== 'a/b') return
-          fs.renameSync(path.join(out, 'a'), path.join(out, 'moved'))
-          fs.symlinkSync(host, path.join(out, 'a'))
-        },
-      },
-    )
+    const r = await walkSwappingAt('a/b', useProcFd)
     expect(snapshot(host)).toEqual(before)
     expect(JSON.stringify(r)).not.toContain('host-secret')
     expect(r.artifacts.some((a) => a.sha256 === sha('HOST SECRET'))).toBe(false)

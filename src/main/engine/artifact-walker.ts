@@ -68,6 +68,17 @@ function statKind(st: fs.Stats | fs.Dirent<Buffer>): string {
   return 'unknown'
 }
 
+function hashSmall(fd: number, size: number): string {
+  const buf = Buffer.allocUnsafe(Math.max(size, 1))
+  let n = 0
+  while (n < buf.length) {
+    const got = fs.readSync(fd, buf, n, buf.length - n, n)
+    if (got === 0) break
+    n += got
+  }
+  return createHash('sha256').update(buf.subarray(0, n)).digest('hex')
+}
+
 async function hashFd(fd: number, size: number, slicer: Slicer): Promise<string> {
   const hash = createHash('sha256')
   const buf = Buffer.allocUnsafe(Math.min(HASH_CHUNK, Math.max(size, 1)))
@@ -114,6 +125,13 @@ function restrictDirMode(dir: DirHandle, mode?: number): void {
     // as for files
   }
 }
+
+type Verdict =
+  | 'dir'
+  | 'kept'
+  | { hash: { fd: number; size: number } }
+  /** null: over the artifact count, counted in one warning */
+  | { remove: [code: string, message: string] | null }
 
 interface Frame {
   dir: DirHandle
@@ -215,8 +233,9 @@ export async function collectArtifacts(
       const name = decodeName(entry.name)
       const relPath = name === null ? `${rel}${entry.name.toString('utf8')}` : `${rel}${name}`
       try {
-        const sub = await visit(frame, entry, name, relPath)
-        if (sub) frame.subdirs.push({ name: entry.name, rel: `${relPath}/` })
+        const v = judge(frame, entry, name, relPath)
+        if (v === 'dir') frame.subdirs.push({ name: entry.name, rel: `${relPath}/` })
+        else if (v !== 'kept') await settle(dir, entry, relPath, v)
       } catch (err) {
         await removeQuietly(dir, entry.name)
         reject('artifact_error', relPath, `could not be collected: ${(err as Error).message}`)
@@ -225,87 +244,98 @@ export async function collectArtifacts(
     }
   }
 
-  /** Handles one entry; returns true for a folder to descend into later. */
-  async function visit(
+  /**
+   * Judges one entry synchronously (the common case costs no promise): a folder to visit later, a
+   * file kept (hashed here when it fits one read), a file to hash in slices, or an entry to remove.
+   */
+  function judge(
     frame: Frame,
     entry: fs.Dirent<Buffer>,
     name: string | null,
     relPath: string,
-  ): Promise<boolean> {
+  ): Verdict {
     const { dir, depth } = frame
-    if (name === null) {
-      await removeEntry(dir, entry.name, slicer)
-      reject(
-        'artifact_rejected:name',
-        relPath,
-        'file name is not valid UTF-8 or contains a backslash',
-      )
-      return false
-    }
-    if (Buffer.byteLength(relPath) > MAX_ARTIFACT_PATH_BYTES) {
-      await removeEntry(dir, entry.name, slicer)
-      reject(
-        'artifact_limit:path',
-        relPath,
-        `path longer than ${MAX_ARTIFACT_PATH_BYTES} bytes skipped`,
-      )
-      return false
-    }
+    if (name === null)
+      return {
+        remove: ['artifact_rejected:name', 'file name is not valid UTF-8 or contains a backslash'],
+      }
+    if (Buffer.byteLength(relPath) > MAX_ARTIFACT_PATH_BYTES)
+      return {
+        remove: [
+          'artifact_limit:path',
+          `path longer than ${MAX_ARTIFACT_PATH_BYTES} bytes skipped`,
+        ],
+      }
     let kind = statKind(entry)
     if (kind === 'unknown') kind = statKind(lstatChild(dir, entry.name))
     if (kind === 'directory') {
-      if (depth + 1 <= limits.artifactDepth) return true
-      await removeEntry(dir, entry.name, slicer)
-      reject(
-        'artifact_limit:depth',
-        relPath,
-        `folder deeper than ${limits.artifactDepth} levels skipped`,
-      )
-      return false
+      if (depth + 1 <= limits.artifactDepth) return 'dir'
+      return {
+        remove: [
+          'artifact_limit:depth',
+          `folder deeper than ${limits.artifactDepth} levels skipped`,
+        ],
+      }
     }
-    if (kind !== 'file') {
-      await removeEntry(dir, entry.name, slicer)
-      reject(`artifact_rejected:${kind}`, relPath, `${kind} skipped: only regular files are kept`)
-      return false
-    }
-    if (artifacts.length >= limits.artifactCount) {
-      await removeEntry(dir, entry.name, slicer)
-      state.skippedForCount++
-      return false
-    }
+    if (kind !== 'file')
+      return {
+        remove: [`artifact_rejected:${kind}`, `${kind} skipped: only regular files are kept`],
+      }
+    if (artifacts.length >= limits.artifactCount) return { remove: null }
     const fd = openChildFile(dir, entry.name)
-    let rejected: [string, string] | null = null
+    let handedOver = false
     try {
       const st = fs.fstatSync(fd)
-      if (!st.isFile()) rejected = ['artifact_rejected:special', 'not a regular file']
-      else if (st.size > limits.artifactBytes)
-        rejected = [
-          'artifact_limit:size',
-          `${st.size} bytes is over the ${limits.artifactBytes}-byte limit per file`,
-        ]
-      else if (state.totalBytes + st.size > limits.artifactTotalBytes)
-        rejected = [
-          'artifact_limit:total',
-          `skipped: artifacts would exceed ${limits.artifactTotalBytes} bytes in total`,
-        ]
-      else {
-        if (st.mode & UNSAFE_MODE_BITS) restrictFileMode(fd, st)
-        const sha256 = await hashFd(fd, st.size, slicer)
-        state.totalBytes += st.size
-        artifacts.push({
-          name: relPath,
-          sizeBytes: st.size,
-          sha256,
-          contentType: contentTypeFor(relPath),
-        })
+      if (!st.isFile()) return { remove: ['artifact_rejected:special', 'not a regular file'] }
+      if (st.size > limits.artifactBytes)
+        return {
+          remove: [
+            'artifact_limit:size',
+            `${st.size} bytes is over the ${limits.artifactBytes}-byte limit per file`,
+          ],
+        }
+      if (state.totalBytes + st.size > limits.artifactTotalBytes)
+        return {
+          remove: [
+            'artifact_limit:total',
+            `skipped: artifacts would exceed ${limits.artifactTotalBytes} bytes in total`,
+          ],
+        }
+      if (st.mode & UNSAFE_MODE_BITS) restrictFileMode(fd, st)
+      if (st.size > HASH_CHUNK) {
+        handedOver = true
+        return { hash: { fd, size: st.size } }
       }
+      keep(relPath, st.size, hashSmall(fd, st.size))
+      return 'kept'
     } finally {
-      fs.closeSync(fd)
+      if (!handedOver) fs.closeSync(fd)
     }
-    if (rejected) {
-      await removeEntry(dir, entry.name, slicer)
-      reject(rejected[0], relPath, rejected[1])
+  }
+
+  function keep(relPath: string, size: number, sha256: string): void {
+    state.totalBytes += size
+    artifacts.push({ name: relPath, sizeBytes: size, sha256, contentType: contentTypeFor(relPath) })
+  }
+
+  /** Acts on a verdict that needs more than `judge` did: a large file's hash, a removal. */
+  async function settle(
+    dir: DirHandle,
+    entry: fs.Dirent<Buffer>,
+    relPath: string,
+    v: Verdict,
+  ): Promise<void> {
+    if (v === 'dir' || v === 'kept') return
+    if ('hash' in v) {
+      try {
+        keep(relPath, v.hash.size, await hashFd(v.hash.fd, v.hash.size, slicer))
+      } finally {
+        fs.closeSync(v.hash.fd)
+      }
+      return
     }
-    return false
+    await removeEntry(dir, entry.name, slicer)
+    if (v.remove) reject(v.remove[0], relPath, v.remove[1])
+    else state.skippedForCount++
   }
 }

@@ -39,15 +39,21 @@ export interface DirHandle {
   /** Real path of the walk's root, for the fallback's containment check. */
   readonly root: Buffer
   readonly proc: boolean
+  /** `/proc/self/fd/<fd>/` on Linux, computed once. */
+  readonly prefix: Buffer
 }
 
 function procPath(fd: number): Buffer {
   return Buffer.from(`/proc/self/fd/${fd}`)
 }
 
+function prefixOf(fd: number): Buffer {
+  return Buffer.from(`/proc/self/fd/${fd}/`)
+}
+
 /** The path through which `name` inside `dir` is reached: one component past the held folder. */
 export function childPath(dir: DirHandle, name: Buffer): Buffer {
-  if (dir.proc) return Buffer.concat([procPath(dir.fd), SLASH, name])
+  if (dir.proc) return Buffer.concat([dir.prefix, name])
   assertContained(dir) // fallback: the folder must still be where it was opened, inside the root
   return Buffer.concat([dir.path, SLASH, name])
 }
@@ -63,7 +69,7 @@ export function openRootDir(root: string, useProcFd = hasProcFd): DirHandle {
   try {
     if (!fs.fstatSync(fd).isDirectory()) throw new Error(`${root} is not a directory`)
     const real = Buffer.from(fs.realpathSync(root))
-    return { fd, path: Buffer.from(root), root: real, proc }
+    return { fd, path: Buffer.from(root), root: real, proc, prefix: prefixOf(fd) }
   } catch (err) {
     fs.closeSync(fd)
     throw err
@@ -82,6 +88,7 @@ export function openChildDir(dir: DirHandle, name: Buffer): DirHandle {
     path: Buffer.concat([dir.path, SLASH, name]),
     root: dir.root,
     proc: dir.proc,
+    prefix: prefixOf(fd),
   }
   if (dir.proc) return handle
   try {

@@ -141,7 +141,7 @@ export function createHandlers(
     async 'runs:delete'(args) {
       if (jobs.isLive(args.id))
         throw new HttpError(409, 'The run is still in progress; stop it first')
-      return { deleted: store.delete(args.id) }
+      return { deleted: await store.delete(args.id) }
     },
     async 'runs:reveal'(args) {
       if (!store.has(args.id)) throw new HttpError(404, 'Run not found')

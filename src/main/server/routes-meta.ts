@@ -96,12 +96,12 @@ export function metaRoutes(ctx: ApiContext): Route[] {
         ),
       )
     }),
-    route('DELETE', '/executions/{id}', (_req, res, p) => {
+    route('DELETE', '/executions/{id}', async (_req, res, p) => {
       const rec = ctx.getRecordOr404(p.id ?? '', 'Execution not found')
       if (!isTerminal(rec.status)) {
         throw new HttpError(409, 'Execution is still in progress; cancel it first')
       }
-      store.delete(rec.id)
+      await store.delete(rec.id)
       sendJson(res, 200, { status: 'deleted', execution_id: rec.id })
     }),
   ]

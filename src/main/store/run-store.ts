@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { RunRecord } from '../../shared/record'
 import type { RunStatus } from '../../shared/run'
 import { collectArtifacts } from '../engine/artifact-walker'
+import { removeTree } from '../engine/remove-tree'
 import { DEFAULT_LIMITS } from '../engine/limits'
 import { ARTIFACTS_DIR, CODE_FILE, INPUT_FILE } from '../engine/run-engine'
 import { writeFileAtomic } from './atomic-write'
@@ -166,7 +167,11 @@ export class RunStore {
     return { items, hasMore: query.offset + items.length < matches.length, total: matches.length }
   }
 
-  delete(id: string): boolean {
+  /**
+   * Forgets a run and deletes its folder. The folder may hold up to 10,000 artifacts and whatever a
+   * run left past the caps, so it is removed in slices that let the app keep answering.
+   */
+  async delete(id: string): Promise<boolean> {
     if (!this.index.has(id)) return false
     this.index.delete(id)
     const code = this.codeIndex.get(id)
@@ -174,7 +179,7 @@ export class RunStore {
       this.codeIndexBytes -= code.length
       this.codeIndex.delete(id)
     }
-    fs.rmSync(this.runDir(id), { recursive: true, force: true })
+    await removeTree(this.runDir(id))
     for (const l of this.deleteListeners) l(id)
     return true
   }

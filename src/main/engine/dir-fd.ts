@@ -133,12 +133,16 @@ export function setDirMode(dir: DirHandle, mode: number): void {
 }
 
 /**
- * Lists the held folder a few hundred entries at a time, pausing when the slice is used up (a
+ * Lists the held folder (at most `max` entries) a few hundred entries at a time, pausing when the slice is used up (a
  * single `readdir` of 100,000 names holds the event loop for a second). A folder the script made
  * unreadable (mode 000) is made 0700 first: the descriptor proves it is a real folder inside the
  * walk, so the change cannot land elsewhere.
  */
-export async function listDir(dir: DirHandle, slicer: Slicer): Promise<fs.Dirent<Buffer>[]> {
+export async function listDir(
+  dir: DirHandle,
+  slicer: Slicer,
+  max = Infinity,
+): Promise<fs.Dirent<Buffer>[]> {
   const where = dir.proc ? procPath(dir.fd) : dir.path
   const open = (): fs.Dir =>
     fs.opendirSync(where, {
@@ -155,7 +159,7 @@ export async function listDir(dir: DirHandle, slicer: Slicer): Promise<fs.Dirent
   }
   const entries: fs.Dirent<Buffer>[] = []
   try {
-    for (;;) {
+    while (entries.length < max) {
       const entry = handle.readSync() as unknown as fs.Dirent<Buffer> | null
       if (entry === null) break
       entries.push(entry)

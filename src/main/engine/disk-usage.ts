@@ -55,12 +55,17 @@ export async function measureTree(
     stack.push({ dir, subdirs })
     let entries: fs.Dirent<Buffer>[]
     try {
-      entries = await listDir(dir, slicer)
+      // Entries first, from the listing alone: a flood is seen without a stat per file.
+      entries = await listDir(dir, slicer, stopAt.entries - usage.entries + 1)
     } catch {
       return // vanished or unreadable: nothing to count
     }
+    usage.entries += entries.length
+    if (over()) {
+      usage.capped = true
+      return
+    }
     for (const [i, entry] of entries.entries()) {
-      usage.entries++
       if (entry.isDirectory()) subdirs.push(entry.name)
       else {
         try {

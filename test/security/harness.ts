@@ -7,7 +7,7 @@ import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import type Docker from 'dockerode'
-import { expect } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
 import { poolFromEnv, type CoreOptions } from '../../src/main/core'
 import {
   LABEL_APP,
@@ -453,4 +453,59 @@ export async function result(ctx: Ctx, id: string): Promise<Record<string, unkno
   const res = await request(`${ctx.srv.url}/jobs/${id}/result?wait=true&timeout=120`)
   expect(res.status).toBe(200)
   return res.body
+}
+
+/** What a security file's cases use: its server and the host canary every case is guarded by. */
+export interface SecuritySuite {
+  readonly ctx: Ctx
+  readonly canary: Canary
+}
+
+/**
+ * Registers the setup every security file shares, in the describe block (or file) it is called in:
+ * a canary and a hardened server on the real daemon before the cases, and after EVERY case the
+ * aftermath, without the case having to ask for it: the canary and the system files of
+ * `hostGuard()` are exactly as they were before the case, `GET /health` answers 200 and no container
+ * of a run is left (`expectAftermath`). After the last case the server closes, leaving no container
+ * of its session, every container it made having had the production flags (`stopSecure`).
+ *
+ * The cases read `suite.ctx` and `suite.canary` (set once the server is up). Extra host paths a
+ * file's cases aim at go in `guard`; `pool` forces the warm pool on or off as `startSecure` does.
+ */
+export function securitySuite(
+  options: { pool?: boolean; guard?: string[] } & Partial<Omit<CoreOptions, 'pool'>> = {},
+): SecuritySuite {
+  const { guard: extra = [], ...start } = options
+  let ctx: Ctx | undefined
+  let canary: Canary | undefined
+  let guard: HostGuard | undefined
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`securitySuite: ${what} is used before beforeAll ran`)
+    return value
+  }
+
+  beforeAll(async () => {
+    canary = makeCanary()
+    ctx = await startSecure(start)
+  })
+  beforeEach(() => {
+    guard = hostGuard(ready(canary, 'the canary'), ...extra)
+  })
+  afterEach(async () => {
+    await expectAftermath(ready(ctx, 'the server'), guard)
+    guard = undefined
+  })
+  afterAll(async () => {
+    await stopSecure(ctx)
+    if (canary) fs.rmSync(canary.dir, { recursive: true, force: true })
+  })
+
+  return {
+    get ctx() {
+      return ready(ctx, 'the server')
+    },
+    get canary() {
+      return ready(canary, 'the canary')
+    },
+  }
 }

@@ -10,6 +10,7 @@ import { resolveArtifactUrl } from '../../src/main/electron/artifact-protocol'
 import { bindIpc, CALL_CHANNEL, type IpcMainLike } from '../../src/main/electron/ipc-binding'
 import { stripAnsi } from '../../src/renderer/src/format'
 import { ROOT, request } from '../integration/helpers'
+import { readSse, type SseEvent } from '../integration/http'
 import {
   artifactPath,
   type ExecuteBody,
@@ -80,18 +81,9 @@ class FakeIpc implements IpcMainLike {
   }
 }
 
-/** Reads a finished job's server-sent events into `{event, data}` pairs. */
-async function events(id: string): Promise<{ event: string; data: Record<string, unknown> }[]> {
-  const res = await fetch(`${sec.ctx.srv.url}/jobs/${id}/events`)
-  const text = await res.text()
-  const out: { event: string; data: Record<string, unknown> }[] = []
-  for (const block of text.split('\n\n')) {
-    const lines = block.split('\n')
-    const event = lines.find((l) => l.startsWith('event: '))?.slice(7)
-    const data = lines.find((l) => l.startsWith('data: '))?.slice(6)
-    if (event && data) out.push({ event, data: JSON.parse(data) as Record<string, unknown> })
-  }
-  return out
+/** Reads a finished job's server-sent events. */
+function events(id: string): Promise<SseEvent[]> {
+  return readSse(`${sec.ctx.srv.url}/jobs/${id}/events`)
 }
 
 describe('H. renderer and host UI', () => {

@@ -1,9 +1,9 @@
 // Shared fixtures of the security suite (SECURITY-CASES.md): a server on the real daemon with the
 // production flags, a recording wrapper around the real Docker client, host canaries and the four
 // checks every case ends with (status, host untouched, app answers, no container left).
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
-import http from 'node:http'
+import type http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import type Docker from 'dockerode'
@@ -22,8 +22,10 @@ import { defaultLimitsFor } from '../../src/main/server/run-request'
 import type { RunLimits, RunOutcome } from '../../src/shared/run'
 import { execute, sessionContainers, type ExecuteBody } from '../integration/execute'
 import { request, startInProcess, tempDir } from '../integration/helpers'
+import { rawRequest, sha256, sleep, waitForJob } from '../integration/http'
 
 export { py } from '../integration/execute'
+export { sha256, sleep } from '../integration/http'
 export type { ExecuteBody } from '../integration/execute'
 
 export const MiB = 1024 * 1024
@@ -213,14 +215,6 @@ export async function run(ctx: Ctx, body: Record<string, unknown>): Promise<Exec
   return execute(ctx.srv.url, body)
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms))
-}
-
-export function sha256(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex')
-}
-
 /** Type, mode, size and content hash of a path (recursively for a folder), never following links. */
 export function fingerprint(p: string): string {
   let st: fs.Stats
@@ -325,29 +319,12 @@ export function lastJson<T>(r: ExecuteBody): T {
 }
 
 /** A GET sent with the path exactly as given (fetch would normalise `..` away). */
-export function rawGet(
+export async function rawGet(
   base: string,
   rawPath: string,
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
-  const u = new URL(base)
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: u.hostname, port: u.port, path: rawPath, method: 'GET' },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks),
-          }),
-        )
-      },
-    )
-    req.on('error', reject)
-    req.end()
-  })
+  const res = await rawRequest(base, 'GET', rawPath)
+  return { status: res.status, headers: res.headers, body: res.bytes }
 }
 
 /** URL path of an artifact as the renderer builds it (each segment percent-encoded). */
@@ -449,10 +426,8 @@ export async function containerOf(ctx: Ctx, runId: string): Promise<string> {
 }
 
 /** Waits for a job's final record over the API (`GET /jobs/{id}/result?wait=true`). */
-export async function result(ctx: Ctx, id: string): Promise<Record<string, unknown>> {
-  const res = await request(`${ctx.srv.url}/jobs/${id}/result?wait=true&timeout=120`)
-  expect(res.status).toBe(200)
-  return res.body
+export function result(ctx: Ctx, id: string): Promise<Record<string, unknown>> {
+  return waitForJob(ctx.srv.url, id, { timeoutS: 120 })
 }
 
 /** What a security file's cases use: its server and the host canary every case is guarded by. */

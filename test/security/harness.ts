@@ -21,7 +21,7 @@ import { imageRef } from '../../src/main/environments/catalogue'
 import { defaultLimitsFor } from '../../src/main/server/run-request'
 import type { RunLimits, RunOutcome } from '../../src/shared/run'
 import { execute, sessionContainers, type ExecuteBody } from '../integration/execute'
-import { request, startInProcess, tempDir } from '../integration/helpers'
+import { ensureRenderer, request, startInProcess, tempDir } from '../integration/helpers'
 import { rawRequest, sha256, sleep, waitForJob } from '../integration/http'
 
 export { py } from '../integration/execute'
@@ -130,7 +130,9 @@ export interface Ctx {
  * `npm run test:security:cold` runs this suite); `pool` forces it for a case about one path.
  */
 export async function startSecure(
-  options: { pool?: boolean } & Partial<Omit<CoreOptions, 'pool'>> = {},
+  options: { pool?: boolean; rendererDir?: string | null } & Partial<
+    Omit<CoreOptions, 'pool'>
+  > = {},
 ): Promise<Ctx> {
   const { pool = poolFromEnv().enabled, ...rest } = options
   const client = new RecordingClient()
@@ -445,12 +447,15 @@ export interface SecuritySuite {
  * of its session, every container it made having had the production flags (`stopSecure`).
  *
  * The cases read `suite.ctx` and `suite.canary` (set once the server is up). Extra host paths a
- * file's cases aim at go in `guard`; `pool` forces the warm pool on or off as `startSecure` does.
+ * file's cases aim at go in `guard`; `pool` forces the warm pool on or off as `startSecure` does;
+ * `ui` also serves the app's web UI (built into `out/renderer` first if needed).
  */
 export function securitySuite(
-  options: { pool?: boolean; guard?: string[] } & Partial<Omit<CoreOptions, 'pool'>> = {},
+  options: { pool?: boolean; guard?: string[]; ui?: boolean } & Partial<
+    Omit<CoreOptions, 'pool'>
+  > = {},
 ): SecuritySuite {
-  const { guard: extra = [], ...start } = options
+  const { guard: extra = [], ui = false, ...start } = options
   let ctx: Ctx | undefined
   let canary: Canary | undefined
   let guard: HostGuard | undefined
@@ -461,7 +466,7 @@ export function securitySuite(
 
   beforeAll(async () => {
     canary = makeCanary()
-    ctx = await startSecure(start)
+    ctx = await startSecure({ ...start, rendererDir: ui ? ensureRenderer() : null })
   })
   beforeEach(() => {
     guard = hostGuard(ready(canary, 'the canary'), ...extra)

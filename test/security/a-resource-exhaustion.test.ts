@@ -1,7 +1,7 @@
-// SECURITY-CASES.md group A (#1–#14): resource exhaustion. Every case runs hostile code in a real
+// docs/security.md, group A (#1–#14): resource exhaustion. Every case runs hostile code in a real
 // container created with the production flags, through the API (or the engine, for the output
-// ceiling), and ends with the same checks: status and message, host files untouched, /health 200,
-// and no container of the run left.
+// ceiling), and asserts its status and message; `securitySuite` then checks after every case that
+// the host files are untouched, /health answers 200 and no container of the run is left.
 import fs from 'node:fs'
 import path from 'node:path'
 import Docker from 'dockerode'

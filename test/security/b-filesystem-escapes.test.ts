@@ -1,4 +1,4 @@
-// SECURITY-CASES.md group B (#15–#22): filesystem escapes, where the host reads what a script left in
+// docs/security.md, group B (#15–#22): filesystem escapes, where the host reads what a script left in
 // /output. Links planted at host files (a canary the test creates, with known content) must never be
 // followed, read, previewed or copied; read-only mounts stay read-only; nothing survives a run.
 import { randomBytes } from 'node:crypto'

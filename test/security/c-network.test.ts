@@ -1,4 +1,4 @@
-// SECURITY-CASES.md group C (#23–#24): a run has no network (`NetworkMode: none`) and no way to the
+// docs/security.md, group C (#23–#24): a run has no network (`NetworkMode: none`) and no way to the
 // Docker daemon. The test also listens on the host itself and checks that nothing ever reached it.
 import fs from 'node:fs'
 import net from 'node:net'

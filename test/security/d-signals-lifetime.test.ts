@@ -1,4 +1,4 @@
-// SECURITY-CASES.md group D (#25–#27): signals, timeouts and process lifetime. The host's own timer
+// docs/security.md, group D (#25–#27): signals, timeouts and process lifetime. The host's own timer
 // and SIGKILL end a run whatever the script does with signals; a daemon `wait` that never answers
 // does not hold a container; bad limits are refused before any container exists.
 import fs from 'node:fs'

@@ -1,4 +1,4 @@
-// SECURITY-CASES.md group E (#28–#32): `/output/result.json` is the script's data, read by the host
+// docs/security.md, group E (#28–#32): `/output/result.json` is the script's data, read by the host
 // after the container stopped — never trusted for its type, size, depth or number syntax. (The
 // symlink, FIFO and folder forms of result.json are group B, #16 and #18.)
 import { describe, expect, it } from 'vitest'

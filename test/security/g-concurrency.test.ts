@@ -1,4 +1,4 @@
-// SECURITY-CASES.md group G (#39–#41): concurrency. Runs queue behind the worker cap, each in its own
+// docs/security.md, group G (#39–#41): concurrency. Runs queue behind the worker cap, each in its own
 // container and folder with no cross-talk; a cancel that lands between create and start leaves no
 // container and never lets the script run.
 import fs from 'node:fs'

@@ -1,7 +1,9 @@
-// SECURITY-CASES.md group H (#42–#49): what the renderer and the host UI are handed. Tested here
-// without Electron (not installed on this machine): the HTTP artifact route the browser renderer
-// uses, the Electron artifact-protocol resolver and IPC binding as plain modules, the renderer's
-// text helpers. What needs Electron's binary or a browser is skipped with the reason.
+// docs/security.md, group H (#42–#49): what the renderer and the host UI are handed. Tested here
+// without Electron where its binary is missing (as on this machine): the HTTP artifact route the
+// browser renderer uses, the Electron artifact-protocol resolver and IPC binding as plain modules,
+// the renderer's text helpers, and the app's UI in Debian's Chromium against the real engine (#49).
+// The cases that need the Electron shell itself (#45, #46) run where its binary is installed and
+// are reported skipped, with the reason, where it is not.
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Browser } from 'playwright-core'

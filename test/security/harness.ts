@@ -1,4 +1,4 @@
-// Shared fixtures of the security suite (SECURITY-CASES.md): a server on the real daemon with the
+// Shared fixtures of the security suite (see docs/security.md): a server on the real daemon with the
 // production flags, a recording wrapper around the real Docker client, host canaries and the four
 // checks every case ends with (status, host untouched, app answers, no container left).
 import { randomBytes } from 'node:crypto'
@@ -147,8 +147,8 @@ export async function startSecure(
 }
 
 /**
- * Every container the suite made had the production hardening, none relaxed: what DESIGN §1 and
- * buildContainerSpec promise, checked on the specs actually sent to the daemon (cold and warm).
+ * Every container the suite made had the production hardening, none relaxed: what docs/security.md
+ * and buildContainerSpec promise, checked on the specs actually sent to the daemon (cold and warm).
  */
 export function expectHardened(c: CreatedContainer): void {
   const h = c.spec.HostConfig ?? {}

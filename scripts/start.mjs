@@ -85,12 +85,14 @@ async function startHeadless() {
     process.stdout.write(chunk)
     if (announced) return
     buffered += chunk.toString()
-    const m = /listening on (http:\/\/[^\s]+)/.exec(buffered)
+    // serve.ts prints where it listens, then whether the app UI is served: announce after both.
+    const m = /listening on (http:\/\/\S+)[^]*\n.*(the app|API only).*\n/.exec(buffered)
     if (!m) return
     announced = true
     const url = `${m[1].replace(/\/$/, '')}/`
-    console.log(`\n  Tako VM Desktop is running: ${url}\n`)
-    if (!openBrowser(url)) log(`open ${url} in a browser (Ctrl+C stops the server)`)
+    const opened = openBrowser(url)
+    console.log(`\n  Tako VM Desktop is running: ${url}`)
+    console.log(opened ? '  (opened in your browser; Ctrl+C stops it)\n' : '  Ctrl+C stops it\n')
   })
   // Ctrl+C reaches the server from the terminal; a SIGTERM sent to this process alone is passed on.
   for (const signal of ['SIGINT', 'SIGTERM']) {

@@ -7,14 +7,14 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { freePort, ourContainers, request, ROOT, tempDir } from './helpers'
+import { expectNoContainersLeft, freePort, request, ROOT, tempDir } from './helpers'
 
 const clone = path.join(tempDir('tako-first-run-'), 'repo')
 const children: ChildProcess[] = []
 
 afterAll(async () => {
   for (const c of children) await stop(c)
-  expect(await ourContainers()).toEqual([])
+  await expectNoContainersLeft()
   fs.rmSync(path.dirname(clone), { recursive: true, force: true })
 }, 120_000)
 
@@ -24,16 +24,25 @@ interface Started {
   log(): string
 }
 
-/** The whole process group: npm, start.mjs, tsx and the server. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
+function groupAlive(pid: number): boolean {
   try {
-    process.kill(-child.pid!, 'SIGTERM')
+    process.kill(-pid, 0)
+    return true
   } catch {
-    // already gone
+    return false
   }
-  await exited
+}
+
+/** SIGTERM to the whole process group (npm, start.mjs, tsx, the server); waits until all are gone. */
+async function stop(child: ChildProcess): Promise<void> {
+  const pid = child.pid!
+  if (!groupAlive(pid)) return
+  process.kill(-pid, 'SIGTERM')
+  const deadline = Date.now() + 60_000
+  while (groupAlive(pid)) {
+    if (Date.now() > deadline) throw new Error('npm start did not stop within 60 s of SIGTERM')
+    await new Promise((r) => setTimeout(r, 100))
+  }
 }
 
 function npmStart(env: NodeJS.ProcessEnv): { child: ChildProcess; log: () => string } {
@@ -87,7 +96,7 @@ describe('npm start on a fresh clone', () => {
     expect(page.status).toBe(200)
     expect(await page.text()).toContain('<div id="root">')
     await stop(app.child)
-    expect(app.child.exitCode).toBe(0)
+    expect(app.log()).toContain('[tako] SIGTERM: stopping runs and the server')
   }, 600_000)
 
   it('a second start skips the install', async () => {

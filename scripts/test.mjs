@@ -1,7 +1,8 @@
 // `npm test`: the set-up the suites need, then every suite in order, stopping at the first failure.
 // Set-up: as root on Debian (CI), scripts/setup-host.sh (Docker engine, dockerd, a local
 // debian:bookworm-slim, Chromium; each step skipped when present); the dependencies; Docker
-// answering and the default environment built. Single suites: `npm run test:unit` and the like.
+// answering and the default environment built. Single suites: `npm run test:unit` and the like, or
+// the set-up followed by some steps only: `npm test -- typecheck test:unit`.
 import fs from 'node:fs'
 import process from 'node:process'
 import { checkNode, ensureDependencies, log, npm, prepare, run } from './bootstrap.mjs'
@@ -34,8 +35,14 @@ async function main() {
   }
   await ensureDependencies()
   await prepare()
+  const chosen = process.argv.slice(2)
+  const unknown = chosen.filter((s) => !STEPS.includes(s))
+  if (unknown.length > 0) {
+    console.error(`[tako] unknown step(s) ${unknown.join(', ')}; steps: ${STEPS.join(', ')}`)
+    process.exit(2)
+  }
   const times = []
-  for (const step of STEPS) {
+  for (const step of chosen.length > 0 ? STEPS.filter((s) => chosen.includes(s)) : STEPS) {
     const started = Date.now()
     log(`npm run ${step}`)
     const code = await npm(['run', step, '--silent'])

@@ -30,7 +30,14 @@ async function main(): Promise<number> {
   console.log(
     `[tako] building the default environment ${ref} (once; Python from Debian's packages)…`,
   )
-  return buildWithProgress('default')
+  const built = await buildWithProgress('default')
+  if (built !== 0 && !(await client.imageExists('debian:bookworm-slim'))) {
+    console.error(
+      '[tako] The environments are built FROM debian:bookworm-slim, which Docker could not pull (no\n' +
+        'registry reachable?). On Debian, as root, scripts/setup-host.sh makes it locally with debootstrap.',
+    )
+  }
+  return built
 }
 
 main().then(

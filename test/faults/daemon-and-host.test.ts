@@ -79,8 +79,9 @@ describe('the circuit breaker in /health (Tako VM: 5 failures, 30 s, 2 successes
     // Docker answers again, but the breaker waits out its recovery time before it trusts it.
     const back = await health()
     expect(back.docker_available).toBe(true)
-    expect(back.circuit_breaker.state).toBe('open')
-    expect(back.status).toBe('degraded')
+    // (half_open only if dockerd took more than 30 s to come back)
+    expect(['open', 'half_open']).toContain(back.circuit_breaker.state)
+    expect(back.status).toBe(back.circuit_breaker.state === 'open' ? 'degraded' : 'healthy')
     const seen = new Set<string>()
     const closed = await until(
       async () => {

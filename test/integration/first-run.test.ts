@@ -1,12 +1,16 @@
 // README's first command on a fresh clone, as a newcomer runs it: `npm start` with no node_modules
 // installs the dependencies (the bootstrap's real install path, npm ci from the local npm cache),
 // finds Docker and the default environment, and — no Electron binary or display here — starts the
-// headless server, prints its URL and runs code. A second start skips the install; with Docker
-// unreachable it stops with one clear message and a non-zero exit code.
+// headless server, prints its URL and runs code. A second start skips the install and builds a
+// changed default environment with a progress bar; with Docker unreachable it stops with one clear
+// message and a non-zero exit code.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { createDocker } from '../../src/main/engine/docker-endpoint'
+import { imageRef } from '../../src/main/environments/catalogue'
 import { expectNoContainersLeft, freePort, request, ROOT, tempDir } from './helpers'
 
 const clone = path.join(tempDir('tako-first-run-'), 'repo')
@@ -60,9 +64,9 @@ function npmStart(env: NodeJS.ProcessEnv): { child: ChildProcess; log: () => str
 }
 
 /** `npm start` until it prints the app's URL (install, UI build and start: minutes on a cold cache). */
-async function startApp(dataDir: string): Promise<Started> {
+async function startApp(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<Started> {
   const port = await freePort()
-  const { child, log } = npmStart({ TAKO_PORT: String(port), TAKO_DATA_DIR: dataDir })
+  const { child, log } = npmStart({ TAKO_PORT: String(port), TAKO_DATA_DIR: dataDir, ...env })
   const url = `http://127.0.0.1:${port}/`
   const deadline = Date.now() + 8 * 60_000
   while (!log().includes(`Tako VM Desktop is running: ${url}`)) {
@@ -99,15 +103,35 @@ describe('npm start on a fresh clone', () => {
     expect(app.log()).toContain('[tako] SIGTERM: stopping runs and the server')
   }, 600_000)
 
-  it('a second start skips the install', async () => {
-    const again = await startApp(tempDir())
-    expect(again.log()).not.toContain('installing dependencies')
-    const run = await request<{ stdout: string }>(`${again.url}execute`, {
-      method: 'POST',
-      json: { code: 'print(6*7)' },
-    })
-    expect(run.body.stdout).toBe('42\n')
-    await stop(again.child)
+  it('a second start skips the install, and builds the default environment when its recipe changed', async () => {
+    // A changed recipe is a new image tag: the build runs for real (Docker's layer cache makes it
+    // quick) without touching the image every other test uses; it is removed afterwards.
+    const resources = path.join(tempDir(), 'resources')
+    fs.cpSync(path.join(clone, 'resources'), resources, { recursive: true })
+    fs.appendFileSync(
+      path.join(resources, 'environments', 'default', 'Dockerfile'),
+      `\n# first-run test ${randomUUID()}\n`,
+    )
+    const ref = imageRef('default', path.join(resources, 'environments'))
+    try {
+      const again = await startApp(tempDir(), { TAKO_RESOURCES_DIR: resources })
+      expect(again.log()).not.toContain('installing dependencies')
+      expect(again.log()).toContain(`building the default environment ${ref}`)
+      expect(again.log()).toMatch(/\[#+\.*\] \d+\/\d+/) // the progress bar, one line per step off a terminal
+      expect(again.log()).toContain(`default: built ${ref}`)
+      const run = await request<{ stdout: string }>(`${again.url}execute`, {
+        method: 'POST',
+        json: { code: 'print(6*7)' },
+      })
+      expect(run.body.stdout).toBe('42\n')
+      await stop(again.child)
+    } finally {
+      await expectNoContainersLeft()
+      await createDocker()
+        .getImage(ref)
+        .remove()
+        .catch(() => undefined)
+    }
   }, 300_000)
 
   it('Docker unreachable: one clear message with what to do, exit code 3', async () => {

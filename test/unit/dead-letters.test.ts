@@ -54,6 +54,7 @@ function seeded(): { store: RunStore; dir: string } {
   store.save(record('e', 'timeout', err('timeout'), '2026-12-01T10:00:05.000Z'))
   store.save(record('f', 'cancelled', err('cancelled'), '2026-12-01T10:00:06.000Z'))
   store.save(record('g', 'succeeded', null, '2026-12-01T10:00:07.000Z'))
+  store.save(record('h', 'failed', err('internal_error'), '2026-12-01T10:00:00.000Z'))
   return { store, dir }
 }
 
@@ -61,13 +62,18 @@ describe('DeadLetterQueue', () => {
   it('holds only runs failed for an infrastructure reason, newest first', () => {
     const { store } = seeded()
     const dlq = new DeadLetterQueue(store)
-    expect(dlq.entries().map((r) => r.id)).toEqual(['b', 'c', 'a'])
+    expect(dlq.entries().map((r) => r.id)).toEqual(['b', 'c', 'a', 'h'])
     expect(dlq.stats()).toEqual({
-      total: 3,
-      by_error_type: { interrupted: 1, service_unavailable: 1, image_missing: 1 },
+      total: 4,
+      by_error_type: {
+        interrupted: 1,
+        service_unavailable: 1,
+        image_missing: 1,
+        internal_error: 1,
+      },
     })
     expect(dlq.page(2, 0)).toMatchObject({ hasMore: true })
-    expect(dlq.page(2, 2).items.map((r) => r.id)).toEqual(['a'])
+    expect(dlq.page(2, 2).items.map((r) => r.id)).toEqual(['a', 'h'])
     expect(dlq.page(2, 2).hasMore).toBe(false)
   })
 
@@ -80,7 +86,7 @@ describe('DeadLetterQueue', () => {
     expect(dlq.remove('nope')).toBe(false)
     expect(store.get('b')?.status).toBe('failed')
     const reopened = new DeadLetterQueue(new RunStore(dir))
-    expect(reopened.entries().map((r) => r.id)).toEqual(['c', 'a'])
+    expect(reopened.entries().map((r) => r.id)).toEqual(['c', 'a', 'h'])
   })
 
   it('a deleted run leaves the queue and the list of removed entries', () => {
@@ -89,13 +95,13 @@ describe('DeadLetterQueue', () => {
     dlq.remove('b')
     store.delete('a')
     store.delete('b')
-    expect(dlq.entries().map((r) => r.id)).toEqual(['c'])
+    expect(dlq.entries().map((r) => r.id)).toEqual(['c', 'h'])
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'dlq-dismissed.json'), 'utf8'))).toEqual([])
   })
 
   it('an unreadable list of removed entries counts as empty, not as an error', () => {
     const { store, dir } = seeded()
     fs.writeFileSync(path.join(dir, 'dlq-dismissed.json'), '{not json')
-    expect(new DeadLetterQueue(store).stats().total).toBe(3)
+    expect(new DeadLetterQueue(store).stats().total).toBe(4)
   })
 })

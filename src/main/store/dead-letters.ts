@@ -4,11 +4,15 @@ import type { RunRecord } from '../../shared/record'
 import { writeFileAtomic } from './atomic-write'
 import type { RunStore } from './run-store'
 
-/** Error types that mean the run failed for a reason outside the script: Docker, the app, the image. */
+/**
+ * Error types that mean the run failed for a reason outside the script: Docker, the image, the app
+ * stopping mid-run, or the app itself (`internal_error`, what Tako VM's queue holds).
+ */
 export const DEAD_LETTER_TYPES: readonly string[] = [
   'service_unavailable',
   'interrupted',
   'image_missing',
+  'internal_error',
 ]
 
 const DISMISSED_FILE = 'dlq-dismissed.json'

@@ -95,12 +95,15 @@ async function startHeadless() {
     console.log(opened ? '  (opened in your browser; Ctrl+C stops it)\n' : '  Ctrl+C stops it\n')
   })
   // Ctrl+C reaches the server from the terminal; a SIGTERM sent to this process alone is passed on.
+  let stopping = false
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.on(signal, () => {
+      stopping = true
       if (child.exitCode === null) child.kill('SIGTERM')
     })
   }
-  child.once('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)))
+  // Ended by a signal: a clean stop when we were asked to stop, else a failure.
+  child.once('exit', (code, signal) => process.exit(code ?? (signal && stopping ? 0 : 1)))
 }
 
 async function main() {

@@ -8,7 +8,7 @@ import path from 'node:path'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEFAULT_LIMITS } from '../../src/main/engine/limits'
+import { runRecord } from '../fixtures/run-record'
 import { expectNoContainersLeft, request, startInProcess, tempDir } from './helpers'
 
 const MiB = 1024 * 1024
@@ -33,34 +33,18 @@ function plantLegacyRun(dataDir: string): void {
   fs.writeFileSync(
     path.join(dir, 'run.json'),
     JSON.stringify({
-      id: LEGACY_ID,
-      status: 'succeeded',
-      source: 'api',
-      environment: 'default',
-      image: 'tako-vm/default:old',
-      limits: DEFAULT_LIMITS,
-      createdAt: now,
-      startedAt: now,
-      endedAt: now,
-      durationMs: 5,
-      exitCode: 0,
-      error: null,
+      ...runRecord(LEGACY_ID, {
+        status: 'succeeded',
+        image: 'tako-vm/default:old',
+        createdAt: now,
+        startedAt: now,
+        endedAt: now,
+        durationMs: 5,
+        exitCode: 0,
+        codePreview: 'print(1)',
+        stdoutBytes: 2,
+      }),
       outputJson: LEGACY_OUTPUT,
-      codeHash: '',
-      inputHash: '',
-      codePreview: 'print(1)',
-      stdoutBytes: 2,
-      stderrBytes: 0,
-      stdoutTruncated: false,
-      stderrTruncated: false,
-      artifacts: [],
-      warnings: [],
-      timing: null,
-      parentId: null,
-      relationship: null,
-      idempotencyKey: null,
-      fingerprint: null,
-      requestedTimeoutS: null,
     }),
   )
   fs.writeFileSync(path.join(dir, 'stdout.txt'), '1\n')

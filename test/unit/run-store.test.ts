@@ -6,8 +6,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { RunRecord } from '../../src/shared/record'
 import { DEFAULT_LIMITS } from '../../src/main/engine/limits'
+import { runRecord as record } from '../fixtures/run-record'
 import { currentOwner, processStartTime } from '../../src/main/engine/owner'
 import { OUTPUT_FILE, RunStore, STDOUT_FILE } from '../../src/main/store/run-store'
 
@@ -29,39 +29,6 @@ function liveOwner(): string {
 function deadOwner(): string {
   const pid = spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim()
   return `${os.hostname()}:${pid}:123456`
-}
-
-function record(id: string, patch: Partial<RunRecord> & Record<string, unknown> = {}): RunRecord {
-  return {
-    id,
-    status: 'running',
-    source: 'api',
-    environment: 'default',
-    image: 'tako-vm/default:latest',
-    limits: DEFAULT_LIMITS,
-    createdAt: new Date().toISOString(),
-    startedAt: new Date().toISOString(),
-    endedAt: null,
-    durationMs: null,
-    exitCode: null,
-    error: null,
-    codeHash: '',
-    inputHash: '',
-    codePreview: '',
-    stdoutBytes: 0,
-    stderrBytes: 0,
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    artifacts: [],
-    warnings: [],
-    timing: null,
-    parentId: null,
-    relationship: null,
-    idempotencyKey: null,
-    fingerprint: null,
-    requestedTimeoutS: null,
-    ...patch,
-  }
 }
 
 /** A run folder as another process (or an older version) left it: run.json written directly. */

@@ -65,14 +65,29 @@ describe('RunStore.reconcile', () => {
     plant(data, { ...record('dead-running', { owner: deadOwner() }) }, 'half')
     fs.writeFileSync(path.join(data, 'runs', 'dead-running', STDOUT_FILE), 'line 1\nline 2\n')
     plant(data, { ...record('old-queued', { status: 'queued', startedAt: null }) })
+    plant(data, {
+      ...record('dead-clipped', {
+        owner: deadOwner(),
+        limits: { ...DEFAULT_LIMITS, stdoutBytes: 4 },
+      }),
+    })
+    fs.writeFileSync(
+      path.join(data, 'runs', 'dead-clipped', STDOUT_FILE),
+      'line\n[live copy stops after 4 bytes; the run went on printing]\n',
+    )
     plant(data, { ...record('done', { owner: deadOwner(), status: 'succeeded', exitCode: 0 }) })
     const store = new RunStore(data)
     const fixed = store.reconcile()
-    expect(fixed.map((r) => r.id).sort()).toEqual(['dead-running', 'old-queued'])
+    expect(fixed.map((r) => r.id).sort()).toEqual(['dead-clipped', 'dead-running', 'old-queued'])
+    expect(store.get('dead-clipped')).toMatchObject({
+      stdoutTruncated: true,
+      stderrTruncated: false,
+    })
     expect(store.get('dead-running')).toMatchObject({
       status: 'failed',
       error: { type: 'interrupted', phase: 'execution' },
       stdoutBytes: 'line 1\nline 2\n'.length,
+      stdoutTruncated: false,
       artifacts: [expect.objectContaining({ name: 'partial.txt', sizeBytes: 4 })],
       owner: currentOwner(),
     })

@@ -290,6 +290,8 @@ export class RunStore {
         }
       }
       const wasRunning = record.status === 'running'
+      const stdoutKept = this.fileSize(record.id, STDOUT_FILE)
+      const stderrKept = this.fileSize(record.id, STDERR_FILE)
       fixed.push(
         this.update(record.id, {
           status: 'failed',
@@ -301,8 +303,11 @@ export class RunStore {
             phase: wasRunning ? 'execution' : null,
           },
           endedAt: now.toISOString(),
-          stdoutBytes: this.fileSize(record.id, STDOUT_FILE),
-          stderrBytes: this.fileSize(record.id, STDERR_FILE),
+          // What the live copy kept; past the cap it ends with a line saying so (see LiveOutput).
+          stdoutBytes: stdoutKept,
+          stderrBytes: stderrKept,
+          stdoutTruncated: stdoutKept > record.limits.stdoutBytes,
+          stderrTruncated: stderrKept > record.limits.stderrBytes,
           artifacts,
           warnings,
         }),

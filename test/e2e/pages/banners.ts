@@ -1,0 +1,19 @@
+import type { Locator, Page } from 'playwright-core'
+
+/** The banners under the top bar: Docker down, environment missing/building, notices. */
+export class Banners {
+  constructor(readonly page: Page) {}
+
+  get docker(): Locator {
+    return this.page.getByRole('alert').filter({ hasText: 'Docker is not reachable' })
+  }
+  get environment(): Locator {
+    return this.page.getByRole('alert', { name: 'Environment status' })
+  }
+  get notice(): Locator {
+    return this.page.getByRole('status', { name: 'Notice' })
+  }
+  buildProgress(environment: string): Locator {
+    return this.page.getByRole('progressbar', { name: `Build progress of ${environment}` })
+  }
+}

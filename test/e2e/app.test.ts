@@ -1,35 +1,9 @@
 // The app in Debian's Chromium against `npm run serve` and the real engine, driven like a person.
 // Every test opens its own fresh page and sets up its own runs: any one can run alone or in any order.
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  ourContainers,
-  startServeProcess,
-  tempDir,
-  type ServeProcess,
-} from '../integration/helpers'
-import { freshPagePerTest, launchBrowser, screenshot } from './fixtures'
+import { describe, expect, it } from 'vitest'
+import { appSuite, screenshot } from './fixtures'
 
-let browser: Browser
-let server: ServeProcess
-let dataDir: string
-
-beforeAll(async () => {
-  dataDir = tempDir('tako-e2e-')
-  server = await startServeProcess(dataDir)
-  browser = await launchBrowser()
-}, 120_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.kill('SIGTERM')
-  expect(await ourContainers()).toEqual([])
-})
-
-const t = freshPagePerTest(
-  () => browser,
-  () => `${server.url}/`,
-)
+const t = appSuite('tako-e2e-')
 const poll = { timeout: 30_000 }
 
 describe('the desktop app in a browser', () => {
@@ -188,7 +162,7 @@ describe('the desktop app in a browser', () => {
 
   it('shows runs submitted through the HTTP API live', async () => {
     const { app } = t
-    const res = await fetch(`${server.url}/execute/async`, {
+    const res = await fetch(`${t.server.url}/execute/async`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ code: 'print("via the API")' }),
@@ -204,9 +178,8 @@ describe('the desktop app in a browser', () => {
       .poll(() => app.history.first.textContent(), poll)
       .toContain('kept across a restart')
     const count = await app.history.count.textContent()
-    await server.kill('SIGTERM')
-    server = await startServeProcess(dataDir)
-    await app.open(`${server.url}/`)
+    await t.restartServer()
+    await app.open(`${t.server.url}/`)
     await expect.poll(() => app.history.count.textContent(), poll).toBe(count)
     expect(await app.history.first.textContent()).toContain('kept across a restart')
   }, 60_000)

@@ -1,8 +1,14 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { afterEach, beforeEach } from 'vitest'
-import { ROOT } from '../integration/helpers'
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
+import {
+  ROOT,
+  ourContainers,
+  startServeProcess,
+  tempDir,
+  type ServeProcess,
+} from '../integration/helpers'
 import { AppPage } from './pages/app'
 
 export { AppPage } from './pages/app'
@@ -72,6 +78,52 @@ export function freshPagePerTest(
     },
     get page() {
       return this.app.page
+    },
+  }
+}
+
+/**
+ * The usual e2e file: one `npm run serve` on a fresh data folder and one browser for the file (both
+ * closed after it, with no container of ours left), and a fresh page per test.
+ */
+export function appSuite(prefix: string): {
+  readonly app: AppPage
+  readonly page: Page
+  readonly server: ServeProcess
+  /** Stops the server and starts a new one on the same data folder. */
+  restartServer(): Promise<void>
+} {
+  let browser: Browser | undefined
+  let server: ServeProcess | undefined
+  let dataDir = ''
+  beforeAll(async () => {
+    dataDir = tempDir(prefix)
+    server = await startServeProcess(dataDir)
+    browser = await launchBrowser()
+  }, 120_000)
+  afterAll(async () => {
+    await browser?.close()
+    await server?.kill('SIGTERM')
+    expect(await ourContainers()).toEqual([])
+  })
+  const pages = freshPagePerTest(
+    () => browser!,
+    () => `${server!.url}/`,
+  )
+  return {
+    get app() {
+      return pages.app
+    },
+    get page() {
+      return pages.page
+    },
+    get server() {
+      if (!server) throw new Error('no server: use it inside a test')
+      return server
+    },
+    async restartServer() {
+      await server?.kill('SIGTERM')
+      server = await startServeProcess(dataDir)
     },
   }
 }

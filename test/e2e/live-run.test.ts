@@ -1,33 +1,9 @@
 // Output that arrives before the call that started a run returns is shown: run and rerun alike.
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  ourContainers,
-  startServeProcess,
-  tempDir,
-  type ServeProcess,
-} from '../integration/helpers'
+import { describe, expect, it } from 'vitest'
 import { replyAfterRunEvents } from './events'
-import { freshPagePerTest, launchBrowser, screenshot } from './fixtures'
+import { appSuite, screenshot } from './fixtures'
 
-let browser: Browser
-let server: ServeProcess
-
-beforeAll(async () => {
-  server = await startServeProcess(tempDir('tako-e2e-live-'))
-  browser = await launchBrowser()
-}, 120_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.kill('SIGTERM')
-  expect(await ourContainers()).toEqual([])
-})
-
-const t = freshPagePerTest(
-  () => browser,
-  () => `${server.url}/`,
-)
+const t = appSuite('tako-e2e-live-')
 const poll = { timeout: 30_000 }
 
 // Prints at once, then keeps running: the first line is on its way before the reply can be. Each
@@ -72,7 +48,7 @@ describe('early output of a run', () => {
     const parent = await tokenAfter('last line')
     expect(parent).not.toBeNull()
     await openNewestRun(PRINTS_AT_ONCE)
-    await replyAfterRunEvents(t.page, server.url, 'runs:rerun', 'first-output')
+    await replyAfterRunEvents(t.page, t.server.url, 'runs:rerun', 'first-output')
     await app.history.action('Rerun')
     // The rerun's own last line (another token than the parent's) says the rerun is shown.
     const token = await newToken('last line', parent)
@@ -83,7 +59,7 @@ describe('early output of a run', () => {
 
   it('a run whose reply comes after its first line shows that line', async () => {
     const { app } = t
-    await replyAfterRunEvents(t.page, server.url, 'runs:start', 'first-output')
+    await replyAfterRunEvents(t.page, t.server.url, 'runs:start', 'first-output')
     await app.runToEnd(PRINTS_AT_ONCE)
     const token = await tokenAfter('last line')
     expect(token).not.toBeNull()
@@ -96,7 +72,7 @@ describe('early output of a run', () => {
     const parent = await tokenAfter('quick')
     expect(parent).not.toBeNull()
     await openNewestRun(QUICK)
-    await replyAfterRunEvents(t.page, server.url, 'runs:rerun', 'end')
+    await replyAfterRunEvents(t.page, t.server.url, 'runs:rerun', 'end')
     await app.history.action('Rerun')
     await newToken('quick', parent)
     await expect.poll(() => app.output.status.textContent(), poll).toBe('succeeded')

@@ -39,7 +39,9 @@ export class AppPage {
 
   /** The id of the run the run panel shows (null before any run). */
   async shownRunId(): Promise<string | null> {
-    return this.output.status.getAttribute('data-run-id').catch(() => null)
+    // Read without waiting: before the first run there is no status element at all.
+    if ((await this.output.status.count()) === 0) return null
+    return this.output.status.getAttribute('data-run-id')
   }
 
   /**
@@ -53,6 +55,7 @@ export class AppPage {
     await this.runButton.click()
     await this.until(
       async () =>
+        (await this.output.status.count()) > 0 &&
         (before === null || (await this.shownRunId()) !== before) &&
         (await this.output.status.textContent()) === status,
       timeout,

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { BuildProgressEvent, DockerStatus, EnvironmentInfo } from '../../../shared/api'
 import { client } from '../api/client'
 
@@ -36,25 +36,18 @@ export function useEnvironments(report: (err: unknown) => void): EnvironmentsSta
     })
   }, [refresh, report])
 
-  const build = useCallback(
-    async (name: string) => {
-      try {
-        await client.call('environments:build', { name })
-      } catch (err) {
-        report(err)
-      }
-    },
-    [report],
-  )
-
-  const cancelBuild = useCallback(
-    async (name: string) => {
-      try {
-        await client.call('environments:cancelBuild', { name })
-      } catch (err) {
-        report(err)
-      }
-    },
+  // Starting and cancelling a build: the same call shape, failures reported.
+  const [build, cancelBuild] = useMemo(
+    () =>
+      (['environments:build', 'environments:cancelBuild'] as const).map(
+        (method) => async (name: string) => {
+          try {
+            await client.call(method, { name })
+          } catch (err) {
+            report(err)
+          }
+        },
+      ),
     [report],
   )
 

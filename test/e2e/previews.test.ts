@@ -49,7 +49,7 @@ describe('previews that cannot freeze the page', () => {
     await openFilesOf('open("/output/long.txt", "w").write("z" * 1048576)')
     await expect
       .poll(() => t.app.artifacts.cutNotice.textContent(), poll)
-      .toContain('1 long lines cut at 2,000 characters')
+      .toContain('1 long line cut at 2,000 characters')
     await expectResponsive()
   }, 120_000)
 })

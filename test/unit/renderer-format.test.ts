@@ -95,6 +95,12 @@ describe('CSV/TSV preview parsing (papaparse, capped)', () => {
     expect(r.rows[0][0]).toHaveLength(PREVIEW_LIMITS.charsPerCell + 1)
     expect(r.rows[0][0].endsWith('…')).toBe(true)
     expect(r.longCells).toBe(1)
+    expect(describeCut({ long: { count: 1, unit: 'long cells', max: 200 } })).toBe(
+      '1 long cell cut at 200 characters',
+    )
+    expect(describeCut({ long: { count: 3, unit: 'long cells', max: 200 } })).toBe(
+      '3 long cells cut at 200 characters',
+    )
   })
 })
 

@@ -121,7 +121,7 @@ export function describeCut(parts: {
     out.push(`${formatCount(parts.columns.shown)} of ${formatCount(parts.columns.total)} columns`)
   if (parts.long && parts.long.count > 0)
     out.push(
-      `${formatCount(parts.long.count)} ${parts.long.unit} cut at ${formatCount(parts.long.max)} characters`,
+      `${formatCount(parts.long.count)} ${parts.long.count === 1 ? parts.long.unit.replace(/s$/, '') : parts.long.unit} cut at ${formatCount(parts.long.max)} characters`,
     )
   if (parts.bytes && parts.bytes.size > parts.bytes.read)
     out.push(`first ${formatBytes(parts.bytes.read)} of ${formatBytes(parts.bytes.size)} read`)

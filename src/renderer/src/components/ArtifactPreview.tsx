@@ -61,6 +61,7 @@ function useText(url: string, enabled: boolean): { text: string | null; error: s
   return state
 }
 
+/** What was left out, above the preview (outside its scroll box), seen before the content. */
 function CutNotice({ text }: { text: string | null }): JSX.Element | null {
   return text ? (
     <p className="muted cut-notice" role="note">
@@ -83,16 +84,18 @@ function TextView({ text, sizeBytes }: { text: string; sizeBytes: number }): JSX
     bytes: bytesRead(sizeBytes),
   })
   return (
-    <div className="preview-text" tabIndex={0} role="region" aria-label="Text preview">
-      <ol>
-        {cut.lines.map((l, i) => (
-          <li key={i}>
-            <code>{l}</code>
-          </li>
-        ))}
-      </ol>
+    <>
       <CutNotice text={notice} />
-    </div>
+      <div className="preview-text" tabIndex={0} role="region" aria-label="Text preview">
+        <ol>
+          {cut.lines.map((l, i) => (
+            <li key={i}>
+              <code>{l}</code>
+            </li>
+          ))}
+        </ol>
+      </div>
+    </>
   )
 }
 
@@ -111,29 +114,31 @@ function TableView(props: { text: string; artifact: ArtifactInfo; name: string }
     bytes: bytesRead(artifact.sizeBytes),
   })
   return (
-    <div className="preview-table" tabIndex={0} role="region" aria-label={`Table ${props.name}`}>
-      <table>
-        <thead>
-          <tr>
-            {table.header.map((h, i) => (
-              <th key={i} scope="col">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {table.rows.map((r, i) => (
-            <tr key={i}>
-              {r.map((c, j) => (
-                <td key={j}>{c}</td>
+    <>
+      <CutNotice text={notice} />
+      <div className="preview-table" tabIndex={0} role="region" aria-label={`Table ${props.name}`}>
+        <table>
+          <thead>
+            <tr>
+              {table.header.map((h, i) => (
+                <th key={i} scope="col">
+                  {h}
+                </th>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
-      <CutNotice text={notice} />
-    </div>
+          </thead>
+          <tbody>
+            {table.rows.map((r, i) => (
+              <tr key={i}>
+                {r.map((c, j) => (
+                  <td key={j}>{c}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   )
 }
 

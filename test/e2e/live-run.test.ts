@@ -78,3 +78,21 @@ describe('early output of a run', () => {
     await expect.poll(() => app.output.status.textContent(), poll).toBe('succeeded')
   }, 90_000)
 })
+
+describe('failed calls are reported', () => {
+  it('a fork whose run cannot be read says why', async () => {
+    const { app } = t
+    await app.runToEnd('print("to fork")')
+    await openNewestRun('print("to fork")')
+    // The next read of a run fails as a broken disk would make it fail (the error envelope).
+    await t.page.route('**/api/rpc/runs:get', (route) =>
+      route.fulfill({
+        json: { ok: false, error: { code: 'internal', message: 'The run folder is unreadable' } },
+      }),
+    )
+    await app.history.action('Fork')
+    await expect
+      .poll(() => app.banners.notice.textContent(), poll)
+      .toContain('The run folder is unreadable')
+  }, 90_000)
+})

@@ -10,8 +10,11 @@ export class Banners {
   get environment(): Locator {
     return this.page.getByRole('alert', { name: 'Environment status' })
   }
+  /** The last notice (what happened, or why a call failed), the one status with a Dismiss button. */
   get notice(): Locator {
-    return this.page.getByRole('status', { name: 'Notice' })
+    return this.page
+      .getByRole('status')
+      .filter({ has: this.page.getByRole('button', { name: 'Dismiss' }) })
   }
   buildProgress(environment: string): Locator {
     return this.page.getByRole('progressbar', { name: `Build progress of ${environment}` })

@@ -75,7 +75,7 @@ export function Banners(props: Props): JSX.Element {
         />
       )}
       {notice && (
-        <div className={`banner ${notice.tone}`} role="status" aria-label="Notice">
+        <div className={`banner ${notice.tone}`} role="status">
           {notice.text}
           <button type="button" className="link" onClick={props.onDismiss} aria-label="Dismiss">
             ✕

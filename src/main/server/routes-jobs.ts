@@ -98,12 +98,8 @@ export function jobRoutes(ctx: ApiContext): Route[] {
       const queued = jobs.submit(submit)
       // A client that disconnects does not cancel the run: it is recorded like any other.
       const rec = (await jobs.wait(queued.id)) ?? queued
-      const out = ctx.outputs(rec.id)
-      sendJson(
-        res,
-        200,
-        executeResponse(rec, out.stdout, out.stderr, (performance.now() - t0) / 1000),
-      )
+      const out = { ...ctx.outputs(rec.id), output: store.readOutput(rec.id) }
+      sendJson(res, 200, executeResponse(rec, out, (performance.now() - t0) / 1000))
     }),
 
     route('POST', '/execute/async', async (req, res) => {
@@ -167,14 +163,8 @@ export function jobRoutes(ctx: ApiContext): Route[] {
         if (!done) throw new HttpError(408, 'Timeout waiting for job')
         rec = done
       }
-      const out = ctx.outputs(id)
-      const body = recordResponse(
-        rec,
-        out.stdout,
-        out.stderr,
-        full,
-        full ? ctx.inputSizes(id) : undefined,
-      )
+      const out = { ...ctx.outputs(id), output: store.readOutput(id) }
+      const body = recordResponse(rec, out, full, full ? ctx.inputSizes(id) : undefined)
       const pos = jobs.queuePosition(id)
       if (pos !== null) body.queue_position = pos
       sendJson(res, 200, body)

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Core } from '../core'
 import { QueueFullError } from '../jobs/job-service'
 import { createContext } from './context'
-import { HttpError, isLoopbackHost, isLoopbackOrigin, sendJson } from './http-util'
+import { HttpError, isLoopbackHost, sendJson, siteRefusal } from './http-util'
 import type { Params, Route } from './router'
 import { artifactRoutes } from './routes-artifacts'
 import { jobRoutes } from './routes-jobs'
@@ -76,9 +76,8 @@ export function createApiHandler(
     if (checkHost && !isLoopbackHost(req.headers.host)) {
       throw new HttpError(400, 'Invalid Host header: this API only answers to localhost')
     }
-    if (!isLoopbackOrigin(req.headers.origin) || req.headers['sec-fetch-site'] === 'cross-site') {
-      throw new HttpError(403, 'Cross-origin requests are not allowed')
-    }
+    const refusal = siteRefusal(req)
+    if (refusal !== null) throw new HttpError(403, refusal)
     let url: URL
     try {
       // The request target is always a path: `//x` must not be read as a host name.

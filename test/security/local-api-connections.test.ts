@@ -190,6 +190,40 @@ describe('requests that never finish', () => {
     c.socket.destroy()
   })
 
+  it('clients that left a wait=true result request get no answer built when the run ends', async () => {
+    const { store } = ctx.srv.core
+    const res = await request<{ job_id: string }>(`${api.url}/execute/async`, {
+      method: 'POST',
+      json: { code: 'import time; time.sleep(3); print("x" * 100_000)' },
+    })
+    const id = res.body.job_id
+    // Every answer to a result request reads the run's stdout and stderr from the store.
+    let reads = 0
+    const readText = store.readText.bind(store)
+    store.readText = (...args: Parameters<typeof readText>) => {
+      if (args[0] === id) reads++
+      return readText(...args)
+    }
+    try {
+      const waiters = await Promise.all(
+        Array.from({ length: 200 }, () =>
+          open(`GET /jobs/${id}/result?wait=true&timeout=120 HTTP/1.1\r\nHost: ${host}\r\n\r\n`),
+        ),
+      )
+      await sleep(300)
+      for (const w of waiters) w.socket.destroy()
+      // One client that stays gets the full answer.
+      const kept = await request(`${api.url}/jobs/${id}/result?wait=true&timeout=120`)
+      expect(kept.body).toMatchObject({ status: 'succeeded' })
+      expect(kept.body.stdout).toBe(`${'x'.repeat(100_000)}\n`)
+      await sleep(300)
+      // Only the client that stayed had its answer built (stdout + stderr: two reads).
+      expect(reads).toBe(2)
+    } finally {
+      store.readText = readText
+    }
+  })
+
   it('a request whose headers pass 16 KiB is refused with 431, the server answers the next', async () => {
     const many = Array.from({ length: 3_000 }, (_, i) => `X-H${i}: ${i}\r\n`).join('')
     const c = await open(`GET /health HTTP/1.1\r\nHost: ${host}\r\n${many}\r\n`)

@@ -93,6 +93,41 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
   return Buffer.concat(chunks)
 }
 
+/** True once the client of `res` has gone: nothing written to it will be read. */
+export function clientGone(res: ServerResponse): boolean {
+  return res.destroyed || !res.socket || res.socket.destroyed
+}
+
+/**
+ * Waits for `promise` while the client is still there: 'gone' as soon as its connection closes,
+ * 'timeout' after `ms`. Nothing is left waiting for a client that left (no timer, no listener),
+ * and the caller builds no answer for it.
+ */
+export async function whileConnected<T>(
+  res: ServerResponse,
+  promise: Promise<T>,
+  ms: number,
+): Promise<{ value: T } | 'gone' | 'timeout'> {
+  if (clientGone(res)) return 'gone'
+  let timer: NodeJS.Timeout | undefined
+  let onClose: (() => void) | undefined
+  try {
+    return await Promise.race([
+      promise.then((value) => ({ value })),
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), ms)
+      }),
+      new Promise<'gone'>((resolve) => {
+        onClose = () => resolve('gone')
+        res.once('close', onClose)
+      }),
+    ])
+  } finally {
+    clearTimeout(timer)
+    if (onClose) res.off('close', onClose)
+  }
+}
+
 /** Parses a JSON body; a syntax error becomes FastAPI's 422 `json_invalid` entry. */
 export function parseJson(body: Buffer): unknown {
   const text = body.toString('utf8')

@@ -7,7 +7,7 @@ import { requestFingerprint } from '../jobs/fingerprint'
 import { isValidRunId } from '../store/run-store'
 import type { ApiContext } from './context'
 import { executeResponse, recordResponse } from './dto'
-import { HttpError, sendJson } from './http-util'
+import { clientGone, HttpError, sendJson, whileConnected } from './http-util'
 import { queryBool, queryNumber, route, type Route } from './router'
 import { fieldError, toSubmitRequest } from './run-request'
 import { openEventStream } from './sse'
@@ -98,6 +98,8 @@ export function jobRoutes(ctx: ApiContext): Route[] {
       const queued = jobs.submit(submit)
       // A client that disconnects does not cancel the run: it is recorded like any other.
       const rec = (await jobs.wait(queued.id)) ?? queued
+      // The run is kept either way; an answer nobody will read is not built.
+      if (clientGone(res)) return
       const out = ctx.outputs(rec.id)
       sendJson(
         res,
@@ -163,9 +165,10 @@ export function jobRoutes(ctx: ApiContext): Route[] {
       const full = url.searchParams.get('view') === 'full'
       if (wait && !isTerminal(rec.status)) {
         // Waiting never cancels the job: on timeout the client gets 408 and the job goes on.
-        const done = await jobs.wait(id, timeoutS * 1000)
-        if (!done) throw new HttpError(408, 'Timeout waiting for job')
-        rec = done
+        const done = await whileConnected(res, jobs.wait(id), timeoutS * 1000)
+        if (done === 'gone') return
+        if (done === 'timeout' || !done.value) throw new HttpError(408, 'Timeout waiting for job')
+        rec = done.value
       }
       const out = ctx.outputs(id)
       const body = recordResponse(

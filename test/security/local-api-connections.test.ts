@@ -144,6 +144,34 @@ describe('requests that never finish', () => {
     }
   })
 
+  it('at the cap with every connection being answered (event streams nobody reads), the oldest makes room', async () => {
+    const small = await startServer({
+      core: ctx.srv.core,
+      port: 0,
+      limits: { ...LIMITS, maxConnections: 64 },
+    })
+    try {
+      const smallPort = Number(new URL(small.url).port)
+      const streams: Raw[] = []
+      for (let i = 0; i < 100; i++) {
+        const c = await open(`GET /api/events HTTP/1.1\r\nHost: ${host}\r\n\r\n`, smallPort)
+        // Open for real: its headers came back (the stream is being answered).
+        const deadline = Date.now() + 10_000
+        while (!c.received().startsWith('HTTP/1.1 200') && Date.now() < deadline) await sleep(5)
+        expect(c.received()).toMatch(/^HTTP\/1\.1 200 /)
+        streams.push(c)
+      }
+      const res = await request(`${small.url}/health`, { signal: AbortSignal.timeout(10_000) })
+      expect(res.status).toBe(200)
+      // The oldest streams were closed to make room; the newest are still open.
+      await allClosed(streams.slice(0, 30), 10_000)
+      expect(streams.at(-1)?.isClosed()).toBe(false)
+      for (const c of streams) c.socket.destroy()
+    } finally {
+      await small.close()
+    }
+  })
+
   it('slow header senders are answered 408 and closed by the header timeout', async () => {
     const conns = await Promise.all(
       Array.from({ length: 50 }, () => open(`GET /health HTTP/1.1\r\nHost: ${host}\r\nX-Slow: a`)),

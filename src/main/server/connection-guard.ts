@@ -35,7 +35,8 @@ interface Tracked {
  * Guards an http.Server against clients that hold connections without finishing requests: a body
  * that stalls (idle) or drags on (total) gets 408 and its connection closed; at `maxConnections` a
  * new connection evicts the oldest one that is not being answered (idle keep-alive, headers or body
- * still incomplete), so stalled clients can never lock out a working one such as `GET /health`.
+ * still incomplete), else the oldest of all (say, an event stream), so clients holding connections
+ * can never lock out a new one such as `GET /health`.
  * Header timeouts are Node's own (`headersTimeout`), set by the caller.
  */
 export function guardConnections(server: http.Server, limits: ConnectionLimits): () => void {
@@ -47,17 +48,20 @@ export function guardConnections(server: http.Server, limits: ConnectionLimits):
 
   server.on('connection', (socket: Socket) => {
     if (sockets.size >= limits.maxConnections) {
+      // The oldest connection not being answered; when every one is (event streams, long
+      // waits), the oldest of all: a new client always gets in.
       let victim: [Socket, Tracked] | null = null
+      let oldest: [Socket, Tracked] | null = null
       for (const entry of sockets) {
+        if (oldest === null || entry[1].since < oldest[1].since) oldest = entry
         if (evictable(entry[1]) && (victim === null || entry[1].since < victim[1].since))
           victim = entry
       }
-      if (victim === null) {
-        socket.destroy()
-        return
+      victim ??= oldest
+      if (victim !== null) {
+        sockets.delete(victim[0])
+        victim[0].destroy()
       }
-      sockets.delete(victim[0])
-      victim[0].destroy()
     }
     const now = Date.now()
     sockets.set(socket, { since: now, req: null, res: null, bytesRead: 0, progressAt: now })

@@ -54,8 +54,9 @@ function clip(input: unknown): unknown {
 
 /**
  * The Tako VM-compatible HTTP API (reference/tako-vm.md §1, DESIGN §2) as a node:http handler.
- * Before any route: a loopback `Host` (DNS rebinding), no cross-site `Origin`, the token when one is
- * set, JSON-only POST bodies (no CSRF through simple forms). No CORS headers are ever sent.
+ * Before any route: a loopback `Host` (DNS rebinding), no cross-site `Origin`, requests that change
+ * state only from this server's own origin (see `siteRefusal`), the token when one is set,
+ * JSON-only POST bodies (no CSRF through simple forms). No CORS headers are ever sent.
  */
 export function createApiHandler(
   options: ApiOptions,

@@ -5,7 +5,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createHandlers } from '../../src/main/app-api'
+import { createHandlers } from '../../src/main/app/handlers'
 import { resolveArtifactUrl } from '../../src/main/electron/artifact-protocol'
 import { bindIpc, CALL_CHANNEL, type IpcMainLike } from '../../src/main/electron/ipc-binding'
 import { stripAnsi } from '../../src/renderer/src/format'

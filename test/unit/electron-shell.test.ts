@@ -3,8 +3,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { METHODS } from '../../src/shared/api'
-import { createHandlers } from '../../src/main/app-api'
-import { createCore } from '../../src/main/core'
+import { createHandlers } from '../../src/main/app/handlers'
+import { createCore } from '../../src/main/app/core'
 import { resolveArtifactUrl } from '../../src/main/electron/artifact-protocol'
 import {
   bindIpc,

@@ -1,78 +1,7 @@
 // Type-aware lint for every TypeScript file in the project.
-import path from 'node:path'
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
-
-// One-way layers (see docs/architecture.md, 'Layers'): a module may import its own layer and the
-// layers of a lower rank, never a higher rank or a sibling of the same rank. Renderer and preload
-// import only `shared`.
-const SRC = path.join(import.meta.dirname, 'src')
-const LAYERS = [
-  { name: 'shared', rank: 0, dir: 'shared' },
-  { name: 'paths', rank: 1, file: 'main/paths.ts' },
-  { name: 'engine', rank: 2, dir: 'main/engine' },
-  { name: 'store', rank: 3, dir: 'main/store' },
-  { name: 'environments', rank: 3, dir: 'main/environments' },
-  { name: 'jobs', rank: 4, dir: 'main/jobs' },
-  { name: 'app', rank: 5, dir: 'main/app' },
-  { name: 'server', rank: 6, dir: 'main/server' },
-  { name: 'electron', rank: 6, dir: 'main/electron' },
-  { name: 'entry', rank: 7, file: 'main/index.ts' },
-  { name: 'entry', rank: 7, file: 'main/serve.ts' },
-  { name: 'renderer', rank: 1, dir: 'renderer', only: ['shared'] },
-  { name: 'preload', rank: 1, dir: 'preload', only: ['shared'] },
-]
-
-/** The layer of a file under src/, or null (a file outside every layer). */
-function layerOf(file) {
-  const rel = path.relative(SRC, file).split(path.sep).join('/')
-  if (rel.startsWith('..')) return null
-  return (
-    LAYERS.find((l) =>
-      l.file ? rel === l.file || rel === l.file.replace(/\.ts$/, '') : rel.startsWith(`${l.dir}/`),
-    ) ?? null
-  )
-}
-
-/** Why `from` may not import `to`, or null when it may. */
-export function layerViolation(from, to) {
-  if (!from || !to || from.name === to.name) return null
-  if (from.only)
-    return from.only.includes(to.name) ? null : `${from.name} imports only ${from.only.join(', ')}`
-  if (to.only) return `${to.name} is not imported by ${from.name}`
-  if (to.rank > from.rank) return `${from.name} may not import the higher layer ${to.name}`
-  if (to.rank === from.rank) return `${from.name} may not import its sibling layer ${to.name}`
-  return null
-}
-
-export const layersPlugin = {
-  rules: {
-    'one-way': {
-      meta: {
-        type: 'problem',
-        docs: { description: 'Imports point down the layers of src/ (docs/architecture.md)' },
-        schema: [],
-        messages: { upward: "Import of '{{source}}' points the wrong way: {{why}}." },
-      },
-      create(context) {
-        const from = layerOf(context.filename)
-        function check(node) {
-          const source = node.source?.value
-          if (!from || typeof source !== 'string' || !source.startsWith('.')) return
-          const to = layerOf(path.resolve(path.dirname(context.filename), source))
-          const why = layerViolation(from, to)
-          if (why) context.report({ node: node.source, messageId: 'upward', data: { source, why } })
-        }
-        return {
-          ImportDeclaration: check,
-          ExportNamedDeclaration: check,
-          ExportAllDeclaration: check,
-          ImportExpression: check,
-        }
-      },
-    },
-  },
-}
+import { layersPlugin } from './scripts/lint/layers.js'
 
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'coverage/**', '.scratch/**'] },
@@ -104,5 +33,9 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['**/*.js'],
+    rules: { '@typescript-eslint/explicit-module-boundary-types': 'off' },
   },
 )

@@ -10,8 +10,12 @@ import { sessionContainers } from './execute'
 import { request, startInProcess } from './helpers'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
-type Envelope =
-  { ok: true; value: Record<string, unknown> } | { ok: false; error: { code: string } }
+/** An envelope as it comes back, read loosely: `value.id` on success, `error` on failure. */
+interface Envelope {
+  ok: boolean
+  value?: { id?: string; [key: string]: unknown }
+  error?: { code: string; message: string }
+}
 type Call = (method: string, args: unknown) => Promise<Envelope>
 
 let srv: Server
@@ -51,11 +55,11 @@ async function finished(id: string): Promise<RunRecord> {
 async function startApp(args: Record<string, unknown>): Promise<string> {
   const started = await ipc('runs:start', { input: {}, environment: 'default', ...args })
   expect(started.ok, JSON.stringify(started)).toBe(true)
-  return (started as { value: { id: string } }).value.id
+  return started.value!.id!
 }
 
 function errorCode(e: Envelope): string {
-  return e.ok ? 'ok' : e.error.code
+  return e.ok ? 'ok' : (e.error?.code ?? 'none')
 }
 
 describe('the app RPC checks input as the HTTP API does', () => {
@@ -80,7 +84,7 @@ describe('the app RPC checks input as the HTTP API does', () => {
     const input = { blob: 'x'.repeat(1.9 * 1024 * 1024) }
     const viaIpc = await ipc('runs:start', { code: 'print(1)', input, environment: 'default' })
     expect(errorCode(viaIpc)).toBe('invalid_argument')
-    expect((viaIpc as { error: { message: string } }).error.message).toMatch(/exceeds 1MB/)
+    expect(viaIpc.error?.message).toMatch(/exceeds 1MB/)
     const viaHttp = await request(`${srv.url}/execute`, {
       method: 'POST',
       json: { code: 'print(1)', input_data: input },
@@ -117,7 +121,7 @@ describe('rerun, cancel and delete: IPC and HTTP decide alike', () => {
     })
     expect(viaHttp.status).toBe(200)
     const parentLimits = srv.core.store.get(parent)!.limits
-    for (const id of [(viaIpc as { value: { id: string } }).value.id, viaHttp.body.job_id]) {
+    for (const id of [viaIpc.value!.id!, viaHttp.body.job_id]) {
       const child = await finished(id)
       expect(child).toMatchObject({ status: 'succeeded', parentId: parent, relationship: 'rerun' })
       expect(child.limits).toEqual(parentLimits)
@@ -127,7 +131,7 @@ describe('rerun, cancel and delete: IPC and HTTP decide alike', () => {
       json: { timeout: 9 },
     })
     const viaIpc2 = await ipc('runs:rerun', { id: parent, limits: { timeoutS: 9 } })
-    for (const id of [overridden.body.job_id, (viaIpc2 as { value: { id: string } }).value.id]) {
+    for (const id of [overridden.body.job_id, viaIpc2.value!.id!]) {
       const child = await finished(id)
       expect(child.limits).toEqual({ ...parentLimits, timeoutMs: 9000 })
     }

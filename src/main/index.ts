@@ -11,7 +11,12 @@ import { subscribeAppEvents } from './app/events'
 import { createHandlers } from './app/handlers'
 import { artifactResponse } from './electron/artifact-protocol'
 import { bindIpc } from './electron/ipc-binding'
-import { guardSession, guardWindow, isTrustedIpcSender } from './electron/window-guards'
+import {
+  folderActions,
+  guardSession,
+  guardWindow,
+  isTrustedIpcSender,
+} from './electron/window-guards'
 import { startServer } from './server/server'
 
 interface Settings {
@@ -69,7 +74,8 @@ async function main(): Promise<void> {
       allowRunningInsecureContent: false,
     },
   })
-  const handlers = createHandlers(core, { revealFolder: (folder) => void shell.openPath(folder) })
+  const folders = folderActions(shell, core.store.dataDir)
+  const handlers = createHandlers(core, folders)
   bindIpc(ipcMain, handlers, (sender, frameUrl) =>
     isTrustedIpcSender(
       BrowserWindow.fromWebContents(sender as Electron.WebContents) === win,
@@ -101,9 +107,7 @@ async function main(): Promise<void> {
       { role: 'windowMenu' },
       {
         role: 'help',
-        submenu: [
-          { label: 'Open data folder', click: () => void shell.openPath(core.store.dataDir) },
-        ],
+        submenu: [{ label: 'Open data folder', click: () => folders.openDataFolder() }],
       },
     ]),
   )

@@ -3,7 +3,7 @@ import type { ArtifactInfo, RunError, RunLimits, RunStatus, RunTiming, RunWarnin
 export type Relationship = 'rerun' | 'fork'
 export type RunSource = 'api' | 'app'
 
-/** One run as persisted in `run.json` (DESIGN §4). stdout/stderr live beside it in text files. */
+/** One run as persisted in `run.json` (see docs/run-contract.md, 'Records'). stdout/stderr live beside it in text files. */
 export interface RunRecord {
   id: string
   status: RunStatus

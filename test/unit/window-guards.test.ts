@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { ELECTRON_CSP } from '../../src/shared/csp'
 import {
+  folderActions,
   guardSession,
   guardWindow,
   isTrustedIpcSender,
@@ -139,5 +140,24 @@ describe('IPC senders', () => {
     expect(isTrustedIpcSender(true, 'file:///app/index.html')).toBe(true)
     expect(isTrustedIpcSender(false, 'file:///app/index.html')).toBe(false)
     expect(isTrustedIpcSender(true, 'tako-artifact://run/r1/page.html')).toBe(false)
+  })
+})
+
+describe('folder actions', () => {
+  it('open the data folder and folders inside it, nothing else', async () => {
+    const fs = await import('node:fs')
+    const os = await import('node:os')
+    const path = await import('node:path')
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'tako-folders-'))
+    const run = path.join(data, 'runs', 'r1')
+    fs.mkdirSync(run, { recursive: true })
+    fs.writeFileSync(path.join(run, 'evil.desktop'), '[Desktop Entry]')
+    const opened: string[] = []
+    const folders = folderActions({ openPath: async (f) => (opened.push(f), '') }, data)
+    for (const f of [path.join(run, 'evil.desktop'), data, '/etc', path.join(data, '..'), run])
+      folders.revealFolder(f)
+    folders.openDataFolder()
+    expect(opened).toEqual([run, data])
+    fs.rmSync(data, { recursive: true, force: true })
   })
 })

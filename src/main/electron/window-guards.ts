@@ -1,5 +1,7 @@
 // The guards of the app's window and session (see docs/security.md, 'Desktop shell'), written
 // against the few parts of Electron they use, so a unit test drives them with fakes of these types.
+import fs from 'node:fs'
+import path from 'node:path'
 import { ARTIFACT_SCHEME } from '../../shared/ipc'
 
 export interface PreventableEvent {
@@ -76,4 +78,29 @@ export function guardWindow(contents: GuardedContents, opener: ExternalOpener): 
 /** IPC is taken only from the app's own window, and never from a frame showing an artifact. */
 export function isTrustedIpcSender(isOwnWindow: boolean, frameUrl: string | undefined): boolean {
   return isOwnWindow && (frameUrl === undefined || !frameUrl.startsWith(`${ARTIFACT_SCHEME}:`))
+}
+
+/** What the shell uses to show a folder in the file manager. */
+export interface FolderOpener {
+  openPath(folder: string): Promise<string>
+}
+
+/**
+ * The only things the shell hands to the file manager: the data folder, and a folder inside it (a
+ * run's own folder, from "Show folder"). Never an artifact file, never a path outside the data.
+ */
+export function folderActions(
+  opener: FolderOpener,
+  dataDir: string,
+): { openDataFolder(): void; revealFolder(folder: string): void } {
+  const root = path.resolve(dataDir)
+  return {
+    openDataFolder: () => void opener.openPath(root),
+    revealFolder: (folder) => {
+      const rel = path.relative(root, path.resolve(folder))
+      if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return
+      if (!fs.lstatSync(folder, { throwIfNoEntry: false })?.isDirectory()) return
+      void opener.openPath(folder)
+    },
+  }
 }

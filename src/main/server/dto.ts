@@ -1,5 +1,6 @@
 import type { RunRecord } from '../../shared/record'
 import type { ArtifactInfo } from '../../shared/run'
+import { MiB } from '../../shared/units'
 import { RawJson } from './http-util'
 
 /** Tako VM's wire shapes (snake_case, seconds where Tako uses seconds). */
@@ -62,7 +63,7 @@ export interface InputSizes {
   input: number | null
 }
 
-/** Slim `ExecutionRecordResponse`; `full` adds audit fields, artifacts and lineage (reference §1.7). */
+/** Slim `ExecutionRecordResponse`; `full` adds audit fields, artifacts and lineage (see docs/api.md, 'History'). */
 export function recordResponse(
   r: RunRecord,
   stdout: string,
@@ -117,7 +118,7 @@ export function recordResponse(
     idempotency_key: r.idempotencyKey,
     limits: {
       timeout_s: r.limits.timeoutMs / 1000,
-      memory_mb: r.limits.memoryBytes / 1024 / 1024,
+      memory_mb: r.limits.memoryBytes / MiB,
       cpus: r.limits.cpus,
     },
     source: r.source,

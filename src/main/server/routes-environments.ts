@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { ServerResponse } from 'node:http'
+import { MiB } from '../../shared/units'
 import { ENVIRONMENTS, findEnvironment, recipeHash } from '../environments/catalogue'
 import type { BuildEvent } from '../environments/environment-service'
 import { exportPack, importPack, PackError } from '../environments/packs'
@@ -10,7 +11,7 @@ import type { ApiContext } from './context'
 import { HttpError, sendJson } from './http-util'
 import { queryBool, route, type Route } from './router'
 
-const MAX_PACK_BYTES = 16 * 1024 ** 3
+const MAX_PACK_BYTES = 16 * 1024 * MiB
 
 function envOr404(name: string): string {
   if (!findEnvironment(name)) throw new HttpError(404, `Job type '${name}' not found`)
@@ -34,7 +35,7 @@ export function environmentRoutes(ctx: ApiContext): Route[] {
       description: env.description,
       requirements: env.packages,
       python_version: '3.11',
-      memory_limit: `${env.defaults.memoryBytes / 1024 / 1024}m`,
+      memory_limit: `${env.defaults.memoryBytes / MiB}m`,
       cpu_limit: env.defaults.cpus,
       timeout: env.defaults.timeoutMs / 1000,
       session_enabled: false,

@@ -21,20 +21,24 @@ export const LAYERS = [
   { name: 'preload', rank: 1, dir: 'preload', only: ['shared'] },
 ]
 
-/** The layer of a file under src/, or null (a file outside every layer). */
+/** A module under src/ that belongs to no layer. */
+const UNLAYERED = { name: 'no layer', rank: -1 }
+
+/** The layer of a file: null outside src/, UNLAYERED for a file of src/ in no layer. */
 function layerOf(file) {
   const rel = path.relative(SRC, file).split(path.sep).join('/')
-  if (rel.startsWith('..')) return null
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return null
   return (
     LAYERS.find((l) =>
       l.file ? rel === l.file || rel === l.file.replace(/\.ts$/, '') : rel.startsWith(`${l.dir}/`),
-    ) ?? null
+    ) ?? UNLAYERED
   )
 }
 
 /** Why `from` may not import `to`, or null when it may. */
 export function layerViolation(from, to) {
   if (!from || !to || from.name === to.name) return null
+  if (from === UNLAYERED || to === UNLAYERED) return 'every module of src/ belongs to a layer'
   if (from.only)
     return from.only.includes(to.name) ? null : `${from.name} imports only ${from.only.join(', ')}`
   if (to.only) return `${to.name} is not imported by ${from.name}`
@@ -50,18 +54,26 @@ export const layersPlugin = {
         type: 'problem',
         docs: { description: 'Imports point down the layers of src/ (docs/architecture.md)' },
         schema: [],
-        messages: { upward: "Import of '{{source}}' points the wrong way: {{why}}." },
+        messages: {
+          upward: "Import of '{{source}}' points the wrong way: {{why}}.",
+          unlayered:
+            'This module of src/ belongs to no layer: move it into one (docs/architecture.md).',
+        },
       },
       create(context) {
         const from = layerOf(context.filename)
         function check(node) {
           const source = node.source?.value
-          if (!from || typeof source !== 'string' || !source.startsWith('.')) return
+          if (!from || from === UNLAYERED) return
+          if (typeof source !== 'string' || !source.startsWith('.')) return
           const to = layerOf(path.resolve(path.dirname(context.filename), source))
           const why = layerViolation(from, to)
           if (why) context.report({ node: node.source, messageId: 'upward', data: { source, why } })
         }
         return {
+          Program(node) {
+            if (from === UNLAYERED) context.report({ node, messageId: 'unlayered' })
+          },
           ImportDeclaration: check,
           ExportNamedDeclaration: check,
           ExportAllDeclaration: check,

@@ -43,6 +43,8 @@ describe('one-way layers (lint)', () => {
     ],
     ['src/preload/x.ts', "import { invoke } from '../main/app/invoke'", 'only shared'],
     ['src/shared/x.ts', "import { MiB } from '../main/engine/limits'", 'higher layer engine'],
+    ['src/main/misc.ts', 'export const a = 1', 'belongs to no layer'],
+    ['src/main/server/x.ts', "import { a } from '../misc'", 'belongs to a layer'],
   ])('%s: %s is refused', (file, code, why) => {
     const messages = lintAs(file, code)
     expect(messages).toHaveLength(1)

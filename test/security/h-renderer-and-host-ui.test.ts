@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHandlers } from '../../src/main/app/handlers'
+import { METHODS } from '../../src/shared/api'
 import { resolveArtifactUrl } from '../../src/main/electron/artifact-protocol'
 import { bindIpc, CALL_CHANNEL, type IpcMainLike } from '../../src/main/electron/ipc-binding'
 import {
@@ -332,7 +333,21 @@ describe('H. renderer and host UI', () => {
     await expectAftermath(ctx)
   })
 
-  it.skip('#46 "Open artifact" confirmation and realpath-before-extension check in the Electron shell: needs Electron’s binary (not installed); the app offers no open action for artifacts, only Save', () => {})
+  it('#46 the app has no "open artifact" action: no contract method opens a file, and the shell’s folder actions refuse an artifact, even through a link', async () => {
+    expect(METHODS.filter((m) => /open|launch|exec|shell/i.test(m))).toEqual([])
+    const r = await run(ctx, { code: writes({ 'tool.sh': '#!/bin/sh\nid\n' }) })
+    const store = ctx.srv.core.store
+    const file = path.join(store.artifactsDir(r.execution_id), 'tool.sh')
+    const link = path.join(store.runDir(r.execution_id), 'looks-like-a-folder')
+    fs.symlinkSync(file, link)
+    const opened: string[] = []
+    const folders = folderActions({ openPath: async (f) => (opened.push(f), '') }, store.dataDir)
+    folders.revealFolder(file)
+    folders.revealFolder(link)
+    expect(opened).toEqual([])
+    fs.rmSync(link)
+    await expectAftermath(ctx)
+  })
 
   it('#47 the artifact protocol and the HTTP route refuse traversal, absolute paths, encodings, unlisted files and links planted after indexing', async () => {
     const guard = hostGuard(canary)

@@ -154,8 +154,17 @@ describe('folder actions', () => {
     fs.writeFileSync(path.join(run, 'evil.desktop'), '[Desktop Entry]')
     const opened: string[] = []
     const folders = folderActions({ openPath: async (f) => (opened.push(f), '') }, data)
-    for (const f of [path.join(run, 'evil.desktop'), data, '/etc', path.join(data, '..'), run])
-      folders.revealFolder(f)
+    fs.symlinkSync('/etc', path.join(run, 'linked'))
+    const hostile = [
+      path.join(run, 'evil.desktop'),
+      data,
+      '/etc',
+      path.join(data, '..'),
+      path.join(run, 'linked'),
+      path.join(run, 'linked', 'ssl'),
+      path.join(run, 'missing'),
+    ]
+    for (const f of [...hostile, run]) folders.revealFolder(f)
     folders.openDataFolder()
     expect(opened).toEqual([run, data])
     fs.rmSync(data, { recursive: true, force: true })

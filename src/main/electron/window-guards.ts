@@ -97,9 +97,10 @@ export function folderActions(
   return {
     openDataFolder: () => void opener.openPath(root),
     revealFolder: (folder) => {
-      const rel = path.relative(root, path.resolve(folder))
-      if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return
+      // The folder itself is no link, and with every link on the way resolved it is still inside.
       if (!fs.lstatSync(folder, { throwIfNoEntry: false })?.isDirectory()) return
+      const rel = path.relative(fs.realpathSync(root), fs.realpathSync(folder))
+      if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return
       void opener.openPath(folder)
     },
   }

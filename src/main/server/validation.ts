@@ -1,15 +1,6 @@
 import { z } from 'zod'
 import { REQUEST_LIMIT_BOUNDS } from '../../shared/limit-bounds'
-import {
-  IMAGE_NAME,
-  inputProblem,
-  MAX_CODE_CHARS,
-  MAX_IMAGE_CHARS,
-  MAX_INPUT_BYTES,
-  MAX_INPUT_DEPTH,
-} from '../app/run-request'
-
-export { MAX_CODE_CHARS, MAX_INPUT_BYTES, MAX_INPUT_DEPTH }
+import { IMAGE_NAME, inputProblem, MAX_CODE_CHARS, MAX_IMAGE_CHARS } from '../app/run-request'
 
 /** One FastAPI-style validation error entry (Tako VM returns Pydantic's 422 shape). */
 export interface ValidationDetail {

@@ -2,7 +2,7 @@
 // Handlers throw typed app errors (./errors); each transport maps them (see docs/architecture.md).
 import type { Args, Method, RunDetail, RunSummary, TakoApi } from '../../shared/api'
 import type { RunRecord } from '../../shared/record'
-import { MiB } from '../../shared/units'
+import { inRequestUnits } from '../../shared/limit-bounds'
 import { ENVIRONMENTS, findEnvironment } from '../environments/catalogue'
 import { STDERR_FILE, STDOUT_FILE } from '../store/run-store'
 import type { Core } from './core'
@@ -55,11 +55,7 @@ function detailOf(core: Core, r: RunRecord): RunDetail {
     artifacts: r.artifacts,
     warnings: r.warnings,
     timing: r.timing,
-    limits: {
-      timeoutS: r.limits.timeoutMs / 1000,
-      memoryMb: r.limits.memoryBytes / MiB,
-      cpus: r.limits.cpus,
-    },
+    limits: inRequestUnits(r.limits),
     startedAt: r.startedAt,
     endedAt: r.endedAt,
   }
@@ -126,11 +122,7 @@ export function createHandlers(
             description: e.description,
             packages: e.packages,
             status,
-            defaults: {
-              timeoutS: e.defaults.timeoutMs / 1000,
-              memoryMb: e.defaults.memoryBytes / MiB,
-              cpus: e.defaults.cpus,
-            },
+            defaults: inRequestUnits(e.defaults),
             imageSizeBytes: status === 'ready' ? await environments.imageSize(e.name) : null,
           }
         }),

@@ -3,7 +3,7 @@
 // translate their arguments and map the result or the typed error.
 import type { RunRecord, Relationship, RunSource } from '../../shared/record'
 import { isTerminal } from '../../shared/run'
-import { MiB } from '../../shared/units'
+import { inRequestUnits } from '../../shared/limit-bounds'
 import type { SubmitRequest } from '../jobs/job-service'
 import { isValidRunId } from '../store/run-store'
 import type { Core } from './core'
@@ -85,6 +85,7 @@ export function createLifecycle(core: Core): Lifecycle {
     const code = newCode ?? stored.code
     const input = stored.input
     const carry = !o.environment
+    const carried = inRequestUnits(parent.limits)
     const where = o.environment
       ? { environment: o.environment }
       : parent.environment === 'custom'
@@ -94,10 +95,9 @@ export function createLifecycle(core: Core): Lifecycle {
       code,
       input,
       ...where,
-      timeoutS:
-        o.timeoutS ?? (carry ? Math.min(parent.limits.timeoutMs / 1000, core.maxTimeoutS) : null),
-      memoryMb: o.memoryMb ?? (carry ? parent.limits.memoryBytes / MiB : null),
-      cpus: o.cpus ?? (carry ? parent.limits.cpus : null),
+      timeoutS: o.timeoutS ?? (carry ? Math.min(carried.timeoutS, core.maxTimeoutS) : null),
+      memoryMb: o.memoryMb ?? (carry ? carried.memoryMb : null),
+      cpus: o.cpus ?? (carry ? carried.cpus : null),
       source,
     }
     const submitReq = await normalizeRunRequest(req, core)

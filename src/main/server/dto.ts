@@ -1,6 +1,6 @@
 import type { RunRecord } from '../../shared/record'
 import type { ArtifactInfo } from '../../shared/run'
-import { MiB } from '../../shared/units'
+import { inRequestUnits } from '../../shared/limit-bounds'
 import { RawJson } from './http-util'
 
 /** Tako VM's wire shapes (snake_case, seconds where Tako uses seconds). */
@@ -55,6 +55,11 @@ export function executeResponse(
     timing: timingDto(r),
     resource_usage: resourceUsageDto(r),
   }
+}
+
+function limitsDto(r: RunRecord): Record<string, number> {
+  const { timeoutS, memoryMb, cpus } = inRequestUnits(r.limits)
+  return { timeout_s: timeoutS, memory_mb: memoryMb, cpus }
 }
 
 /** Byte sizes of the stored `_code.py` and `_input.json` (null when not on disk). */
@@ -116,11 +121,7 @@ export function recordResponse(
     stdout_truncated: r.stdoutTruncated,
     stderr_truncated: r.stderrTruncated,
     idempotency_key: r.idempotencyKey,
-    limits: {
-      timeout_s: r.limits.timeoutMs / 1000,
-      memory_mb: r.limits.memoryBytes / MiB,
-      cpus: r.limits.cpus,
-    },
+    limits: limitsDto(r),
     source: r.source,
   }
 }

@@ -1,6 +1,7 @@
 // One rule per action on a run, whichever transport asks (see docs/architecture.md, 'Lifecycle'):
 // start, rerun, fork, cancel and delete are decided here; the IPC handlers and the HTTP routes only
 // translate their arguments and map the result or the typed error.
+import os from 'node:os'
 import type { RunRecord, Relationship, RunSource } from '../../shared/record'
 import { isTerminal } from '../../shared/run'
 import { inRequestUnits } from '../../shared/limit-bounds'
@@ -8,7 +9,12 @@ import type { SubmitRequest } from '../jobs/job-service'
 import { isValidRunId } from '../store/run-store'
 import type { Core } from './core'
 import { Conflict, FailedPrecondition, NotFound, toAppError } from './errors'
-import { checkTimeoutCeiling, normalizeRunRequest, type RunRequest } from './run-request'
+import {
+  checkTimeoutCeiling,
+  hostMemoryMb,
+  normalizeRunRequest,
+  type RunRequest,
+} from './run-request'
 
 /** What a rerun or fork may change; anything absent is the parent's. */
 export interface LineageOverrides {
@@ -70,9 +76,10 @@ export function createLifecycle(core: Core): Lifecycle {
   }
 
   /**
-   * A child of `parent`: its stored code unless new code is given, its stored input, its environment (a custom image stays that image) and
-   * its limits, each unless overridden. A new environment brings its own defaults for what is not
-   * given. A carried timeout is held to today's ceiling; a given one is checked against it.
+   * A child of `parent`: its stored code unless new code is given, its stored input, its
+   * environment (a custom image stays that image) and its limits, each unless overridden. A new
+   * environment brings its own defaults for what is not given. Carried limits are held to today's
+   * ceilings (max_timeout, this machine's memory and CPUs); given ones are checked against them.
    */
   async function child(
     parent: RunRecord,
@@ -96,8 +103,8 @@ export function createLifecycle(core: Core): Lifecycle {
       input,
       ...where,
       timeoutS: o.timeoutS ?? (carry ? Math.min(carried.timeoutS, core.maxTimeoutS) : null),
-      memoryMb: o.memoryMb ?? (carry ? carried.memoryMb : null),
-      cpus: o.cpus ?? (carry ? carried.cpus : null),
+      memoryMb: o.memoryMb ?? (carry ? Math.min(carried.memoryMb, hostMemoryMb()) : null),
+      cpus: o.cpus ?? (carry ? Math.min(carried.cpus, os.availableParallelism()) : null),
       source,
     }
     const submitReq = await normalizeRunRequest(req, core)

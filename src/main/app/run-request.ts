@@ -92,13 +92,18 @@ export function resolveEnvironment(requested: string | null | undefined): {
   return { name, image: imageFor(name) }
 }
 
+/** This machine's memory in whole MiB: no run may ask for more. */
+export function hostMemoryMb(): number {
+  return Math.floor(os.totalmem() / MiB)
+}
+
 /** An environment's default limits (Tako VM's job-type defaults), clamped to what this machine has. */
 export function defaultLimitsFor(name: string): RunLimits {
   const def = findEnvironment(name)?.defaults ?? findEnvironment('default')!.defaults
   return {
     ...DEFAULT_LIMITS,
     timeoutMs: def.timeoutMs,
-    memoryBytes: Math.min(def.memoryBytes, Math.floor(os.totalmem() / MiB) * MiB),
+    memoryBytes: Math.min(def.memoryBytes, hostMemoryMb() * MiB),
     cpus: Math.min(def.cpus, os.availableParallelism()),
   }
 }
@@ -144,7 +149,7 @@ export function toSubmitRequest(req: RunRequest, maxTimeoutS: number): SubmitReq
       req.cpus,
     )
   }
-  const hostMemMiB = Math.floor(os.totalmem() / MiB)
+  const hostMemMiB = hostMemoryMb()
   if (req.memoryMb != null && req.memoryMb > hostMemMiB) {
     throw InvalidArgument.field(
       'memoryMb',

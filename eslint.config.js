@@ -31,11 +31,18 @@ export default tseslint.config(
     rules: { 'layers/one-way': 'error' },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    files: ['**/*.js'],
+    // The bootstrap scripts (npm start / npm test) run in plain Node before any dependency exists.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: {
+      globals: { console: 'readonly', URL: 'readonly', setTimeout: 'readonly' },
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
     rules: { '@typescript-eslint/explicit-module-boundary-types': 'off' },
   },
 )

@@ -16,6 +16,7 @@ import { sandboxUser } from '../engine/container-spec'
 import { PREIMPORTS } from '../engine/supervisor'
 import { WarmPool } from '../engine/warm-pool'
 import { imageRef } from '../environments/catalogue'
+import { CircuitBreaker, type BreakerOptions } from '../jobs/circuit-breaker'
 import { JobService } from '../jobs/job-service'
 import { RunStore } from '../store/run-store'
 import { MiB } from '../../shared/units'
@@ -36,6 +37,8 @@ export interface CoreOptions {
   minFreeBytes?: number
   /** Warm pool of pre-started containers: on by default (`TAKO_POOL=0` turns it off). */
   pool?: { enabled: boolean; size?: number; idleMs?: number; spawnConcurrency?: number }
+  /** Tako VM's circuit breaker settings (5 failures, 30 s recovery, 2 successes by default). */
+  breaker?: BreakerOptions
 }
 
 /** Pool settings from the environment: TAKO_POOL (1/0), TAKO_POOL_SIZE, TAKO_POOL_IDLE_S. */
@@ -58,6 +61,8 @@ export interface Core {
   store: RunStore
   jobs: JobService
   environments: EnvironmentService
+  /** Docker's health from run outcomes and pings, as `GET /health` reports it. */
+  breaker: CircuitBreaker
   /** Stops the queue, removes warm containers: call before the process exits. */
   shutdown(): Promise<void>
   maxTimeoutS: number
@@ -116,12 +121,15 @@ export function createCore(options: CoreOptions): Core {
     maxQueue: options.maxQueue ?? 100,
     ...(log ? { log } : {}),
   })
+  const breaker = new CircuitBreaker(options.breaker)
+  breaker.watch(jobs, store)
   return {
     sessionId,
     client,
     engine,
     store,
     jobs,
+    breaker,
     environments: new EnvironmentService(docker),
     maxTimeoutS: options.maxTimeoutS ?? 300,
     async shutdown() {

@@ -8,6 +8,7 @@ import type { Params, Route } from './router'
 import { artifactRoutes } from './routes-artifacts'
 import { jobRoutes } from './routes-jobs'
 import { metaRoutes } from './routes-meta'
+import { dlqRoutes } from './routes-dlq'
 import { appRoutes } from './routes-app'
 import { environmentRoutes } from './routes-environments'
 import { RequestValidationError } from './validation'
@@ -102,6 +103,7 @@ export function createApiHandler(
   const routes: Route[] = [
     ...appRoutes(ctx, options.rendererDir ?? null),
     ...metaRoutes(ctx),
+    ...dlqRoutes(ctx),
     ...environmentRoutes(ctx),
     ...jobRoutes(ctx),
     ...artifactRoutes(ctx),

@@ -4,7 +4,12 @@ import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { ServerResponse } from 'node:http'
 import { MiB } from '../../shared/units'
-import { ENVIRONMENTS, findEnvironment, recipeHash } from '../environments/catalogue'
+import {
+  ENVIRONMENTS,
+  findEnvironment,
+  recipeHash,
+  takoMemoryLimit,
+} from '../environments/catalogue'
 import type { BuildEvent } from '../environments/environment-service'
 import { exportPack, importPack, PackError } from '../environments/packs'
 import type { ApiContext } from './context'
@@ -35,7 +40,7 @@ export function environmentRoutes(ctx: ApiContext): Route[] {
       description: env.description,
       requirements: env.packages,
       python_version: '3.11',
-      memory_limit: `${env.defaults.memoryBytes / MiB}m`,
+      memory_limit: takoMemoryLimit(env.defaults.memoryBytes),
       cpu_limit: env.defaults.cpus,
       timeout: env.defaults.timeoutMs / 1000,
       session_enabled: false,

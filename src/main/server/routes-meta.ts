@@ -17,6 +17,8 @@ export function metaRoutes(ctx: ApiContext): Route[] {
   async function dockerStatus(): Promise<DockerStatus> {
     if (dockerCache && Date.now() - dockerCache.at < 1000) return dockerCache.value
     const value = await pingDocker(core)
+    if (value.available) core.breaker.recordSuccess()
+    else core.breaker.recordFailure()
     dockerCache = { at: Date.now(), value }
     return value
   }
@@ -24,12 +26,14 @@ export function metaRoutes(ctx: ApiContext): Route[] {
   return [
     route('GET', '/health', async (_req, res) => {
       const docker = await dockerStatus()
+      const breaker = core.breaker.snapshot()
       sendJson(res, 200, {
-        status: docker.available ? 'healthy' : 'degraded',
+        status: docker.available && breaker.state !== 'open' ? 'healthy' : 'degraded',
         docker_available: docker.available,
         docker_version: docker.version,
         docker_error: docker.error,
         gvisor_available: false,
+        circuit_breaker: breaker,
         version: API_VERSION,
         production_mode: false,
         queue_stats: jobs.stats(),

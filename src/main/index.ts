@@ -18,6 +18,7 @@ import {
   isTrustedIpcSender,
 } from './electron/window-guards'
 import { startServer } from './server/server'
+import { acquireDataLock, DataFolderBusyError } from './store/data-lock'
 
 interface Settings {
   apiEnabled: boolean
@@ -38,8 +39,18 @@ protocol.registerSchemesAsPrivileged([
 
 async function main(): Promise<void> {
   await app.whenReady()
+  const dataDir = process.env.TAKO_DATA_DIR ?? path.join(app.getPath('userData'), 'data')
+  // One app or server per data folder: a second would recover (and delete) the first one's live runs.
+  try {
+    acquireDataLock(dataDir)
+  } catch (err) {
+    if (!(err instanceof DataFolderBusyError)) throw err
+    dialog.showErrorBox('Tako VM Desktop is already running', err.message)
+    app.exit(1)
+    return
+  }
   const core = createCore({
-    dataDir: process.env.TAKO_DATA_DIR ?? path.join(app.getPath('userData'), 'data'),
+    dataDir,
     maxTimeoutS: settings.get('maxTimeoutS'),
   })
   const startup = await core.startup()

@@ -651,7 +651,7 @@ describe('H. renderer and host UI', () => {
         const app = new AppPage(page)
         await app.open(`${ui.ctx.srv.url}/`)
         await warmReady(ui.ctx)
-        await app.setCode(
+        await app.editor.setCode(
           py(
             'import os, sys',
             'for i in range(10000):',
@@ -663,8 +663,8 @@ describe('H. renderer and host UI', () => {
         )
         await page.keyboard.press('ControlOrMeta+Enter')
         await expect.poll(() => app.status.textContent(), { timeout: 120_000 }).toBe('succeeded')
-        await expect.poll(() => app.output.textContent()).toContain('001023 ooo')
-        await app.tab(/Files/)
+        await expect.poll(() => app.output.log.textContent()).toContain('001023 ooo')
+        await app.output.tab(/Files/)
         const files = page.getByRole('tab', { name: /Files/ })
         expect(await files.textContent()).toBe('Files (10000)')
         const list = page.getByRole('list', { name: 'Artifacts' })

@@ -5,41 +5,23 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src/shared/record'
 import type { RunError, RunStatus } from '../../src/shared/run'
-import { DEFAULT_LIMITS } from '../../src/main/engine/limits'
+import { runRecord } from '../fixtures/run-record'
 import { DeadLetterQueue } from '../../src/main/store/dead-letters'
 import { RunStore } from '../../src/main/store/run-store'
 
 function record(id: string, status: RunStatus, error: RunError | null, endedAt: string): RunRecord {
-  return {
-    id,
+  return runRecord(id, {
     status,
-    source: 'api',
-    environment: 'default',
     image: 'tako-vm/default:x',
-    limits: DEFAULT_LIMITS,
     createdAt: '2026-12-01T10:00:00.000Z',
     startedAt: null,
     endedAt,
     durationMs: 0,
-    exitCode: null,
     error,
-    outputJson: null,
     codeHash: 'c',
     inputHash: 'i',
     codePreview: 'print(1)',
-    stdoutBytes: 0,
-    stderrBytes: 0,
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    artifacts: [],
-    warnings: [],
-    timing: null,
-    parentId: null,
-    relationship: null,
-    idempotencyKey: null,
-    fingerprint: null,
-    requestedTimeoutS: null,
-  }
+  })
 }
 
 const err = (type: RunError['type']): RunError => ({ type, message: type, phase: null })

@@ -10,6 +10,7 @@ import {
   DockerUnavailableError,
   type ContainerClient,
 } from '../engine/docker-client'
+import { startOwnerSentinel, type OwnerSentinel } from '../engine/owner-sentinel'
 import { reapOrphans } from '../engine/reaper'
 import { RunEngine } from '../engine/run-engine'
 import { sandboxUser } from '../engine/container-spec'
@@ -35,6 +36,11 @@ export interface CoreOptions {
   log?: (event: string, fields: Record<string, unknown>) => void
   /** Free space the data disk must keep during runs (default `TAKO_MIN_FREE_MB`, else 512 MiB). */
   minFreeBytes?: number
+  /**
+   * The owner sentinel removes this session's containers if the process dies without shutting
+   * down. Default: on with the real Docker client, unless `TAKO_OWNER_SENTINEL=0`.
+   */
+  ownerSentinel?: boolean
   /** Warm pool of pre-started containers: on by default (`TAKO_POOL=0` turns it off). */
   pool?: { enabled: boolean; size?: number; idleMs?: number; spawnConcurrency?: number }
   /** Tako VM's circuit breaker settings (5 failures, 30 s recovery, 2 successes by default). */
@@ -123,6 +129,11 @@ export function createCore(options: CoreOptions): Core {
   })
   const breaker = new CircuitBreaker(options.breaker)
   breaker.watch(jobs, store)
+  const wantSentinel =
+    options.ownerSentinel ??
+    (options.client === undefined &&
+      !/^(0|false|no|off)$/i.test(process.env.TAKO_OWNER_SENTINEL ?? '1'))
+  let sentinel: OwnerSentinel | null = null
   return {
     sessionId,
     client,
@@ -136,8 +147,17 @@ export function createCore(options: CoreOptions): Core {
       await jobs.shutdown()
       await pool?.close()
       await engine.drain()
+      await sentinel?.stop()
     },
     async startup() {
+      // Before any container of this session exists.
+      if (wantSentinel && !sentinel) {
+        sentinel = startOwnerSentinel({
+          endpoint: resolved.endpoint,
+          sessionId,
+          ...(log ? { log } : {}),
+        })
+      }
       let reaped = 0
       let dockerError: string | null = null
       try {

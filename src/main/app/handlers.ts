@@ -51,7 +51,7 @@ function detailOf(core: Core, r: RunRecord): RunDetail {
     stderrTruncated: r.stderrTruncated,
     exitCode: r.exitCode,
     error: r.error,
-    outputJson: r.outputJson,
+    outputJson: store.readOutput(r.id),
     artifacts: r.artifacts,
     warnings: r.warnings,
     timing: r.timing,

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Core } from '../app/core'
 import { InvalidArgument, toAppError, type AppError, type AppErrorCode } from '../app/errors'
 import { createContext } from './context'
-import { HttpError, isLoopbackHost, isLoopbackOrigin, sendJson } from './http-util'
+import { HttpError, isLoopbackHost, sendJson, siteRefusal } from './http-util'
 import type { Params, Route } from './router'
 import { artifactRoutes } from './routes-artifacts'
 import { jobRoutes } from './routes-jobs'
@@ -93,8 +93,9 @@ function clip(input: unknown): unknown {
 
 /**
  * The Tako VM-compatible HTTP API (see docs/api.md) as a node:http handler.
- * Before any route: a loopback `Host` (DNS rebinding), no cross-site `Origin`, the token when one is
- * set, JSON-only POST bodies (no CSRF through simple forms). No CORS headers are ever sent.
+ * Before any route: a loopback `Host` (DNS rebinding), no cross-site `Origin`, requests that change
+ * state only from this server's own origin (see `siteRefusal`), the token when one is set,
+ * JSON-only POST bodies (no CSRF through simple forms). No CORS headers are ever sent.
  */
 export function createApiHandler(
   options: ApiOptions,
@@ -116,9 +117,8 @@ export function createApiHandler(
     if (checkHost && !isLoopbackHost(req.headers.host)) {
       throw new HttpError(400, 'Invalid Host header: this API only answers to localhost')
     }
-    if (!isLoopbackOrigin(req.headers.origin) || req.headers['sec-fetch-site'] === 'cross-site') {
-      throw new HttpError(403, 'Cross-origin requests are not allowed')
-    }
+    const refusal = siteRefusal(req)
+    if (refusal !== null) throw new HttpError(403, refusal)
     let url: URL
     try {
       // The request target is always a path: `//x` must not be read as a host name.

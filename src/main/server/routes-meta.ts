@@ -64,12 +64,10 @@ export function metaRoutes(ctx: ApiContext): Route[] {
         ...(jobType ? { environment: jobType } : {}),
         ...(q ? { q } : {}),
       })
+      // List items leave `output` out (up to 16 MiB each): GET /executions/{id} has it.
       const items = page.items.map((r) => {
-        if (full) {
-          const out = ctx.outputs(r.id)
-          return recordResponse(r, out.stdout, out.stderr, true, ctx.inputSizes(r.id))
-        }
-        const dto = recordResponse(r, '', '', false)
+        if (full) return recordResponse(r, ctx.outputs(r.id), true, ctx.inputSizes(r.id))
+        const dto = recordResponse(r, { stdout: '', stderr: '' }, false)
         delete dto.stdout
         delete dto.stderr
         dto.code_preview = r.codePreview
@@ -86,19 +84,9 @@ export function metaRoutes(ctx: ApiContext): Route[] {
     }),
     route('GET', '/executions/{id}', (_req, res, p, url) => {
       const rec = ctx.getRecordOr404(p.id ?? '', 'Execution not found')
-      const out = ctx.outputs(rec.id)
+      const out = { ...ctx.outputs(rec.id), output: store.readOutput(rec.id) }
       const full = url.searchParams.get('view') === 'full'
-      sendJson(
-        res,
-        200,
-        recordResponse(
-          rec,
-          out.stdout,
-          out.stderr,
-          full,
-          full ? ctx.inputSizes(rec.id) : undefined,
-        ),
-      )
+      sendJson(res, 200, recordResponse(rec, out, full, full ? ctx.inputSizes(rec.id) : undefined))
     }),
     route('DELETE', '/executions/{id}', (_req, res, p) => {
       const id = p.id ?? ''

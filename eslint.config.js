@@ -1,6 +1,7 @@
 // Type-aware lint for every TypeScript file in the project.
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import { layersPlugin } from './scripts/lint/layers.js'
 
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'coverage/**', '.scratch/**'] },
@@ -25,6 +26,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    plugins: { layers: layersPlugin },
+    rules: { 'layers/one-way': 'error' },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
@@ -34,6 +40,9 @@ export default tseslint.config(
     languageOptions: {
       globals: { console: 'readonly', URL: 'readonly', setTimeout: 'readonly' },
     },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
     rules: { '@typescript-eslint/explicit-module-boundary-types': 'off' },
   },
 )

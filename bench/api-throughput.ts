@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { createCore } from '../src/main/core'
+import { createCore } from '../src/main/app/core'
 import { DEFAULT_LIMITS } from '../src/main/engine/limits'
 import { imageRef } from '../src/main/environments/catalogue'
 import { startServer } from '../src/main/server/server'

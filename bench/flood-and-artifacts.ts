@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { createCore } from '../src/main/core'
+import { createCore } from '../src/main/app/core'
 import { startServer } from '../src/main/server/server'
 
 const MiB = 1024 * 1024

@@ -1,15 +1,22 @@
 // Electron entry: the thin shell. It starts the same core as `npm run serve`, binds the contract to
 // IPC, serves artifacts through a custom protocol, serves the HTTP API (setting, default on), and shows
 // the renderer in one locked-down window. Everything else lives in Electron-free modules.
-import fs from 'node:fs'
 import path from 'node:path'
-import { Readable } from 'node:stream'
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron'
 import Store from 'electron-store'
-import { createHandlers, subscribeAppEvents } from './app-api'
-import { createCore } from './core'
-import { ARTIFACT_SCHEME, resolveArtifactUrl } from './electron/artifact-protocol'
-import { bindIpc, EVENT_CHANNEL } from './electron/ipc-binding'
+import { ELECTRON_CSP } from '../shared/csp'
+import { ARTIFACT_SCHEME, EVENT_CHANNEL } from '../shared/ipc'
+import { createCore } from './app/core'
+import { subscribeAppEvents } from './app/events'
+import { createHandlers } from './app/handlers'
+import { artifactResponse } from './electron/artifact-protocol'
+import { bindIpc } from './electron/ipc-binding'
+import {
+  folderActions,
+  guardSession,
+  guardWindow,
+  isTrustedIpcSender,
+} from './electron/window-guards'
 import { startServer } from './server/server'
 import { acquireDataLock, DataFolderBusyError } from './store/data-lock'
 
@@ -29,19 +36,6 @@ protocol.registerSchemesAsPrivileged([
     privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true },
   },
 ])
-
-const RENDERER_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: tako-artifact:; " +
-  "frame-src tako-artifact:; connect-src 'self' tako-artifact:; object-src 'none'; base-uri 'none'; form-action 'none'"
-
-function isSafeExternal(url: string): boolean {
-  try {
-    const u = new URL(url)
-    return u.protocol === 'https:' && !u.username && !u.password
-  } catch {
-    return false
-  }
-}
 
 async function main(): Promise<void> {
   await app.whenReady()
@@ -75,34 +69,8 @@ async function main(): Promise<void> {
     }
   }
 
-  const ses = session.defaultSession
-  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
-  ses.setPermissionCheckHandler(() => false)
-  ses.webRequest.onHeadersReceived((details, callback) => {
-    if (details.url.startsWith(`${ARTIFACT_SCHEME}:`)) return callback({})
-    callback({
-      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] },
-    })
-  })
-
-  protocol.handle(ARTIFACT_SCHEME, (request) => {
-    const r = resolveArtifactUrl(core.store, request.url)
-    if (!r.ok) return new Response(r.message, { status: r.status })
-    // Opened without following a link, in case one was planted after the check above.
-    const fd = fs.openSync(
-      r.file,
-      fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK,
-    )
-    const stream = Readable.toWeb(fs.createReadStream('', { fd }))
-    return new Response(stream as ReadableStream, {
-      headers: {
-        'Content-Type': r.contentType,
-        'Content-Security-Policy':
-          "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'",
-        'X-Content-Type-Options': 'nosniff',
-      },
-    })
-  })
+  guardSession(session.defaultSession, ELECTRON_CSP)
+  protocol.handle(ARTIFACT_SCHEME, (request) => artifactResponse(core.store, request.url))
 
   const win = new BrowserWindow({
     width: 1400,
@@ -117,31 +85,29 @@ async function main(): Promise<void> {
       allowRunningInsecureContent: false,
     },
   })
-  const handlers = createHandlers(core, { revealFolder: (folder) => void shell.openPath(folder) })
-  bindIpc(ipcMain, handlers, (sender, frameUrl) => {
-    const owner = BrowserWindow.fromWebContents(sender as Electron.WebContents)
-    return owner === win && (frameUrl === undefined || !frameUrl.startsWith(`${ARTIFACT_SCHEME}:`))
-  })
+  const folders = folderActions(shell, core.store.dataDir)
+  const handlers = createHandlers(core, folders)
+  bindIpc(ipcMain, handlers, (sender, frameUrl) =>
+    isTrustedIpcSender(
+      BrowserWindow.fromWebContents(sender as Electron.WebContents) === win,
+      frameUrl,
+    ),
+  )
   const offEvents = subscribeAppEvents(core, (e) => {
     if (!win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, e)
   })
 
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (isSafeExternal(url)) {
-      void dialog
-        .showMessageBox(win, {
-          type: 'question',
-          buttons: ['Open', 'Cancel'],
-          message: `Open ${url} in your browser?`,
-        })
-        .then(async (r) => {
-          if (r.response === 0) await shell.openExternal(url)
-        })
-    }
-    return { action: 'deny' }
+  guardWindow(win.webContents, {
+    confirm: async (url) => {
+      const r = await dialog.showMessageBox(win, {
+        type: 'question',
+        buttons: ['Open', 'Cancel'],
+        message: `Open ${url} in your browser?`,
+      })
+      return r.response === 0
+    },
+    openExternal: (url) => shell.openExternal(url),
   })
-  win.webContents.on('will-navigate', (event) => event.preventDefault())
-  win.webContents.on('will-attach-webview', (event) => event.preventDefault())
 
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
@@ -152,9 +118,7 @@ async function main(): Promise<void> {
       { role: 'windowMenu' },
       {
         role: 'help',
-        submenu: [
-          { label: 'Open data folder', click: () => void shell.openPath(core.store.dataDir) },
-        ],
+        submenu: [{ label: 'Open data folder', click: () => folders.openDataFolder() }],
       },
     ]),
   )

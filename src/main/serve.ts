@@ -1,7 +1,7 @@
 // Headless entry: `npm run serve` — the engine and the Tako VM-compatible API on 127.0.0.1:8000.
 import fs from 'node:fs'
 import path from 'node:path'
-import { createCore, defaultDataDir } from './core'
+import { createCore, defaultDataDir } from './app/core'
 import { findUp } from './paths'
 import { acquireDataLock, DataFolderBusyError } from './store/data-lock'
 import { startServer, ServerConfigError } from './server/server'

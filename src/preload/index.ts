@@ -3,24 +3,22 @@
 import { contextBridge, ipcRenderer } from 'electron'
 import type { AppEvent, Args, Envelope, Method, TakoApi, TakoClient } from '../shared/api'
 import { TakoCallError } from '../shared/call-error'
+import { artifactSchemeUrl, CALL_CHANNEL, EVENT_CHANNEL } from '../shared/ipc'
 
 const api: TakoClient = {
   async call<M extends Method>(method: M, args: Args<M>): Promise<TakoApi[M]> {
-    const envelope = (await ipcRenderer.invoke('tako:call', method, args)) as Envelope<TakoApi[M]>
+    const envelope = (await ipcRenderer.invoke(CALL_CHANNEL, method, args)) as Envelope<TakoApi[M]>
     if (!envelope.ok) throw new TakoCallError(envelope.error.code, envelope.error.message)
     return envelope.value
   },
   subscribe(listener: (event: AppEvent) => void) {
     const handler = (_e: unknown, event: AppEvent): void => listener(event)
-    ipcRenderer.on('tako:event', handler)
+    ipcRenderer.on(EVENT_CHANNEL, handler)
     return () => {
-      ipcRenderer.removeListener('tako:event', handler)
+      ipcRenderer.removeListener(EVENT_CHANNEL, handler)
     }
   },
-  artifactUrl(runId: string, path: string, inline = false) {
-    const encoded = path.split('/').map(encodeURIComponent).join('/')
-    return `tako-artifact://run/${encodeURIComponent(runId)}/${encoded}${inline ? '?inline=1' : ''}`
-  },
+  artifactUrl: artifactSchemeUrl,
 }
 
 contextBridge.exposeInMainWorld('tako', api)

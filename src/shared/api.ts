@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { ArtifactInfo, RunError, RunStatus, RunTiming, RunWarning, OutputStream } from './run'
+import { MAX_CODE_CHARS, REQUEST_LIMIT_BOUNDS } from './limit-bounds'
 import { RUN_STATUSES } from './run'
 
 /**
@@ -11,15 +12,17 @@ import { RUN_STATUSES } from './run'
 
 const runId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
 
+const { timeoutS, memoryMb, cpus } = REQUEST_LIMIT_BOUNDS
+
 export const limitsInput = z.strictObject({
-  timeoutS: z.number().int().min(1).max(3600).optional(),
-  memoryMb: z.number().int().min(16).max(65_536).optional(),
-  cpus: z.number().min(0.1).max(64).optional(),
+  timeoutS: z.number().int().min(timeoutS.min).max(timeoutS.max).optional(),
+  memoryMb: z.number().int().min(memoryMb.min).max(memoryMb.max).optional(),
+  cpus: z.number().min(cpus.min).max(cpus.max).optional(),
 })
 
 export const schemas = {
   'runs:start': z.strictObject({
-    code: z.string().min(1).max(100_000),
+    code: z.string().min(1).max(MAX_CODE_CHARS),
     input: z.record(z.string(), z.unknown()),
     environment: z.string().min(1).max(64),
     limits: limitsInput.optional(),

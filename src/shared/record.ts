@@ -3,8 +3,11 @@ import type { ArtifactInfo, RunError, RunLimits, RunStatus, RunTiming, RunWarnin
 export type Relationship = 'rerun' | 'fork'
 export type RunSource = 'api' | 'app'
 
-/** One run as persisted in `run.json` (DESIGN §4). stdout/stderr live beside it in text files,
- * the parsed result.json in `output.json` (older run.json files hold it as `outputJson`). */
+/**
+ * One run as persisted in `run.json` (see docs/run-contract.md, 'Records'). stdout/stderr live
+ * beside it in text files, the parsed result.json in `output.json` (older run.json files hold it as
+ * `outputJson`).
+ */
 export interface RunRecord {
   id: string
   status: RunStatus

@@ -24,7 +24,7 @@ export function isTerminal(status: RunStatus): boolean {
   return TERMINAL_STATUSES.includes(status)
 }
 
-/** Tako VM's error types (reference/tako-vm.md §3.2) plus the ones our engine adds. */
+/** Tako VM's error types (see docs/run-contract.md, 'Errors') plus the ones our engine adds. */
 export const ERROR_TYPES = [
   'syntax_error',
   'import_error',

@@ -1,4 +1,4 @@
-// DESIGN §2 "No request ever produces a 5xx for bad input", checked with fast-check against the real
+// "No request ever produces a 5xx for bad input" (docs/api.md), checked with fast-check against the real
 // server and daemon: malformed bodies, hostile headers, odd paths and methods at every endpoint.
 // Each property is bounded in runs and in time; every request must be answered within 5 s.
 import http from 'node:http'

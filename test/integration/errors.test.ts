@@ -1,4 +1,4 @@
-// DESIGN §1 error types from real tracebacks, output edge cases, and infrastructure failures
+// Error types (docs/run-contract.md, "How a run ends") from real tracebacks, output edge cases, and infrastructure failures
 // (image missing, Docker unreachable) — all a normal result, never an HTTP error.
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'

@@ -1,4 +1,4 @@
-// DESIGN §1, the sandbox itself: filesystems, user, capabilities, network, environment and limits,
+// The sandbox itself (docs/run-contract.md, docs/security.md): filesystems, user, capabilities, network, environment and limits,
 // checked from inside a real container created with the production flags.
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'

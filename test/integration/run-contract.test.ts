@@ -1,4 +1,4 @@
-// DESIGN §1, the run contract: what user code sees of /code, /input, /output and result.json.
+// The run contract (docs/run-contract.md): what user code sees of /code, /input, /output and result.json.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execute, executeOk, py, sessionContainers, type ExecuteBody } from './execute'
 import { request, startInProcess } from './helpers'

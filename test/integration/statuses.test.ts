@@ -1,4 +1,4 @@
-// DESIGN §1 "Statuses and errors": how a run ends — timeout, oom, killed, exit codes — decided from
+// Statuses and errors (docs/run-contract.md, "How a run ends"): how a run ends — timeout, oom, killed, exit codes — decided from
 // Docker's state and our own timer, never from the exit code alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execute, py, sessionContainers, type ExecuteBody } from './execute'

@@ -1,4 +1,4 @@
-// DESIGN §2 validation and localhost safety of POST /execute, through real HTTP: bad input is a
+// Request validation (docs/api.md) and localhost safety of POST /execute, through real HTTP: bad input is a
 // 4xx with FastAPI's shape, never a 5xx, and never starts a container.
 import http from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

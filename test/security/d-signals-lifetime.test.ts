@@ -8,7 +8,7 @@ import { DockerContainerClient } from '../../src/main/engine/docker-client'
 import { LimitError } from '../../src/main/engine/limits'
 import { RunEngine } from '../../src/main/engine/run-engine'
 import { imageRef } from '../../src/main/environments/catalogue'
-import { defaultLimitsFor } from '../../src/main/server/run-request'
+import { defaultLimitsFor } from '../../src/main/app/run-request'
 import { request } from '../integration/helpers'
 import {
   containersOfRun,

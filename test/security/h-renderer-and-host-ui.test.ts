@@ -8,9 +8,15 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createHandlers } from '../../src/main/app-api'
+import { createHandlers } from '../../src/main/app/handlers'
+import { METHODS } from '../../src/shared/api'
 import { resolveArtifactUrl } from '../../src/main/electron/artifact-protocol'
 import { bindIpc, CALL_CHANNEL, type IpcMainLike } from '../../src/main/electron/ipc-binding'
+import {
+  folderActions,
+  guardWindow,
+  isTrustedIpcSender,
+} from '../../src/main/electron/window-guards'
 import { stripAnsi } from '../../src/renderer/src/format'
 import { ROOT, request } from '../integration/helpers'
 import { readSse, type SseEvent } from '../integration/http'
@@ -187,6 +193,40 @@ describe('H. renderer and host UI', () => {
     ])
   })
 
+  it('#45 the window guards src/main/index.ts installs, driven through their interface: navigation and webviews blocked, every window.open denied, https only after a confirm', async () => {
+    const listeners = new Map<string, (e: { preventDefault(): void }) => void>()
+    let openHandler: ((d: { url: string }) => { action: 'deny' }) | null = null
+    const asked: string[] = []
+    const opened: string[] = []
+    guardWindow(
+      {
+        setWindowOpenHandler: (h) => (openHandler = h),
+        on: (event, listener) => listeners.set(event, listener),
+      },
+      {
+        confirm: async (url) => (asked.push(url), true),
+        openExternal: async (url) => void opened.push(url),
+      },
+    )
+    for (const event of ['will-navigate', 'will-attach-webview']) {
+      let prevented = false
+      listeners.get(event)!({ preventDefault: () => (prevented = true) })
+      expect(prevented, event).toBe(true)
+    }
+    for (const url of [
+      'tako-artifact://run/x/page.html',
+      `file://${sec.canary.file}`,
+      'http://127.0.0.1:8000/',
+      'javascript:alert(1)',
+      'https://a:b@example.com/',
+      'https://example.com/',
+    ])
+      expect(openHandler!({ url }), url).toEqual({ action: 'deny' })
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(asked).toEqual(['https://example.com/'])
+    expect(opened).toEqual(['https://example.com/'])
+  })
+
   it.skipIf(electron.path === null)(
     `#45 will-navigate is blocked and setWindowOpenHandler denies (external https only after a confirm)${electronSkipReason}`,
     async () => {
@@ -266,25 +306,31 @@ describe('H. renderer and host UI', () => {
   })
 
   it('#46 the shell never hands an artifact to the OS: openPath opens only the data folder or a run’s folder, openExternal only https after a confirm', async () => {
-    const main = fs.readFileSync(path.join(ROOT, 'src/main/index.ts'), 'utf8')
-    expect([...main.matchAll(/shell\.openPath\(([^)]*)\)/g)].map((m) => m[1]).sort()).toEqual([
-      'core.store.dataDir',
-      'folder',
-    ])
-    expect(main).toContain('revealFolder: (folder) => void shell.openPath(folder)')
-    expect([...main.matchAll(/shell\.openExternal\(([^)]*)\)/g)].map((m) => m[1])).toEqual(['url'])
-    expect(main).toMatch(
-      /if \(isSafeExternal\(url\)\)[\s\S]*showMessageBox[\s\S]*shell\.openExternal\(url\)/,
+    // openExternal is reached only through guardWindow, for https after a confirm (#45 drives it);
+    // an artifact's URL is never handed to the OS, even when the person would say yes.
+    const handed: string[] = []
+    let openHandler: ((d: { url: string }) => { action: 'deny' }) | null = null
+    guardWindow(
+      { setWindowOpenHandler: (h) => (openHandler = h), on: () => undefined },
+      { confirm: async () => true, openExternal: async (url) => void handed.push(url) },
     )
-    expect(main).toMatch(/return \{ action: 'deny' \}/)
+    for (const url of ['tako-artifact://run/x/evil.desktop', `file://${sec.canary.file}`])
+      expect(openHandler!({ url })).toEqual({ action: 'deny' })
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(handed).toEqual([])
     for (const f of fs.readdirSync(path.join(ROOT, 'src/preload'))) {
       const text = fs.readFileSync(path.join(ROOT, 'src/preload', f), 'utf8')
       expect(text, f).not.toMatch(/\bshell\b|openPath|openExternal|require\(['"](fs|child_process)/)
     }
     // "Show folder" (runs:reveal) is given a run id, never a path, and opens that run's own folder.
     const r = await run(sec.ctx, { code: writes({ 'evil.desktop': '[Desktop Entry]\nExec=id\n' }) })
+    // The shell's folder actions (src/main/index.ts hands these to the handlers and the menu).
     const opened: string[] = []
-    const handlers = createHandlers(sec.ctx.srv.core, { revealFolder: (f) => opened.push(f) })
+    const folders = folderActions(
+      { openPath: async (f) => (opened.push(f), '') },
+      sec.ctx.srv.core.store.dataDir,
+    )
+    const handlers = createHandlers(sec.ctx.srv.core, folders)
     const ipc = new FakeIpc()
     const off = bindIpc(ipc, handlers, () => true)
     const call = ipc.handlers.get(CALL_CHANNEL)!
@@ -308,6 +354,28 @@ describe('H. renderer and host UI', () => {
     }
     expect(opened).toEqual([sec.ctx.srv.core.store.runDir(r.execution_id)])
     expect(fs.lstatSync(opened[0]).isDirectory()).toBe(true)
+    // Asked directly for anything else, the folder actions open nothing but the data folder.
+    const store = sec.ctx.srv.core.store
+    const artifact = path.join(store.artifactsDir(r.execution_id), 'evil.desktop')
+    for (const f of [artifact, sec.canary.dir, '/', path.join(store.dataDir, '..')])
+      folders.revealFolder(f)
+    folders.openDataFolder()
+    expect(opened).toEqual([store.runDir(r.execution_id), path.resolve(store.dataDir)])
+  })
+
+  it('#46 the app has no "open artifact" action: no contract method opens a file, and the shell’s folder actions refuse an artifact, even through a link', async () => {
+    expect(METHODS.filter((m) => /open|launch|exec|shell/i.test(m))).toEqual([])
+    const r = await run(sec.ctx, { code: writes({ 'tool.sh': '#!/bin/sh\nid\n' }) })
+    const store = sec.ctx.srv.core.store
+    const file = path.join(store.artifactsDir(r.execution_id), 'tool.sh')
+    const link = path.join(store.runDir(r.execution_id), 'looks-like-a-folder')
+    fs.symlinkSync(file, link)
+    const opened: string[] = []
+    const folders = folderActions({ openPath: async (f) => (opened.push(f), '') }, store.dataDir)
+    folders.revealFolder(file)
+    folders.revealFolder(link)
+    expect(opened).toEqual([])
+    fs.rmSync(link)
   })
 
   it.skipIf(electron.path === null)(
@@ -479,12 +547,10 @@ describe('H. renderer and host UI', () => {
     it('the IPC binding refuses unknown senders and artifact frames, rejects hostile fields, and runs a valid call hardened', async () => {
       const ipc = new FakeIpc()
       const window = { id: 'our-window' }
-      // As src/main/index.ts: our window only, and never a frame showing an artifact.
-      const off = bindIpc(ipc, createHandlers(sec.ctx.srv.core), (sender, frameUrl) => {
-        return (
-          sender === window && (frameUrl === undefined || !frameUrl.startsWith('tako-artifact:'))
-        )
-      })
+      // The check src/main/index.ts uses: our window only, and never a frame showing an artifact.
+      const off = bindIpc(ipc, createHandlers(sec.ctx.srv.core), (sender, frameUrl) =>
+        isTrustedIpcSender(sender === window, frameUrl),
+      )
       const call = ipc.handlers.get(CALL_CHANNEL)!
       const runs = sec.ctx.srv.core.store.all().length
       try {

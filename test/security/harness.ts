@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type Docker from 'dockerode'
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
-import { poolFromEnv, type CoreOptions } from '../../src/main/core'
+import { poolFromEnv, type CoreOptions } from '../../src/main/app/core'
 import {
   LABEL_APP,
   LABEL_ROLE,
@@ -18,7 +18,7 @@ import {
 import { DockerContainerClient, type ContainerClient } from '../../src/main/engine/docker-client'
 import type { RunSpec } from '../../src/main/engine/run-engine'
 import { imageRef } from '../../src/main/environments/catalogue'
-import { defaultLimitsFor } from '../../src/main/server/run-request'
+import { defaultLimitsFor } from '../../src/main/app/run-request'
 import type { RunLimits, RunOutcome } from '../../src/shared/run'
 import { execute, sessionContainers, type ExecuteBody } from '../integration/execute'
 import { ensureRenderer, request, startInProcess, tempDir } from '../integration/helpers'

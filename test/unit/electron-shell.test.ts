@@ -3,9 +3,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { METHODS } from '../../src/shared/api'
-import { createHandlers } from '../../src/main/app-api'
-import { createCore } from '../../src/main/core'
-import { resolveArtifactUrl } from '../../src/main/electron/artifact-protocol'
+import { createHandlers } from '../../src/main/app/handlers'
+import { createCore } from '../../src/main/app/core'
+import { artifactResponse, resolveArtifactUrl } from '../../src/main/electron/artifact-protocol'
+import { ARTIFACT_CSP } from '../../src/shared/csp'
 import {
   bindIpc,
   CALL_CHANNEL,
@@ -161,5 +162,22 @@ describe('artifact protocol containment', () => {
     fs.rmSync(path.join(dir, 'sub'), { recursive: true })
     fs.symlinkSync(path.dirname(outside), path.join(dir, 'sub'))
     expect(resolveArtifactUrl(store, 'tako-artifact://run/run-1/sub/b.png').ok).toBe(false)
+  })
+
+  it('answers a listed artifact as a stream under the sandbox CSP, and refusals with their status', async () => {
+    const { store, dir, outside } = storeWithRun()
+    const ok = artifactResponse(store, 'tako-artifact://run/run-1/a.txt')
+    expect(ok.status).toBe(200)
+    expect(ok.headers.get('content-security-policy')).toBe(ARTIFACT_CSP)
+    expect(ok.headers.get('content-type')).toBe('text/plain')
+    expect(ok.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(await ok.text()).toBe('hi')
+    expect(artifactResponse(store, 'tako-artifact://run/run-1/missing.txt').status).toBe(404)
+    expect(artifactResponse(store, 'tako-artifact://run/run-1/%2e%2e/x').status).toBe(400)
+    fs.rmSync(path.join(dir, 'a.txt'))
+    fs.symlinkSync(outside, path.join(dir, 'a.txt'))
+    const planted = artifactResponse(store, 'tako-artifact://run/run-1/a.txt')
+    expect(planted.status).toBe(400)
+    expect(await planted.text()).not.toContain('secret')
   })
 })

@@ -15,7 +15,7 @@ function errorOf(limits: RunLimits): LimitError | null {
 }
 
 describe('DEFAULT_LIMITS', () => {
-  it('matches DESIGN §1', () => {
+  it('matches docs/run-contract.md, "Limits"', () => {
     expect(DEFAULT_LIMITS).toMatchObject({
       timeoutMs: 30_000,
       memoryBytes: 512 * MiB,

@@ -1,19 +1,22 @@
+// The desktop app's `tako-artifact://run/<id>/<path>` protocol, re-checked on every request through
+// the same artifact access as the HTTP route (src/main/app/artifact-access.ts).
 import fs from 'node:fs'
-import path from 'node:path'
+import { Readable } from 'node:stream'
+import { ARTIFACT_CSP } from '../../shared/csp'
+import { ARTIFACT_SCHEME } from '../../shared/ipc'
+import { openArtifact } from '../app/artifact-access'
+import { toAppError } from '../app/errors'
 import type { RunStore } from '../store/run-store'
-import { isValidRunId } from '../store/run-store'
 
-export const ARTIFACT_SCHEME = 'tako-artifact'
+export { ARTIFACT_SCHEME }
 
 export type ArtifactResolution =
-  | { ok: true; file: string; contentType: string; sha256: string }
+  | { ok: true; file: string; fd: number; size: number; contentType: string; sha256: string }
   | { ok: false; status: 400 | 404; message: string }
 
 /**
- * Resolves `tako-artifact://run/<id>/<path>` to a file, re-checking on every request: the run exists,
- * the path is a plain relative path in its manifest (`..`, `%2e%2e`, absolute paths, backslashes
- * refused), and the real path — links resolved now, not when the run was indexed — lies inside the
- * run's artifacts folder and is a regular file.
+ * Resolves and opens `tako-artifact://run/<id>/<path>`: `..`, `%2e%2e`, absolute paths and
+ * backslashes are refused, and the file must pass the artifact access checks. The caller closes `fd`.
  */
 export function resolveArtifactUrl(store: RunStore, url: string): ArtifactResolution {
   let u: URL
@@ -35,31 +38,27 @@ export function resolveArtifactUrl(store: RunStore, url: string): ArtifactResolu
   } catch {
     return { ok: false, status: 400, message: 'bad encoding' }
   }
-  const segments = name.split('/')
-  if (
-    !isValidRunId(id) ||
-    name.includes('\\') ||
-    name.includes('\0') ||
-    name.startsWith('/') ||
-    segments.some((s) => s === '' || s === '.' || s === '..')
-  ) {
-    return { ok: false, status: 400, message: 'invalid artifact path' }
-  }
-  const rec = store.get(id)
-  const artifact = rec?.artifacts.find((a) => a.name === name)
-  if (!rec || !artifact) return { ok: false, status: 404, message: 'artifact not found' }
-  const root = store.artifactsDir(id)
-  let real: string
-  let realRoot: string
   try {
-    realRoot = fs.realpathSync(root)
-    real = fs.realpathSync(path.join(root, name))
-  } catch {
-    return { ok: false, status: 404, message: 'artifact file not found' }
+    const opened = openArtifact(store, id, name)
+    const { contentType, sha256 } = opened.artifact
+    return { ok: true, file: opened.file, fd: opened.fd, size: opened.size, contentType, sha256 }
+  } catch (err) {
+    const app = toAppError(err)
+    if (!app) throw err
+    return { ok: false, status: app.code === 'not_found' ? 404 : 400, message: app.message }
   }
-  if (!real.startsWith(realRoot + path.sep))
-    return { ok: false, status: 400, message: 'outside the run folder' }
-  const st = fs.lstatSync(real)
-  if (!st.isFile()) return { ok: false, status: 404, message: 'not a regular file' }
-  return { ok: true, file: real, contentType: artifact.contentType, sha256: artifact.sha256 }
+}
+
+/** The protocol's answer to one request: the file as a stream under the artifact CSP, or an error. */
+export function artifactResponse(store: RunStore, url: string): Response {
+  const r = resolveArtifactUrl(store, url)
+  if (!r.ok) return new Response(r.message, { status: r.status })
+  const stream = Readable.toWeb(fs.createReadStream('', { fd: r.fd }))
+  return new Response(stream as ReadableStream, {
+    headers: {
+      'Content-Type': r.contentType,
+      'Content-Security-Policy': ARTIFACT_CSP,
+      'X-Content-Type-Options': 'nosniff',
+    },
+  })
 }

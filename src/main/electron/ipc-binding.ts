@@ -1,9 +1,10 @@
 import type { AppEvent, Envelope } from '../../shared/api'
 import { METHODS } from '../../shared/api'
-import { invoke, type Handlers } from '../app-api'
+import { CALL_CHANNEL, EVENT_CHANNEL } from '../../shared/ipc'
+import type { Handlers } from '../app/handlers'
+import { invoke } from '../app/invoke'
 
-export const CALL_CHANNEL = 'tako:call'
-export const EVENT_CHANNEL = 'tako:event'
+export { CALL_CHANNEL, EVENT_CHANNEL }
 
 /** The parts of Electron's ipcMain the binding needs (so it is testable without Electron). */
 export interface IpcMainLike {

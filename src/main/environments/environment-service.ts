@@ -1,4 +1,5 @@
 import type Docker from 'dockerode'
+import type { BuildProgressEvent } from '../../shared/api'
 import { buildContainerSpec, sandboxUser } from '../engine/container-spec'
 import { DEFAULT_LIMITS } from '../engine/limits'
 import { BuildError, buildEnvironment, type BuildProgress } from './builder'
@@ -6,14 +7,8 @@ import { ENVIRONMENTS, findEnvironment, imageRef, LABEL_ENVIRONMENT } from './ca
 
 export type EnvironmentState = 'missing' | 'outdated' | 'building' | 'ready'
 
-export interface BuildEvent {
-  environment: string
-  state: 'building' | 'ready' | 'failed' | 'cancelled'
-  step: number
-  totalSteps: number
-  line: string
-  error: string | null
-}
+/** One progress event of a build: the contract's type, pushed to the app and over SSE as it is. */
+export type BuildEvent = BuildProgressEvent
 
 interface ActiveBuild {
   controller: AbortController

@@ -1,7 +1,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Core } from '../core'
-import { QueueFullError } from '../jobs/job-service'
+import type { Core } from '../app/core'
+import { InvalidArgument, toAppError, type AppError, type AppErrorCode } from '../app/errors'
 import { createContext } from './context'
 import { HttpError, isLoopbackHost, sendJson, siteRefusal } from './http-util'
 import type { Params, Route } from './router'
@@ -38,6 +38,44 @@ function tokenMatches(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
+/** The HTTP status of each app error (Tako VM's: 400 for a refused replay, 503 for a full queue). */
+const STATUS: Record<AppErrorCode, number> = {
+  not_found: 404,
+  conflict: 409,
+  invalid_argument: 400,
+  failed_precondition: 400,
+  queue_full: 503,
+}
+
+/** The neutral request's field names as the HTTP body spells them. */
+const WIRE_FIELD: Readonly<Record<string, string>> = {
+  environment: 'job_type',
+  input: 'input_data',
+  timeoutS: 'timeout',
+  memoryMb: 'memory_mb',
+}
+
+/**
+ * An app error as a status and Tako VM's body: field problems as FastAPI's 422 list, anything
+ * else as `{"detail": message}`.
+ */
+function appErrorResponse(err: AppError, correlation: string): { status: number; body: unknown } {
+  if (err instanceof InvalidArgument && err.issues.length > 0) {
+    return {
+      status: 422,
+      body: {
+        detail: err.issues.map((i) => ({
+          type: 'value_error',
+          loc: ['body', WIRE_FIELD[i.field] ?? i.field],
+          msg: `Value error, ${i.message}`,
+          input: clip(i.input),
+        })),
+      },
+    }
+  }
+  return { status: STATUS[err.code], body: { detail: err.message, correlation_id: correlation } }
+}
+
 function clip(input: unknown): unknown {
   if (typeof input === 'string' && input.length > 200) return `${input.slice(0, 200)}…`
   if (input !== null && typeof input === 'object') {
@@ -54,7 +92,7 @@ function clip(input: unknown): unknown {
 }
 
 /**
- * The Tako VM-compatible HTTP API (reference/tako-vm.md §1, DESIGN §2) as a node:http handler.
+ * The Tako VM-compatible HTTP API (see docs/api.md) as a node:http handler.
  * Before any route: a loopback `Host` (DNS rebinding), no cross-site `Origin`, requests that change
  * state only from this server's own origin (see `siteRefusal`), the token when one is set,
  * JSON-only POST bodies (no CSRF through simple forms). No CORS headers are ever sent.
@@ -146,12 +184,14 @@ export function createApiHandler(
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v)
     res.setHeader('X-Correlation-ID', correlation)
     dispatch(req, res).catch((err: unknown) => {
-      if (err instanceof RequestValidationError) {
+      const app = toAppError(err)
+      if (app) {
+        const { status, body } = appErrorResponse(app, correlation)
+        sendJson(res, status, body)
+      } else if (err instanceof RequestValidationError) {
         sendJson(res, 422, { detail: err.detail.map((d) => ({ ...d, input: clip(d.input) })) })
       } else if (err instanceof HttpError) {
         sendJson(res, err.status, { detail: err.detail, correlation_id: correlation }, err.headers)
-      } else if (err instanceof QueueFullError) {
-        sendJson(res, 503, { detail: err.message, correlation_id: correlation })
       } else {
         console.error('[api] internal error', err)
         sendJson(res, 500, { detail: 'Internal server error', correlation_id: correlation })

@@ -2,7 +2,8 @@ import fs from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import path from 'node:path'
 import type { RunRecord } from '../../shared/record'
-import type { Core } from '../core'
+import type { Core } from '../app/core'
+import { createLifecycle, type Lifecycle } from '../app/lifecycle'
 import { CODE_FILE, INPUT_FILE } from '../engine/run-engine'
 import { isValidRunId, STDERR_FILE, STDOUT_FILE } from '../store/run-store'
 import type { InputSizes } from './dto'
@@ -11,6 +12,8 @@ import { HttpError, parseJson, readBody } from './http-util'
 /** What every route module needs: the core plus small shared lookups. */
 export interface ApiContext {
   core: Core
+  /** The one rule for start, rerun, fork, cancel and delete (shared with the app's handlers). */
+  lifecycle: Lifecycle
   getRecordOr404(id: string, message?: string): RunRecord
   outputs(id: string): { stdout: string; stderr: string }
   inputSizes(id: string): InputSizes
@@ -21,6 +24,7 @@ export function createContext(core: Core): ApiContext {
   const { store } = core
   return {
     core,
+    lifecycle: createLifecycle(core),
     getRecordOr404(id, message = 'Job not found') {
       const rec = isValidRunId(id) ? store.get(id) : undefined
       if (!rec) throw new HttpError(404, message)

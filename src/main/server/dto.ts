@@ -1,5 +1,6 @@
 import type { RunRecord } from '../../shared/record'
 import type { ArtifactInfo } from '../../shared/run'
+import { inRequestUnits } from '../../shared/limit-bounds'
 import { RawJson } from './http-util'
 
 /** Tako VM's wire shapes (snake_case, seconds where Tako uses seconds). */
@@ -71,13 +72,18 @@ export function executeResponse(
   }
 }
 
+function limitsDto(r: RunRecord): Record<string, number> {
+  const { timeoutS, memoryMb, cpus } = inRequestUnits(r.limits)
+  return { timeout_s: timeoutS, memory_mb: memoryMb, cpus }
+}
+
 /** Byte sizes of the stored `_code.py` and `_input.json` (null when not on disk). */
 export interface InputSizes {
   code: number | null
   input: number | null
 }
 
-/** Slim `ExecutionRecordResponse`; `full` adds audit fields, artifacts and lineage (reference §1.7). */
+/** Slim `ExecutionRecordResponse`; `full` adds audit fields, artifacts and lineage (see docs/api.md, 'History'). */
 export function recordResponse(
   r: RunRecord,
   { stdout, stderr, output }: RunTexts,
@@ -129,11 +135,7 @@ export function recordResponse(
     stdout_truncated: r.stdoutTruncated,
     stderr_truncated: r.stderrTruncated,
     idempotency_key: r.idempotencyKey,
-    limits: {
-      timeout_s: r.limits.timeoutMs / 1000,
-      memory_mb: r.limits.memoryBytes / 1024 / 1024,
-      cpus: r.limits.cpus,
-    },
+    limits: limitsDto(r),
     source: r.source,
   }
 }

@@ -1,7 +1,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { AppEvent } from '../../shared/api'
-import { createHandlers, invoke, subscribeAppEvents } from '../app-api'
+import { WEB_CSP } from '../../shared/csp'
+import { subscribeAppEvents } from '../app/events'
+import { createHandlers } from '../app/handlers'
+import { invoke } from '../app/invoke'
 import type { ApiContext } from './context'
 import { HttpError, sendJson } from './http-util'
 import { route, type Route } from './router'
@@ -17,10 +20,6 @@ const STATIC_TYPES: Readonly<Record<string, string>> = {
   '.woff2': 'font/woff2',
   '.json': 'application/json',
 }
-
-export const APP_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-  "frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 /**
  * The desktop app over HTTP (web mode): the contract's methods at `POST /api/rpc/<method>`, its
@@ -44,7 +43,7 @@ export function appRoutes(ctx: ApiContext, rendererDir: string | null): Route[] 
     res.writeHead(200, {
       'Content-Type': STATIC_TYPES[path.extname(file)] ?? 'application/octet-stream',
       'Content-Length': body.length,
-      'Content-Security-Policy': APP_CSP,
+      'Content-Security-Policy': WEB_CSP,
       'Cache-Control': rel.startsWith('assets/')
         ? 'public, max-age=31536000, immutable'
         : 'no-cache',

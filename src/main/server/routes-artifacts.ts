@@ -1,25 +1,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { ARTIFACT_CSP_WEB } from '../../shared/csp'
+import { openArtifact } from '../app/artifact-access'
 import type { ApiContext } from './context'
-import { HttpError } from './http-util'
 import { route, type Route } from './router'
-
-const O_SAFE_READ = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK
-
-/** Rejects anything but a plain relative path of normal segments. */
-export function checkArtifactPath(name: string): void {
-  const segments = name.split('/')
-  if (
-    name.length === 0 ||
-    name.length > 4096 ||
-    name.includes('\\') ||
-    name.includes('\0') ||
-    name.startsWith('/') ||
-    segments.some((s) => s === '' || s === '.' || s === '..')
-  ) {
-    throw new HttpError(400, 'Invalid artifact path')
-  }
-}
 
 function contentDisposition(name: string): string {
   const base = path.posix.basename(name)
@@ -37,43 +21,17 @@ export function artifactRoutes(ctx: ApiContext): Route[] {
   return [
     route('GET', '/jobs/{id}/artifacts/{path*}', (req, res, p, url) => {
       const name = p.path ?? ''
-      checkArtifactPath(name)
-      const rec = ctx.getRecordOr404(p.id ?? '')
-      const artifact = rec.artifacts.find((a) => a.name === name)
-      if (!artifact) throw new HttpError(404, 'Artifact not found')
-      const root = store.artifactsDir(rec.id)
-      let realRoot: string
-      let realFile: string
-      try {
-        realRoot = fs.realpathSync(root)
-        realFile = fs.realpathSync(path.join(root, name))
-      } catch {
-        throw new HttpError(404, 'Artifact file not found')
-      }
-      if (!realFile.startsWith(realRoot + path.sep))
-        throw new HttpError(400, 'Invalid artifact path')
-      let fd: number
-      try {
-        fd = fs.openSync(realFile, O_SAFE_READ)
-      } catch {
-        throw new HttpError(404, 'Artifact file not found')
-      }
-      const st = fs.fstatSync(fd)
-      if (!st.isFile()) {
-        fs.closeSync(fd)
-        throw new HttpError(404, 'Artifact file not found')
-      }
+      const { artifact, fd, size } = openArtifact(store, p.id ?? '', name)
       const etag = `"${artifact.sha256}"`
       const headers: Record<string, string> = {
         'Content-Type': artifact.contentType,
-        'Content-Length': String(st.size),
+        'Content-Length': String(size),
         ETag: etag,
         'Content-Disposition':
           url.searchParams.get('inline') === '1' ? 'inline' : contentDisposition(name),
         'Cache-Control': 'private, no-cache',
         // An artifact is the script's content: never let a browser run it in our origin.
-        'Content-Security-Policy':
-          "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'",
+        'Content-Security-Policy': ARTIFACT_CSP_WEB,
       }
       // The app previews HTML artifacts in a sandboxed frame of its own origin; nothing else may frame them.
       if (url.searchParams.get('inline') === '1') headers['X-Frame-Options'] = 'SAMEORIGIN'

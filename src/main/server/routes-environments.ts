@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
+import { MiB } from '../../shared/units'
 import {
   ENVIRONMENTS,
   findEnvironment,
@@ -15,7 +16,7 @@ import { HttpError, sendJson } from './http-util'
 import { queryBool, route, type Route } from './router'
 import { openEventStream } from './sse'
 
-const MAX_PACK_BYTES = 16 * 1024 ** 3
+const MAX_PACK_BYTES = 16 * 1024 * MiB
 
 function envOr404(name: string): string {
   if (!findEnvironment(name)) throw new HttpError(404, `Job type '${name}' not found`)

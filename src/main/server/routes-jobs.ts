@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { RunEvent } from '../../shared/events'
-import type { RunRecord } from '../../shared/record'
 import { isTerminal } from '../../shared/run'
+import type { LineageOverrides } from '../app/lifecycle'
+import { normalizeRunRequest, type RunRequest } from '../app/run-request'
 import { requestFingerprint } from '../jobs/fingerprint'
 import { isValidRunId } from '../store/run-store'
 import type { ApiContext } from './context'
 import { executeResponse, recordResponse } from './dto'
 import { clientGone, HttpError, sendJson, whileConnected } from './http-util'
 import { queryBool, queryNumber, route, type Route } from './router'
-import { fieldError, toSubmitRequest } from './run-request'
 import { openEventStream } from './sse'
 import { codeSchema, executeRequestSchema, parseBody, type ExecuteRequest } from './validation'
 
@@ -22,80 +22,45 @@ const overridesShape = {
 const rerunSchema = z.strictObject(overridesShape)
 const forkSchema = z.strictObject({ code: codeSchema, ...overridesShape })
 
-/** Execution, async jobs, cancel, rerun/fork and the live event stream (reference §1.4–1.9). */
+/** Tako VM's snake_case body in the app's neutral terms. */
+function runRequestOf(body: ExecuteRequest): RunRequest {
+  return {
+    code: body.code,
+    input: body.input_data,
+    environment: body.job_type ?? null,
+    image: body.image ?? null,
+    timeoutS: body.timeout ?? null,
+    memoryMb: body.memory_mb ?? null,
+    cpus: body.cpus ?? null,
+    source: 'api',
+    idempotencyKey: body.idempotency_key ?? null,
+    requirements: body.requirements ?? null,
+  }
+}
+
+function overridesOf(body: z.infer<typeof rerunSchema>): LineageOverrides {
+  return {
+    environment: body.job_type ?? null,
+    timeoutS: body.timeout ?? null,
+    memoryMb: body.memory_mb ?? null,
+    cpus: body.cpus ?? null,
+  }
+}
+
+/** Execution, async jobs, cancel, rerun/fork and the live event stream (see docs/api.md, 'Jobs'). */
 export function jobRoutes(ctx: ApiContext): Route[] {
-  const { core } = ctx
+  const { core, lifecycle } = ctx
   const { jobs, store } = core
-
-  /**
-   * A new job from a finished one (Tako VM's rerun and fork): the parent's stored input, its
-   * environment unless overridden, the given code; timeouts are not carried over.
-   */
-  function lineage(
-    parent: RunRecord,
-    kind: 'rerun' | 'fork',
-    code: string,
-    overrides: z.infer<typeof rerunSchema>,
-  ): { job_id: string; status: 'queued' } {
-    const submit = toSubmitRequest(
-      {
-        code,
-        input_data: replayData(parent.id).input,
-        ...sameEnvironment(parent, overrides.job_type),
-        timeout: overrides.timeout ?? null,
-        memory_mb: overrides.memory_mb ?? null,
-        cpus: overrides.cpus ?? null,
-      },
-      core.maxTimeoutS,
-    )
-    submit.parentId = parent.id
-    submit.relationship = kind
-    const rec = jobs.submit(submit)
-    return { job_id: rec.id, status: 'queued' }
-  }
-
-  function replayData(parentId: string): { code: string; input: Record<string, unknown> } {
-    const code = store.readCode(parentId)
-    if (!code) throw new HttpError(400, 'Original code not available for replay')
-    let input: unknown
-    try {
-      input = store.readInput(parentId)
-    } catch {
-      throw new HttpError(400, 'Original input not available for replay')
-    }
-    if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-      throw new HttpError(400, 'Original input not available for replay')
-    }
-    return { code, input: input as Record<string, unknown> }
-  }
-
-  /** The parent's environment unless overridden; a custom image stays that image. */
-  function sameEnvironment(
-    parent: RunRecord,
-    override: string | null | undefined,
-  ): { job_type?: string; image?: string } {
-    if (override) return { job_type: override }
-    return parent.environment === 'custom'
-      ? { image: parent.image }
-      : { job_type: parent.environment }
-  }
-
-  async function checkImage(body: ExecuteRequest): Promise<void> {
-    if (!body.image) return
-    const why = await core.environments.checkCustomImage(body.image)
-    if (why) throw fieldError('image', why, body.image)
-  }
 
   return [
     route('POST', '/execute', async (req, res) => {
       const t0 = performance.now()
       const body = parseBody(executeRequestSchema, await ctx.readJsonBody(req))
-      await checkImage(body)
-      const submit = toSubmitRequest(body, core.maxTimeoutS)
-      submit.id = `api-${randomUUID()}`
       // Tako VM uses idempotency keys on async submits only.
-      submit.idempotencyKey = null
-      const queued = jobs.submit(submit)
+      const queued = await lifecycle.start(
+        { ...runRequestOf(body), idempotencyKey: null },
+        { id: `api-${randomUUID()}` },
+      )
       // A client that disconnects does not cancel the run: it is recorded like any other.
       const rec = (await jobs.wait(queued.id)) ?? queued
       // The run is kept either way; an answer nobody will read is not built.
@@ -106,8 +71,7 @@ export function jobRoutes(ctx: ApiContext): Route[] {
 
     route('POST', '/execute/async', async (req, res) => {
       const body = parseBody(executeRequestSchema, await ctx.readJsonBody(req))
-      await checkImage(body)
-      const submit = toSubmitRequest(body, core.maxTimeoutS)
+      const submit = await normalizeRunRequest(runRequestOf(body), core)
       if (body.idempotency_key) {
         submit.fingerprint = requestFingerprint({
           code: body.code,
@@ -129,7 +93,7 @@ export function jobRoutes(ctx: ApiContext): Route[] {
           return
         }
       }
-      const rec = jobs.submit(submit)
+      const rec = lifecycle.submit(submit)
       sendJson(res, 200, { job_id: rec.id, status: 'queued' })
     }),
 
@@ -176,7 +140,7 @@ export function jobRoutes(ctx: ApiContext): Route[] {
     route('POST', '/jobs/{id}/cancel', async (req, res, p) => {
       await ctx.readJsonBody(req)
       const id = p.id ?? ''
-      if (!isValidRunId(id) || !jobs.cancel(id)) {
+      if (!lifecycle.cancel(id)) {
         throw new HttpError(404, 'Job not found or already completed')
       }
       sendJson(res, 200, { status: 'cancelled', job_id: id })
@@ -184,21 +148,14 @@ export function jobRoutes(ctx: ApiContext): Route[] {
 
     route('POST', '/jobs/{id}/rerun', async (req, res, p) => {
       const body = parseBody(rerunSchema, await ctx.readJsonBody(req))
-      if (body.timeout != null && body.timeout > core.maxTimeoutS) {
-        // Checked before the parent lookup, as Tako VM does.
-        toSubmitRequest({ code: 'x', input_data: {}, ...body }, core.maxTimeoutS)
-      }
-      const parent = ctx.getRecordOr404(p.id ?? '')
-      if (!isTerminal(parent.status))
-        throw new HttpError(400, "Cannot rerun job that hasn't completed")
-      sendJson(res, 200, lineage(parent, 'rerun', replayData(parent.id).code, body))
+      const rec = await lifecycle.rerun(p.id ?? '', overridesOf(body), 'api')
+      sendJson(res, 200, { job_id: rec.id, status: 'queued' })
     }),
 
     route('POST', '/jobs/{id}/fork', async (req, res, p) => {
-      const body = parseBody(forkSchema, await ctx.readJsonBody(req))
-      const parent = ctx.getRecordOr404(p.id ?? '')
-      const { code, ...overrides } = body
-      sendJson(res, 200, lineage(parent, 'fork', code, overrides))
+      const { code, ...overrides } = parseBody(forkSchema, await ctx.readJsonBody(req))
+      const rec = await lifecycle.fork(p.id ?? '', code, overridesOf(overrides), 'api')
+      sendJson(res, 200, { job_id: rec.id, status: 'queued' })
     }),
 
     route('GET', '/jobs/{id}/events', (_req, res, p) => {

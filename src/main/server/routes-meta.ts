@@ -1,6 +1,6 @@
 import type { DockerStatus } from '../../shared/api'
-import { RUN_STATUSES, isTerminal, type RunStatus } from '../../shared/run'
-import { dockerStatus as pingDocker } from '../app-api'
+import { RUN_STATUSES, type RunStatus } from '../../shared/run'
+import { dockerStatus as pingDocker } from '../app/events'
 import type { ApiContext } from './context'
 import { recordResponse } from './dto'
 import { HttpError, sendJson } from './http-util'
@@ -8,7 +8,7 @@ import { queryInt, route, type Route } from './router'
 
 export const API_VERSION = '0.1.0'
 
-/** Health, job types and the execution history (reference §1.11). */
+/** Health, job types and the execution history (see docs/api.md, 'History'). */
 export function metaRoutes(ctx: ApiContext): Route[] {
   const { core } = ctx
   const { jobs, store } = core
@@ -89,12 +89,9 @@ export function metaRoutes(ctx: ApiContext): Route[] {
       sendJson(res, 200, recordResponse(rec, out, full, full ? ctx.inputSizes(rec.id) : undefined))
     }),
     route('DELETE', '/executions/{id}', async (_req, res, p) => {
-      const rec = ctx.getRecordOr404(p.id ?? '', 'Execution not found')
-      if (!isTerminal(rec.status)) {
-        throw new HttpError(409, 'Execution is still in progress; cancel it first')
-      }
-      await store.delete(rec.id)
-      sendJson(res, 200, { status: 'deleted', execution_id: rec.id })
+      const id = p.id ?? ''
+      await ctx.lifecycle.remove(id)
+      sendJson(res, 200, { status: 'deleted', execution_id: id })
     }),
   ]
 }

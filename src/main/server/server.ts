@@ -1,6 +1,6 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Core } from '../core'
+import type { Core } from '../app/core'
 import { createApiHandler } from './app'
 import {
   DEFAULT_CONNECTION_LIMITS,

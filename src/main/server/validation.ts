@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { REQUEST_LIMIT_BOUNDS } from '../../shared/limit-bounds'
+import { IMAGE_NAME, inputProblem, MAX_CODE_CHARS, MAX_IMAGE_CHARS } from '../app/run-request'
 
 /** One FastAPI-style validation error entry (Tako VM returns Pydantic's 422 shape). */
 export interface ValidationDetail {
@@ -15,8 +17,6 @@ export class RequestValidationError extends Error {
   }
 }
 
-export const MAX_CODE_CHARS = 100_000
-export const MAX_INPUT_BYTES = 1_048_576
 const JOB_TYPE = /^[a-zA-Z0-9_-]+(@[a-zA-Z0-9_.@:-]+)?$/
 const IDEMPOTENCY_KEY = /^[a-zA-Z0-9_-]+$/
 
@@ -25,23 +25,6 @@ export const codeSchema = z
   .min(1)
   .max(MAX_CODE_CHARS)
   .refine((s) => s.trim().length > 0, { message: 'Code cannot be empty' })
-
-/** Deeper input_data would overflow the stack of JSON.stringify and our hashing (→ 500). */
-export const MAX_INPUT_DEPTH = 1000
-
-/** Nesting depth of a parsed JSON value, walked without recursion (a body can nest 400k deep). */
-function nestingDepth(value: unknown): number {
-  let max = 0
-  const stack: [unknown, number][] = [[value, 0]]
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!
-    if (v === null || typeof v !== 'object') continue
-    if (depth + 1 > max) max = depth + 1
-    if (max > MAX_INPUT_DEPTH) return max
-    for (const child of Object.values(v)) stack.push([child, depth + 1])
-  }
-  return max
-}
 
 // Not z.record: it copies the object key by key, and assigning a `__proto__` key (valid JSON, kept
 // by JSON.parse as an own property) sets the copy's prototype instead, so the key was lost. The
@@ -54,20 +37,17 @@ const inputData = z.custom<Record<string, unknown>>().superRefine((v, ctx) => {
       input: v,
       message: 'Input should be a valid dictionary',
     })
-  } else if (nestingDepth(v) > MAX_INPUT_DEPTH) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `input_data is nested more than ${MAX_INPUT_DEPTH} levels deep`,
-    })
-  } else if (Buffer.byteLength(JSON.stringify(v)) > MAX_INPUT_BYTES) {
-    ctx.addIssue({ code: 'custom', message: 'input_data exceeds 1MB limit when serialized' })
+  } else {
+    const why = inputProblem(v)
+    if (why) ctx.addIssue({ code: 'custom', message: why })
   }
 })
 
-const timeout = z.number().int().min(1).max(86_400)
+const { timeoutS, memoryMb, cpus } = REQUEST_LIMIT_BOUNDS
+const timeout = z.number().int().min(timeoutS.min).max(timeoutS.max)
 const jobType = z.string().max(128).regex(JOB_TYPE)
 
-/** `ExecuteRequest` of Tako VM (reference §1.3) plus our `memory_mb` and `cpus`. Unknown fields → 422. */
+/** `ExecuteRequest` of Tako VM (see docs/api.md, 'POST /execute') plus our `memory_mb` and `cpus`. Unknown fields → 422. */
 export const executeRequestSchema = z.strictObject({
   code: codeSchema,
   input_data: inputData.optional().default({}),
@@ -76,14 +56,10 @@ export const executeRequestSchema = z.strictObject({
   job_type: jobType.nullish(),
   idempotency_key: z.string().min(8).max(255).regex(IDEMPOTENCY_KEY).nullish(),
   requirements: z.array(z.string().max(256)).max(50).nullish(),
-  memory_mb: z.number().int().min(16).max(65_536).nullish(),
+  memory_mb: z.number().int().min(memoryMb.min).max(memoryMb.max).nullish(),
   /** A custom local image instead of a job type; it must have python3. */
-  image: z
-    .string()
-    .max(256)
-    .regex(/^[a-zA-Z0-9][a-zA-Z0-9._/:@-]*$/)
-    .nullish(),
-  cpus: z.number().min(0.1).max(64).nullish(),
+  image: z.string().max(MAX_IMAGE_CHARS).regex(IMAGE_NAME).nullish(),
+  cpus: z.number().min(cpus.min).max(cpus.max).nullish(),
 })
 export type ExecuteRequest = z.infer<typeof executeRequestSchema>
 

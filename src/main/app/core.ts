@@ -3,24 +3,25 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import Docker from 'dockerode'
-import { resolveDockerEndpoint } from './engine/docker-endpoint'
-import { EnvironmentService } from './environments/environment-service'
+import { resolveDockerEndpoint } from '../engine/docker-endpoint'
+import { EnvironmentService } from '../environments/environment-service'
 import {
   DockerContainerClient,
   DockerUnavailableError,
   type ContainerClient,
-} from './engine/docker-client'
-import { startOwnerSentinel, type OwnerSentinel } from './engine/owner-sentinel'
-import { reapOrphans } from './engine/reaper'
-import { RunEngine } from './engine/run-engine'
-import { sandboxUser } from './engine/container-spec'
-import { PREIMPORTS } from './engine/supervisor'
-import { WarmPool } from './engine/warm-pool'
-import { imageRef } from './environments/catalogue'
-import { defaultLimitsFor } from './server/run-request'
-import { CircuitBreaker, type BreakerOptions } from './jobs/circuit-breaker'
-import { JobService } from './jobs/job-service'
-import { RunStore } from './store/run-store'
+} from '../engine/docker-client'
+import { startOwnerSentinel, type OwnerSentinel } from '../engine/owner-sentinel'
+import { reapOrphans } from '../engine/reaper'
+import { RunEngine } from '../engine/run-engine'
+import { sandboxUser } from '../engine/container-spec'
+import { PREIMPORTS } from '../engine/supervisor'
+import { WarmPool } from '../engine/warm-pool'
+import { imageRef } from '../environments/catalogue'
+import { CircuitBreaker, type BreakerOptions } from '../jobs/circuit-breaker'
+import { JobService } from '../jobs/job-service'
+import { RunStore } from '../store/run-store'
+import { MiB } from '../../shared/units'
+import { defaultLimitsFor } from './run-request'
 
 export interface CoreOptions {
   dataDir: string
@@ -109,7 +110,7 @@ export function createCore(options: CoreOptions): Core {
     : null
   const minFreeBytes =
     options.minFreeBytes ??
-    (process.env.TAKO_MIN_FREE_MB ? Number(process.env.TAKO_MIN_FREE_MB) * 1024 * 1024 : undefined)
+    (process.env.TAKO_MIN_FREE_MB ? Number(process.env.TAKO_MIN_FREE_MB) * MiB : undefined)
   const engine = new RunEngine({
     client,
     sessionId,

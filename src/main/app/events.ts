@@ -1,0 +1,61 @@
+// The app's event subscription, for every transport that pushes AppEvents (IPC, SSE).
+import type { AppEvent, DockerStatus } from '../../shared/api'
+import type { Core } from './core'
+
+/** One Docker ping, given up after 3 s. */
+export async function dockerStatus(core: Core): Promise<DockerStatus> {
+  try {
+    const v = await Promise.race([
+      core.client.ping(),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('Docker did not answer within 3 s')), 3000).unref(),
+      ),
+    ])
+    return { available: true, version: v.version, error: null }
+  } catch (err) {
+    return { available: false, version: null, error: (err as Error).message }
+  }
+}
+
+/**
+ * The app event stream: run output and status, history changes, environment build progress, and
+ * Docker status changes (polled every few seconds, pushed only when they change).
+ */
+export function subscribeAppEvents(
+  core: Core,
+  listener: (e: AppEvent) => void,
+  pollMs = 4000,
+): () => void {
+  const offJobs = core.jobs.subscribe((e) => {
+    if (e.type === 'run.output')
+      listener({ type: 'run.output', runId: e.runId, stream: e.stream, text: e.text })
+    else {
+      listener({ type: 'run.status', runId: e.runId, status: e.status })
+      listener({ type: 'history.changed', runId: e.runId })
+    }
+  })
+  const offEnv = core.environments.subscribe((progress) =>
+    listener({ type: 'env.build', progress }),
+  )
+  const offStore = core.store.onDelete((runId) => listener({ type: 'history.changed', runId }))
+  let last = ''
+  let stopped = false
+  const poll = async (): Promise<void> => {
+    const status = await dockerStatus(core)
+    const key = JSON.stringify(status)
+    if (!stopped && key !== last) {
+      last = key
+      listener({ type: 'docker.status', status })
+    }
+  }
+  void poll()
+  const timer = setInterval(() => void poll(), pollMs)
+  timer.unref()
+  return () => {
+    stopped = true
+    clearInterval(timer)
+    offJobs()
+    offEnv()
+    offStore()
+  }
+}

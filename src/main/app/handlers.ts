@@ -1,0 +1,143 @@
+// The app's contract (src/shared/api.ts) over the core: one transport-neutral handler per method.
+// Handlers throw typed app errors (./errors); each transport maps them (see docs/architecture.md).
+import type { Args, Method, RunDetail, RunSummary, TakoApi } from '../../shared/api'
+import type { RunRecord } from '../../shared/record'
+import { inRequestUnits } from '../../shared/limit-bounds'
+import { ENVIRONMENTS, findEnvironment } from '../environments/catalogue'
+import { STDERR_FILE, STDOUT_FILE } from '../store/run-store'
+import type { Core } from './core'
+import { NotFound } from './errors'
+import { dockerStatus } from './events'
+import { createLifecycle } from './lifecycle'
+import { resolveEnvironment, type RunRequest } from './run-request'
+
+export type Handlers = { [M in Method]: (args: Args<M>) => Promise<TakoApi[M]> }
+
+export function summarize(r: RunRecord): RunSummary {
+  return {
+    id: r.id,
+    status: r.status,
+    environment: r.environment,
+    createdAt: r.createdAt,
+    durationMs: r.durationMs,
+    codePreview: r.codePreview,
+    errorType: r.error?.type ?? null,
+    parentId: r.parentId,
+    relationship: r.relationship,
+    source: r.source,
+  }
+}
+
+/** The app's `environment` is a catalogue name or, when it is none, a custom local image. */
+function placement(environment: string): Pick<RunRequest, 'environment' | 'image'> {
+  return findEnvironment(environment) ? { environment } : { image: environment }
+}
+
+function detailOf(core: Core, r: RunRecord): RunDetail {
+  const { store } = core
+  let input: unknown
+  try {
+    input = store.readInput(r.id)
+  } catch {
+    input = null
+  }
+  return {
+    ...summarize(r),
+    code: store.readCode(r.id),
+    input,
+    stdout: store.readText(r.id, STDOUT_FILE),
+    stderr: store.readText(r.id, STDERR_FILE),
+    stdoutTruncated: r.stdoutTruncated,
+    stderrTruncated: r.stderrTruncated,
+    exitCode: r.exitCode,
+    error: r.error,
+    outputJson: store.readOutput(r.id),
+    artifacts: r.artifacts,
+    warnings: r.warnings,
+    timing: r.timing,
+    limits: inRequestUnits(r.limits),
+    startedAt: r.startedAt,
+    endedAt: r.endedAt,
+  }
+}
+
+/** One handler per TakoApi method, transport-agnostic. */
+export function createHandlers(
+  core: Core,
+  shell: { revealFolder?: (folder: string) => void } = {},
+): Handlers {
+  const { store, environments } = core
+  const lifecycle = createLifecycle(core)
+
+  return {
+    async 'runs:start'(args) {
+      const rec = await lifecycle.start({
+        code: args.code,
+        input: args.input,
+        ...placement(args.environment),
+        timeoutS: args.limits?.timeoutS ?? null,
+        memoryMb: args.limits?.memoryMb ?? null,
+        cpus: args.limits?.cpus ?? null,
+        source: 'app',
+      })
+      return summarize(rec)
+    },
+    async 'runs:cancel'(args) {
+      return { cancelled: lifecycle.cancel(args.id) }
+    },
+    async 'runs:get'(args) {
+      const r = store.get(args.id)
+      if (!r) throw new NotFound('Run not found')
+      return detailOf(core, r)
+    },
+    async 'runs:rerun'(args) {
+      return summarize(await lifecycle.rerun(args.id, args.limits ?? {}, 'app'))
+    },
+    async 'runs:delete'(args) {
+      await lifecycle.remove(args.id)
+      return { deleted: true }
+    },
+    async 'runs:reveal'(args) {
+      if (!store.has(args.id)) throw new NotFound('Run not found')
+      const folder = store.runDir(args.id)
+      shell.revealFolder?.(folder)
+      return { path: folder, opened: shell.revealFolder !== undefined }
+    },
+    async 'history:list'(args) {
+      const page = store.list({
+        limit: args.limit,
+        offset: args.offset,
+        ...(args.q ? { q: args.q } : {}),
+        ...(args.status ? { status: args.status } : {}),
+        ...(args.environment ? { environment: args.environment } : {}),
+      })
+      return { items: page.items.map(summarize), total: page.total, hasMore: page.hasMore }
+    },
+    async 'environments:list'() {
+      return Promise.all(
+        ENVIRONMENTS.map(async (e) => {
+          const status = await environments.state(e.name).catch(() => 'unknown' as const)
+          return {
+            name: e.name,
+            description: e.description,
+            packages: e.packages,
+            status,
+            defaults: inRequestUnits(e.defaults),
+            imageSizeBytes: status === 'ready' ? await environments.imageSize(e.name) : null,
+          }
+        }),
+      )
+    },
+    async 'environments:build'(args) {
+      resolveEnvironment(args.name)
+      void environments.build(args.name).catch(() => undefined)
+      return { started: true }
+    },
+    async 'environments:cancelBuild'(args) {
+      return { cancelled: environments.cancelBuild(args.name) }
+    },
+    async 'docker:status'() {
+      return dockerStatus(core)
+    },
+  }
+}

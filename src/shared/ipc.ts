@@ -1,0 +1,15 @@
+// The names the main process and the preload agree on: IPC channels and the artifact scheme.
+
+/** The one call channel: `invoke(CALL_CHANNEL, method, args)` answers an Envelope. */
+export const CALL_CHANNEL = 'tako:call'
+/** Main → renderer pushes of AppEvent. */
+export const EVENT_CHANNEL = 'tako:event'
+
+/** The desktop app's artifact protocol: `tako-artifact://run/<id>/<path>`. */
+export const ARTIFACT_SCHEME = 'tako-artifact'
+
+/** The `tako-artifact:` URL of one artifact of a run, each path segment encoded. */
+export function artifactSchemeUrl(runId: string, path: string, inline = false): string {
+  const encoded = path.split('/').map(encodeURIComponent).join('/')
+  return `${ARTIFACT_SCHEME}://run/${encodeURIComponent(runId)}/${encoded}${inline ? '?inline=1' : ''}`
+}

@@ -71,12 +71,12 @@ describe('DeadLetterQueue', () => {
     expect(reopened.entries().map((r) => r.id)).toEqual(['c', 'a', 'h'])
   })
 
-  it('a deleted run leaves the queue and the list of removed entries', () => {
+  it('a deleted run leaves the queue and the list of removed entries', async () => {
     const { store, dir } = seeded()
     const dlq = new DeadLetterQueue(store)
     dlq.remove('b')
-    store.delete('a')
-    store.delete('b')
+    await store.delete('a')
+    await store.delete('b')
     expect(dlq.entries().map((r) => r.id)).toEqual(['c', 'h'])
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'dlq-dismissed.json'), 'utf8'))).toEqual([])
   })

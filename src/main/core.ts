@@ -131,7 +131,7 @@ export function createCore(options: CoreOptions): Core {
     engine,
     store,
     jobs,
-    environments: new EnvironmentService(docker),
+    environments: new EnvironmentService(docker, undefined, client),
     maxTimeoutS: options.maxTimeoutS ?? 300,
     async shutdown() {
       await jobs.shutdown()

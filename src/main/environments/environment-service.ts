@@ -1,6 +1,9 @@
 import type Docker from 'dockerode'
-import { buildContainerSpec, sandboxUser } from '../engine/container-spec'
+import { MiB } from '../../shared/units'
+import { buildContainerSpec } from '../engine/container-spec'
+import { DockerContainerClient, type ContainerClient } from '../engine/docker-client'
 import { DEFAULT_LIMITS } from '../engine/limits'
+import { defaultUsers } from '../engine/run-users'
 import { BuildError, buildEnvironment, type BuildProgress } from './builder'
 import { ENVIRONMENTS, findEnvironment, imageRef, LABEL_ENVIRONMENT } from './catalogue'
 
@@ -33,10 +36,16 @@ export class EnvironmentService {
   private readonly listeners = new Set<(e: BuildEvent) => void>()
   private readonly checkedImages = new Map<string, string | null>()
 
+  private readonly client: ContainerClient
+
+  /** `client` runs the image probes; by default one around the same dockerode instance. */
   constructor(
     readonly docker: Docker,
     private readonly root?: string,
-  ) {}
+    client?: ContainerClient,
+  ) {
+    this.client = client ?? new DockerContainerClient(docker)
+  }
 
   imageFor(name: string): string {
     return imageRef(name, this.root)
@@ -203,34 +212,29 @@ export class EnvironmentService {
     const cached = this.checkedImages.get(id)
     if (cached !== undefined) return cached
     const spec = buildContainerSpec({
-      runId: `probe-${id.slice(7, 19)}-${Date.now()}`,
+      kind: 'probe',
+      probeId: `${id.slice(7, 19)}-${Date.now()}`,
       sessionId: 'image-probe',
       image: ref,
-      limits: { ...DEFAULT_LIMITS, memoryBytes: 128 * 1024 * 1024 },
-      user: sandboxUser(),
-      codeFile: '/dev/null',
-      inputFile: '/dev/null',
-      outputDir: '/tmp',
+      limits: { ...DEFAULT_LIMITS, memoryBytes: 128 * MiB },
+      user: defaultUsers().next(),
+      command: ['python3', '-c', 'import sys; print(sys.version_info[0])'],
     })
-    spec.Cmd = ['python3', '-c', 'import sys; print(sys.version_info[0])']
-    spec.HostConfig!.Binds = []
-    spec.WorkingDir = '/tmp'
     let verdict: string | null = null
-    const container = await this.docker.createContainer(spec)
+    const container = await this.client.create(spec)
     try {
-      const stream = await container.attach({ stream: true, stdout: true, stderr: true })
+      const stream = await this.client.attach(container)
       let out = ''
       stream.on('data', (d: Buffer) => (out += d.toString('latin1')))
       try {
-        await container.start()
-        const r = (await container.wait()) as { StatusCode: number }
-        if (r.StatusCode !== 0 || !out.includes('3'))
-          verdict = `image '${ref}' has no working python3`
+        await this.client.start(container)
+        const code = await this.client.wait(container)
+        if (code !== 0 || !out.includes('3')) verdict = `image '${ref}' has no working python3`
       } catch (err) {
         verdict = `image '${ref}' has no python3 (${(err as Error).message.split('\n')[0]})`
       }
     } finally {
-      await container.remove({ force: true }).catch(() => undefined)
+      await this.client.remove(container).catch(() => undefined)
     }
     this.checkedImages.set(id, verdict)
     return verdict

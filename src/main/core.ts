@@ -19,6 +19,7 @@ import { imageRef } from './environments/catalogue'
 import { defaultLimitsFor } from './server/run-request'
 import { JobService } from './jobs/job-service'
 import { RunStore } from './store/run-store'
+import { MiB } from '../shared/units'
 
 export interface CoreOptions {
   dataDir: string
@@ -108,7 +109,7 @@ export function createCore(options: CoreOptions): Core {
     : null
   const minFreeBytes =
     options.minFreeBytes ??
-    (process.env.TAKO_MIN_FREE_MB ? Number(process.env.TAKO_MIN_FREE_MB) * 1024 * 1024 : undefined)
+    (process.env.TAKO_MIN_FREE_MB ? Number(process.env.TAKO_MIN_FREE_MB) * MiB : undefined)
   const engine = new RunEngine({
     client,
     sessionId,

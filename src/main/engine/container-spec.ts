@@ -12,7 +12,7 @@ export const LABEL_OWNER = 'app.tako-vm-desktop.owner'
 
 export const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 
-/** The only environment user code sees (DESIGN §1); never the host's. */
+/** The only environment user code sees (see docs/run-contract.md); never the host's. */
 export const SANDBOX_ENV: readonly string[] = [
   `PATH=${CONTAINER_PATH}`,
   'HOME=/tmp',

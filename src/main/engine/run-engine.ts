@@ -20,9 +20,6 @@ import { defaultUsers, fixedUser, type SandboxUsers } from './run-users'
 import type { WarmPool } from './warm-pool'
 import { Watchdog } from './watchdog'
 
-export { ARTIFACTS_DIR, CODE_FILE, INPUT_FILE } from './run-folder'
-export { DEFAULT_MIN_FREE_BYTES } from './output-guard'
-
 export interface RunSpec {
   runId: string
   code: string

@@ -4,7 +4,7 @@ import type { RunRecord } from '../../shared/record'
 import type { RunStatus } from '../../shared/run'
 import { collectArtifacts } from '../engine/artifact-walker'
 import { DEFAULT_LIMITS } from '../engine/limits'
-import { ARTIFACTS_DIR, CODE_FILE, INPUT_FILE } from '../engine/run-engine'
+import { ARTIFACTS_DIR, CODE_FILE, INPUT_FILE } from '../engine/run-folder'
 import { writeFileAtomic } from './atomic-write'
 
 const RUN_FILE = 'run.json'

@@ -1,5 +1,5 @@
 import fs from 'node:fs'
-import type { OutputStream, RunLimits, RunOutcome, RunWarning } from '../../shared/run'
+import type { RunLimits, RunOutcome, RunWarning } from '../../shared/run'
 import { collectArtifacts } from './artifact-walker'
 import type { SandboxUser } from './container-spec'
 import {
@@ -11,7 +11,7 @@ import {
 import { launchCold, launchWarm, type Launch, type PayloadSink } from './launch'
 import { checkLimits } from './limits'
 import { cancelledError, classifyOutcome, InfraFailure } from './outcome'
-import { CappedCapture, StreamDecoder, type OutputListener } from './output-capture'
+import { RunCapture, type OutputListener } from './output-capture'
 import { DEFAULT_MIN_FREE_BYTES, FloorOutputGuard, type OutputGuard } from './output-guard'
 import { RemovalQueue } from './removal-queue'
 import { readResultJson } from './result-parser'
@@ -103,7 +103,9 @@ export class RunEngine {
     const t0 = performance.now()
     const user = this.users.next()
     const paths = prepareRunDir(spec, user)
-    const out = this.capture(spec)
+    const out = new RunCapture(spec.limits, spec.onOutput ?? null, (err) =>
+      this.log('output-listener-error', { runId: spec.runId, error: String(err) }),
+    )
     const watchdog = new Watchdog({
       killGraceMs: this.killGraceMs,
       ...(spec.signal ? { signal: spec.signal } : {}),
@@ -176,20 +178,7 @@ export class RunEngine {
     out.end()
 
     const tCollect = performance.now()
-    const warnings: RunWarning[] = []
-    const parsed = readResultJson(paths.outputDir, spec.limits.resultBytes)
-    if (parsed.warning) warnings.push(parsed.warning)
-    let artifacts: RunOutcome['artifacts'] = []
-    try {
-      const walked = collectArtifacts(paths.outputDir, spec.limits)
-      artifacts = walked.artifacts
-      warnings.push(...walked.warnings)
-    } catch (err) {
-      warnings.push({
-        code: 'artifact_error',
-        message: `artifacts could not be collected: ${(err as Error).message}`,
-      })
-    }
+    const { parsed, artifacts, warnings } = collect(paths.outputDir, spec.limits)
     const tEnd = performance.now()
 
     const stderrText = out.stderr.text()
@@ -228,47 +217,6 @@ export class RunEngine {
       startedAt,
       endedAt: new Date().toISOString(),
     }
-  }
-
-  /**
-   * The run's stdout/stderr: every byte Docker delivers is counted here, before anything else sees
-   * it, against the output ceiling; head and tail are kept and streamed to the listener.
-   */
-  private capture(spec: RunSpec): {
-    stdout: CappedCapture
-    stderr: CappedCapture
-    sink: PayloadSink
-    onCeiling: () => void
-    end(): void
-  } {
-    const stdout = new CappedCapture(spec.limits.stdoutBytes)
-    const stderr = new CappedCapture(spec.limits.stderrBytes)
-    const decoders = { stdout: new StreamDecoder(), stderr: new StreamDecoder() }
-    const emit = (stream: OutputStream, text: string): void => {
-      if (!text || !spec.onOutput) return
-      try {
-        spec.onOutput(stream, text)
-      } catch (err) {
-        this.log('output-listener-error', { runId: spec.runId, error: String(err) })
-      }
-    }
-    let total = 0
-    const c = {
-      stdout,
-      stderr,
-      onCeiling: () => undefined as void,
-      sink: (which: OutputStream, payload: Buffer): void => {
-        ;(which === 'stdout' ? stdout : stderr).push(payload)
-        emit(which, decoders[which].write(payload))
-        total += payload.length
-        if (total > spec.limits.outputCeilingBytes) c.onCeiling()
-      },
-      end: () => {
-        emit('stdout', decoders.stdout.end())
-        emit('stderr', decoders.stderr.end())
-      },
-    }
-    return c
   }
 
   /** A container for this run: a warm one with exactly these limits when the pool has it, else cold. */
@@ -384,6 +332,32 @@ export class RunEngine {
   retryRemovals(): Promise<number> {
     return this.removals.retryFailed()
   }
+}
+
+/** What a run left in /output: result.json and the artifacts, with warnings about either. */
+function collect(
+  outputDir: string,
+  limits: RunLimits,
+): {
+  parsed: ReturnType<typeof readResultJson>
+  artifacts: RunOutcome['artifacts']
+  warnings: RunWarning[]
+} {
+  const warnings: RunWarning[] = []
+  const parsed = readResultJson(outputDir, limits.resultBytes)
+  if (parsed.warning) warnings.push(parsed.warning)
+  let artifacts: RunOutcome['artifacts'] = []
+  try {
+    const walked = collectArtifacts(outputDir, limits)
+    artifacts = walked.artifacts
+    warnings.push(...walked.warnings)
+  } catch (err) {
+    warnings.push({
+      code: 'artifact_error',
+      message: `artifacts could not be collected: ${(err as Error).message}`,
+    })
+  }
+  return { parsed, artifacts, warnings }
 }
 
 /** Waits for `p`, at most `ms`. */

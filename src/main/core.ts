@@ -90,7 +90,8 @@ export function createCore(options: CoreOptions): Core {
   const sessionId = options.sessionId ?? randomUUID()
   const resolved = resolveDockerEndpoint()
   const docker = options.docker ?? new Docker(resolved.options)
-  const client = options.client ?? new DockerContainerClient(docker, resolved.endpoint)
+  const dockerClient = new DockerContainerClient(docker, resolved.endpoint)
+  const client = options.client ?? dockerClient
   const log = options.log
   const poolConfig = options.pool ?? poolFromEnv()
   const users = defaultUsers()
@@ -132,7 +133,10 @@ export function createCore(options: CoreOptions): Core {
     engine,
     store,
     jobs,
-    environments: new EnvironmentService(docker, undefined, client),
+    environments: new EnvironmentService(docker, undefined, {
+      containers: client,
+      images: dockerClient,
+    }),
     maxTimeoutS: options.maxTimeoutS ?? 300,
     async shutdown() {
       await jobs.shutdown()

@@ -25,7 +25,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // The bootstrap scripts (npm start / npm test) run in plain Node before any dependency exists.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: {
+      globals: { console: 'readonly', URL: 'readonly', setTimeout: 'readonly' },
+    },
+    rules: { '@typescript-eslint/explicit-module-boundary-types': 'off' },
   },
 )

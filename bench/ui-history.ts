@@ -49,7 +49,6 @@ function seedStore(n: number): string {
       durationMs: 100 + (i % 50),
       exitCode: 0,
       error: null,
-      outputJson: null,
       codeHash: '',
       inputHash: '',
       codePreview: code.slice(0, 200),

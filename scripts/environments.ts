@@ -1,6 +1,6 @@
 // Command line for environments: `npm run environments -- list` and `npm run environments -- build <name>`.
 import { createDocker } from '../src/main/engine/docker-endpoint'
-import { buildEnvironment, BuildError } from '../src/main/environments/builder'
+import { buildWithProgress } from './lib/build-progress'
 import { ENVIRONMENTS, findEnvironment, imageRef } from '../src/main/environments/catalogue'
 import { DockerContainerClient } from '../src/main/engine/docker-client'
 import { exportPack, importPack, PackError } from '../src/main/environments/packs'
@@ -30,29 +30,7 @@ async function main(): Promise<number> {
       console.log(`${name}: ${ref} is already built`)
       return 0
     }
-    const tty = process.stdout.isTTY
-    const started = Date.now()
-    try {
-      await buildEnvironment(name, {
-        docker: createDocker(),
-        onProgress: (p) => {
-          const width = 24
-          const filled = p.totalSteps ? Math.round((p.step / p.totalSteps) * width) : 0
-          const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.step}/${p.totalSteps}`
-          const line = p.line.replace(/\s+/g, ' ').slice(0, 70)
-          if (tty) process.stdout.write(`\r\x1b[2K${bar} ${line}`)
-          else console.log(`${bar} ${line}`)
-        },
-      })
-      if (tty) process.stdout.write('\n')
-      console.log(`${name}: built ${ref} in ${Math.round((Date.now() - started) / 1000)} s`)
-      return 0
-    } catch (err) {
-      if (tty) process.stdout.write('\n')
-      console.error(err instanceof Error ? err.message : String(err))
-      if (err instanceof BuildError) console.error(err.logTail.slice(-15).join('\n'))
-      return 1
-    }
+    return buildWithProgress(name)
   }
   if (command === 'export' && name) {
     const file = process.argv[4] ?? `${name}.takopack`

@@ -103,7 +103,7 @@ export function createHandlers(
         stderrTruncated: r.stderrTruncated,
         exitCode: r.exitCode,
         error: r.error,
-        outputJson: r.outputJson,
+        outputJson: store.readOutput(r.id),
         artifacts: r.artifacts,
         warnings: r.warnings,
         timing: r.timing,

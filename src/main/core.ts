@@ -10,6 +10,7 @@ import {
   DockerUnavailableError,
   type ContainerClient,
 } from './engine/docker-client'
+import { startOwnerSentinel, type OwnerSentinel } from './engine/owner-sentinel'
 import { reapOrphans } from './engine/reaper'
 import { RunEngine } from './engine/run-engine'
 import { defaultUsers } from './engine/run-users'
@@ -17,6 +18,7 @@ import { PREIMPORTS } from './engine/supervisor'
 import { WarmPool } from './engine/warm-pool'
 import { imageRef } from './environments/catalogue'
 import { defaultLimitsFor } from './server/run-request'
+import { CircuitBreaker, type BreakerOptions } from './jobs/circuit-breaker'
 import { JobService } from './jobs/job-service'
 import { RunStore } from './store/run-store'
 import { MiB } from '../shared/units'
@@ -34,6 +36,11 @@ export interface CoreOptions {
   log?: (event: string, fields: Record<string, unknown>) => void
   /** Free space the data disk must keep during runs (default `TAKO_MIN_FREE_MB`, else 512 MiB). */
   minFreeBytes?: number
+  /**
+   * The owner sentinel removes this session's containers if the process dies without shutting
+   * down. Default: on with the real Docker client, unless `TAKO_OWNER_SENTINEL=0`.
+   */
+  ownerSentinel?: boolean
   /** Warm pool of pre-started containers: on by default (`TAKO_POOL=0` turns it off). */
   pool?: {
     enabled: boolean
@@ -43,6 +50,8 @@ export interface CoreOptions {
     idleMs?: number
     spawnConcurrency?: number
   }
+  /** Tako VM's circuit breaker settings (5 failures, 30 s recovery, 2 successes by default). */
+  breaker?: BreakerOptions
 }
 
 /** Pool settings from the environment: TAKO_POOL (1/0), TAKO_POOL_SIZE, TAKO_POOL_MAX, TAKO_POOL_IDLE_S. */
@@ -67,6 +76,8 @@ export interface Core {
   store: RunStore
   jobs: JobService
   environments: EnvironmentService
+  /** Docker's health from run outcomes and pings, as `GET /health` reports it. */
+  breaker: CircuitBreaker
   /** Stops the queue, removes warm containers: call before the process exits. */
   shutdown(): Promise<void>
   maxTimeoutS: number
@@ -127,12 +138,20 @@ export function createCore(options: CoreOptions): Core {
     maxQueue: options.maxQueue ?? 100,
     ...(log ? { log } : {}),
   })
+  const breaker = new CircuitBreaker(options.breaker)
+  breaker.watch(jobs, store)
+  const wantSentinel =
+    options.ownerSentinel ??
+    (options.client === undefined &&
+      !/^(0|false|no|off)$/i.test(process.env.TAKO_OWNER_SENTINEL ?? '1'))
+  let sentinel: OwnerSentinel | null = null
   return {
     sessionId,
     client,
     engine,
     store,
     jobs,
+    breaker,
     environments: new EnvironmentService(docker, undefined, {
       containers: client,
       images: dockerClient,
@@ -142,8 +161,17 @@ export function createCore(options: CoreOptions): Core {
       await jobs.shutdown()
       await pool?.close()
       await engine.drain()
+      await sentinel?.stop()
     },
     async startup() {
+      // Before any container of this session exists.
+      if (wantSentinel && !sentinel) {
+        sentinel = startOwnerSentinel({
+          endpoint: resolved.endpoint,
+          sessionId,
+          ...(log ? { log } : {}),
+        })
+      }
       let reaped = 0
       let dockerError: string | null = null
       try {

@@ -11,6 +11,7 @@ import { createCore } from './core'
 import { ARTIFACT_SCHEME, resolveArtifactUrl } from './electron/artifact-protocol'
 import { bindIpc, EVENT_CHANNEL } from './electron/ipc-binding'
 import { startServer } from './server/server'
+import { acquireDataLock, DataFolderBusyError } from './store/data-lock'
 
 interface Settings {
   apiEnabled: boolean
@@ -44,8 +45,18 @@ function isSafeExternal(url: string): boolean {
 
 async function main(): Promise<void> {
   await app.whenReady()
+  const dataDir = process.env.TAKO_DATA_DIR ?? path.join(app.getPath('userData'), 'data')
+  // One app or server per data folder: a second would recover (and delete) the first one's live runs.
+  try {
+    acquireDataLock(dataDir)
+  } catch (err) {
+    if (!(err instanceof DataFolderBusyError)) throw err
+    dialog.showErrorBox('Tako VM Desktop is already running', err.message)
+    app.exit(1)
+    return
+  }
   const core = createCore({
-    dataDir: process.env.TAKO_DATA_DIR ?? path.join(app.getPath('userData'), 'data'),
+    dataDir,
     maxTimeoutS: settings.get('maxTimeoutS'),
   })
   const startup = await core.startup()

@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { createCore, defaultDataDir } from './core'
 import { findUp } from './paths'
+import { acquireDataLock, DataFolderBusyError } from './store/data-lock'
 import { startServer, ServerConfigError } from './server/server'
 
 async function main(): Promise<void> {
@@ -10,6 +11,8 @@ async function main(): Promise<void> {
   const host = process.env.TAKO_HOST ?? '127.0.0.1'
   const port = Number(process.env.TAKO_PORT ?? 8000)
   const maxTimeoutS = Number(process.env.TAKO_MAX_TIMEOUT ?? 300)
+  // One server per data folder: a second one would recover (and let clients delete) live runs.
+  acquireDataLock(dataDir)
   const core = createCore({
     dataDir,
     maxTimeoutS,
@@ -58,7 +61,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ServerConfigError) console.error(`[tako] ${err.message}`)
+  if (err instanceof ServerConfigError || err instanceof DataFolderBusyError)
+    console.error(`[tako] ${err.message}`)
   else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     console.error('[tako] the port is already in use: stop the other server or set TAKO_PORT')
   } else console.error('[tako] failed to start:', err)

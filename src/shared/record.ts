@@ -3,7 +3,8 @@ import type { ArtifactInfo, RunError, RunLimits, RunStatus, RunTiming, RunWarnin
 export type Relationship = 'rerun' | 'fork'
 export type RunSource = 'api' | 'app'
 
-/** One run as persisted in `run.json` (DESIGN §4). stdout/stderr live beside it in text files. */
+/** One run as persisted in `run.json` (DESIGN §4). stdout/stderr live beside it in text files,
+ * the parsed result.json in `output.json` (older run.json files hold it as `outputJson`). */
 export interface RunRecord {
   id: string
   status: RunStatus
@@ -17,8 +18,6 @@ export interface RunRecord {
   durationMs: number | null
   exitCode: number | null
   error: RunError | null
-  /** result.json as JSON text (exact number forms kept), or null. */
-  outputJson: string | null
   codeHash: string
   inputHash: string
   codePreview: string
@@ -36,4 +35,9 @@ export interface RunRecord {
   fingerprint: string | null
   /** Timeout the request asked for explicitly (seconds), null when the default applied. */
   requestedTimeoutS: number | null
+  /**
+   * The process that last wrote the record, `host:pid:start-time` (see `currentOwner()`): start-up
+   * recovery touches a queued/running run only when this process is gone. Absent in older records.
+   */
+  owner?: string
 }

@@ -3,24 +3,10 @@
 // the reason instead of pretending: the shell's logic is covered by unit tests without Electron.
 import fs from 'node:fs'
 import path from 'node:path'
-import { createRequire } from 'node:module'
 import { _electron as electron } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { ROOT, tempDir } from '../integration/helpers'
-
-function electronBinary(): { path: string | null; why: string } {
-  try {
-    const p = createRequire(import.meta.url)('electron') as unknown as string
-    return fs.existsSync(p)
-      ? { path: p, why: '' }
-      : { path: null, why: `Electron's binary is not installed (${p} missing)` }
-  } catch (err) {
-    return {
-      path: null,
-      why: `Electron's binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD): ${(err as Error).message.split('\n')[0]}`,
-    }
-  }
-}
+import { electronBinary } from './electron'
 
 const binary = electronBinary()
 const main = path.join(ROOT, 'out', 'main', 'index.js')

@@ -34,7 +34,7 @@ describe('faults and environments in the app', () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
     const app = new AppPage(page)
     await app.open(`${server.url}/`)
-    const banner = page.getByRole('alert').filter({ hasText: 'Docker is not reachable' })
+    const banner = app.banners.docker
     await expect
       .poll(() => banner.textContent(), { timeout: 20_000 })
       .toContain('tako-no-daemon.sock')
@@ -63,12 +63,12 @@ describe('faults and environments in the app', () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
     const app = new AppPage(page)
     await app.open(`${server.url}/`)
-    const banner = page.getByRole('alert', { name: 'Environment status' })
+    const banner = app.banners.environment
     await expect
       .poll(() => banner.textContent(), { timeout: 20_000 })
       .toMatch(/not built yet|out of date/)
     await banner.getByRole('button', { name: 'Build default' }).click()
-    const bar = page.getByRole('progressbar', { name: 'Build progress of default' })
+    const bar = app.banners.buildProgress('default')
     await expect.poll(() => bar.count(), { timeout: 20_000 }).toBe(1)
     await expect
       .poll(async () => Number(await bar.getAttribute('value')), { timeout: 60_000 })

@@ -1,7 +1,17 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
-import { ROOT } from '../integration/helpers'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
+import {
+  ROOT,
+  ourContainers,
+  startServeProcess,
+  tempDir,
+  type ServeProcess,
+} from '../integration/helpers'
+import { AppPage } from './pages/app'
+
+export { AppPage } from './pages/app'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const SHOTS = path.join(ROOT, 'test-results', 'screenshots')
@@ -32,52 +42,88 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) })
 }
 
-/** Page object for the app's main screen. */
-export class AppPage {
-  constructor(readonly page: Page) {}
+function fileSafe(name: string): string {
+  return name.replace(/[^\w.-]+/g, '-').slice(0, 120)
+}
 
-  get runButton(): Locator {
-    return this.page
-      .getByRole('button', { name: 'Run', exact: false })
-      .filter({ hasText: 'Run' })
-      .first()
+/**
+ * Gives every test of the file its own fresh page (a new browser context: no draft, no run shown,
+ * nothing left by an earlier test) opened at `url()`, and saves a screenshot of it when the test
+ * fails, to test-results/screenshots/FAILED-<test name>.png.
+ */
+export function freshPagePerTest(
+  browser: () => Browser,
+  url: () => string,
+): { readonly app: AppPage; readonly page: Page } {
+  const current: { app?: AppPage } = {}
+  beforeEach(async () => {
+    const page = await browser().newPage({ viewport: { width: 1440, height: 900 } })
+    current.app = new AppPage(page)
+    await current.app.open(url())
+  })
+  // afterEach runs before vitest's onTestFailed handlers, so the failure is read here, before closing.
+  afterEach(async (ctx) => {
+    const page = current.app?.page
+    current.app = undefined
+    if (!page) return
+    if (ctx.task.result?.state === 'fail') {
+      await screenshot(page, `FAILED-${fileSafe(ctx.task.name)}`).catch(() => undefined)
+    }
+    await page.close()
+  })
+  return {
+    get app() {
+      if (!current.app) throw new Error('no page: use it inside a test')
+      return current.app
+    },
+    get page() {
+      return this.app.page
+    },
   }
-  get stopButton(): Locator {
-    return this.page.getByRole('button', { name: /Stop/ })
-  }
-  get output(): Locator {
-    return this.page.getByRole('log', { name: 'Output' })
-  }
-  get status(): Locator {
-    return this.page.getByTestId('run-status')
-  }
-  get statusCard(): Locator {
-    return this.page.getByRole('status', { name: 'Run status' })
-  }
+}
 
-  async open(url: string): Promise<void> {
-    await this.page.goto(url)
-    await this.page.getByRole('status', { name: 'Docker status' }).waitFor()
-  }
-
-  /** Replaces the content of a CodeMirror editor by typing like a person (select all, type). */
-  async setEditor(label: string, text: string): Promise<void> {
-    const editor = this.page.getByRole('textbox', { name: label })
-    await editor.click()
-    await this.page.keyboard.press('ControlOrMeta+a')
-    await this.page.keyboard.press('Delete')
-    await this.page.keyboard.insertText(text)
-  }
-
-  async setCode(code: string): Promise<void> {
-    await this.setEditor('Python script', code)
-  }
-
-  async setInput(json: string): Promise<void> {
-    await this.setEditor('Input data (JSON)', json)
-  }
-
-  async tab(name: 'Output' | RegExp): Promise<void> {
-    await this.page.getByRole('tab', { name }).click()
+/**
+ * The usual e2e file: one `npm run serve` on a fresh data folder and one browser for the file (both
+ * closed after it, with no container of ours left), and a fresh page per test.
+ */
+export function appSuite(prefix: string): {
+  readonly app: AppPage
+  readonly page: Page
+  readonly server: ServeProcess
+  /** Stops the server and starts a new one on the same data folder. */
+  restartServer(): Promise<void>
+} {
+  let browser: Browser | undefined
+  let server: ServeProcess | undefined
+  let dataDir = ''
+  beforeAll(async () => {
+    dataDir = tempDir(prefix)
+    server = await startServeProcess(dataDir)
+    browser = await launchBrowser()
+  }, 120_000)
+  afterAll(async () => {
+    await browser?.close()
+    await server?.kill('SIGTERM')
+    expect(await ourContainers()).toEqual([])
+  })
+  const pages = freshPagePerTest(
+    () => browser!,
+    () => `${server!.url}/`,
+  )
+  return {
+    get app() {
+      return pages.app
+    },
+    get page() {
+      return pages.page
+    },
+    get server() {
+      if (!server) throw new Error('no server: use it inside a test')
+      return server
+    },
+    async restartServer() {
+      await server?.kill('SIGTERM')
+      server = await startServeProcess(dataDir)
+    },
   }
 }

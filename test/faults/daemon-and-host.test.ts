@@ -53,6 +53,56 @@ afterAll(async () => {
   await startDockerd()
 }, 90_000)
 
+describe('the circuit breaker in /health (Tako VM: 5 failures, 30 s, 2 successes)', () => {
+  it('opens when Docker stops answering and closes again once it is back', async () => {
+    await using srv = await startInProcess({ pool: { enabled: false } })
+    type Breaker = { state: string; failure_count: number; success_count: number }
+    type Health = { status: string; docker_available: boolean; circuit_breaker: Breaker }
+    const health = async (): Promise<Health> => (await request<Health>(`${srv.url}/health`)).body
+    expect((await health()).circuit_breaker.state).toBe('closed')
+
+    process.kill(dockerdPid()!, 'SIGTERM')
+    await until(async () => (dockerdPid() === null ? true : undefined), 30_000, 'dockerd to exit')
+    for (let i = 0; i < 5; i++) {
+      const r = await request<{ error_type: string }>(`${srv.url}/execute`, {
+        method: 'POST',
+        json: { code: 'print(1)' },
+      })
+      expect(r.body.error_type).toBe('service_unavailable')
+    }
+    const open = await health()
+    expect(open).toMatchObject({ status: 'degraded', docker_available: false })
+    expect(open.circuit_breaker.state).toBe('open')
+    expect(open.circuit_breaker.failure_count).toBeGreaterThanOrEqual(5)
+
+    await startDockerd()
+    // Docker answers again, but the breaker waits out its recovery time before it trusts it.
+    const back = await health()
+    expect(back.docker_available).toBe(true)
+    // (half_open only if dockerd took more than 30 s to come back)
+    expect(['open', 'half_open']).toContain(back.circuit_breaker.state)
+    expect(back.status).toBe(back.circuit_breaker.state === 'open' ? 'degraded' : 'healthy')
+    const seen = new Set<string>()
+    const closed = await until(
+      async () => {
+        const h = await health()
+        seen.add(h.circuit_breaker.state)
+        return h.circuit_breaker.state === 'closed' ? h : undefined
+      },
+      90_000,
+      'the breaker to close',
+    )
+    expect(seen.has('half_open')).toBe(true)
+    expect(closed.status).toBe('healthy')
+    expect(closed.circuit_breaker).toMatchObject({ failure_count: 0, success_count: 2 })
+    const run = await request<{ stdout: string }>(`${srv.url}/execute`, {
+      method: 'POST',
+      json: { code: 'print(6*7)' },
+    })
+    expect(run.body.stdout).toBe('42\n')
+  }, 180_000)
+})
+
 describe('Docker daemon stopped mid-run', () => {
   it('ends the run as service_unavailable within seconds, recovers without a restart, leaves nothing', async () => {
     await using srv = await startInProcess({ pool: { enabled: false } })

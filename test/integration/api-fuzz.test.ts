@@ -366,6 +366,8 @@ const OTHER_TYPES = [
   'json',
   '',
 ]
+/** Stands for the server's own origin (known once it listens). */
+const OWN_ORIGIN = 'own-origin'
 const LOCAL_ORIGINS = [undefined, 'http://localhost:5173', 'http://127.0.0.1:8000', 'http://[::1]']
 const FOREIGN_ORIGINS = ['http://evil.example', 'null', 'file://', 'http://localhost.evil.example']
 
@@ -381,7 +383,8 @@ const headerSet = fc.record({
     { arbitrary: fc.constant(undefined), weight: 1 },
   ),
   origin: fc.oneof(
-    { arbitrary: fc.constantFrom(...LOCAL_ORIGINS), weight: 6 },
+    { arbitrary: fc.constantFrom(undefined, OWN_ORIGIN), weight: 6 },
+    { arbitrary: fc.constantFrom(...LOCAL_ORIGINS), weight: 2 },
     { arbitrary: fc.constantFrom(...FOREIGN_ORIGINS), weight: 1 },
   ),
   crossSite: fc.oneof(
@@ -398,7 +401,7 @@ type HeaderSet = typeof headerSet extends fc.Arbitrary<infer T> ? T : never
 function toHeaders(h: HeaderSet): Record<string, string> {
   const out: Record<string, string> = {}
   if (h.contentType !== undefined) out['content-type'] = h.contentType
-  if (h.origin !== undefined) out.origin = h.origin
+  if (h.origin !== undefined) out.origin = h.origin === OWN_ORIGIN ? srv.url : h.origin
   if (h.crossSite) out['sec-fetch-site'] = 'cross-site'
   if (h.correlation !== null) out['x-correlation-id'] = h.correlation
   if (h.accept !== null) out.accept = h.accept
@@ -408,9 +411,14 @@ function toHeaders(h: HeaderSet): Record<string, string> {
 }
 
 /** The status the request filters must give before any route looks at the body, if any. */
-function filterStatus(h: HeaderSet): number | null {
-  if ((h.origin !== undefined && !LOCAL_ORIGINS.includes(h.origin)) || h.crossSite) return 403
-  if (h.contentType === undefined || !JSON_TYPES.includes(h.contentType)) return 415
+function filterStatus(h: HeaderSet, method = 'POST', bodyBytes = 1): number | null {
+  const local = h.origin === OWN_ORIGIN || LOCAL_ORIGINS.includes(h.origin)
+  if (!local || h.crossSite) return 403
+  // A request that can change state must come from our own origin (or a non-browser client).
+  const safe = ['GET', 'HEAD', 'OPTIONS'].includes(method)
+  if (!safe && h.origin !== undefined && h.origin !== OWN_ORIGIN) return 403
+  // Without a Content-Type only a body-less request passes (a cancel needs no body).
+  if (h.contentType === undefined ? bodyBytes > 0 : !JSON_TYPES.includes(h.contentType)) return 415
   return null
 }
 
@@ -457,7 +465,7 @@ describe('fuzzing the API (never a 5xx, always an answer)', () => {
           const a = await send('POST', urlPath, toHeaders(h), body.bytes)
           const what = `POST ${urlPath.slice(0, 80)} [${body.kind}] ${JSON.stringify(h)}`
           expectSane(a, what)
-          const filtered = filterStatus(h)
+          const filtered = filterStatus(h, 'POST', body.bytes.length)
           if (filtered === 403 || (filtered === 415 && endpoint.startsWith('/'))) {
             expect(a.status, what).toBe(filtered)
           } else if (filtered === 415) {
@@ -674,7 +682,7 @@ describe('fuzzing the API (never a 5xx, always an answer)', () => {
           const a = await send(method, urlPath, toHeaders(h), withBody ? body.bytes : undefined)
           expectSane(a, `${method} ${urlPath.slice(0, 120)} ${JSON.stringify(h)}`)
           // Node answers 431 to an over-long request line before any handler runs.
-          if (filterStatus(h) === 403 && a.status !== 431) expect(a.status).toBe(403)
+          if (filterStatus(h, method) === 403 && a.status !== 431) expect(a.status).toBe(403)
         },
       ),
       { numRuns: RUNS, interruptAfterTimeLimit: TIME_LIMIT_MS },

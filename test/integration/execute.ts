@@ -3,7 +3,7 @@ import { LABEL_APP, LABEL_SESSION } from '../../src/main/engine/container-spec'
 import { DockerContainerClient } from '../../src/main/engine/docker-client'
 import { request, type JsonResponse } from './helpers'
 
-/** The `POST /execute` response body (DESIGN §2), as the tests read it. */
+/** The `POST /execute` response body (see docs/api.md), as the tests read it. */
 export interface ExecuteBody {
   success: boolean
   status: string

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
@@ -79,23 +79,45 @@ export async function expectNoContainersLeft(): Promise<void> {
   expect(left).toEqual([])
 }
 
-/** An engine + API in this process on a free port, with its own data folder. */
-export async function startInProcess(options: Partial<CoreOptions> = {}): Promise<{
+/**
+ * An engine + API in this process on a free port, with its own data folder. With `rendererDir`
+ * (a built `out/renderer`, see `ensureRenderer`) it also serves the app's web UI at `/`.
+ */
+export async function startInProcess(
+  options: Partial<CoreOptions> & { rendererDir?: string | null } = {},
+): Promise<{
   core: Core
   url: string
   dataDir: string
   [Symbol.asyncDispose](): Promise<void>
   close(): Promise<void>
 }> {
-  const dataDir = options.dataDir ?? tempDir()
-  const core = createCore({ dataDir, ...options })
+  const { rendererDir = null, ...coreOptions } = options
+  const dataDir = coreOptions.dataDir ?? tempDir()
+  const core = createCore({ dataDir, ...coreOptions })
   await core.startup()
-  const server = await startServer({ core, port: 0 })
+  const server = await startServer({ core, port: 0, rendererDir })
   const close = async (): Promise<void> => {
     await core.shutdown()
     await server.close()
   }
   return { core, url: server.url, dataDir, close, [Symbol.asyncDispose]: close }
+}
+
+/**
+ * Builds the app's web UI into `out/renderer` when it is missing or older than its sources (as
+ * `npm run serve` does) and returns that folder.
+ */
+export function ensureRenderer(): string {
+  execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', '.bin', 'tsx'), 'scripts/ensure-renderer.ts'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  )
+  return path.join(ROOT, 'out', 'renderer')
 }
 
 export interface ServeProcess {

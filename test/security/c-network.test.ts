@@ -1,31 +1,18 @@
-// SECURITY-CASES.md group C (#23–#24): a run has no network (`NetworkMode: none`) and no way to the
+// docs/security.md, group C (#23–#24): a run has no network (`NetworkMode: none`) and no way to the
 // Docker daemon. The test also listens on the host itself and checks that nothing ever reached it.
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  expectAftermath,
-  hostGuard,
-  lastJson,
-  makeCanary,
-  py,
-  run,
-  startSecure,
-  stopSecure,
-  type Canary,
-  type Ctx,
-} from './harness'
+import { lastJson, py, run, securitySuite } from './harness'
 
-let ctx: Ctx
-let canary: Canary
 let listener: net.Server
 let listenerPort = 0
 let connections = 0
 
+const sec = securitySuite()
+
 beforeAll(async () => {
-  canary = makeCanary()
-  ctx = await startSecure()
   // A host service on every interface: a sandbox with any route out would reach it.
   listener = net.createServer((s) => {
     connections++
@@ -37,8 +24,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((resolve) => listener.close(() => resolve()))
-  await stopSecure(ctx)
-  fs.rmSync(canary.dir, { recursive: true, force: true })
 })
 
 /** IPv4 addresses of this host (its LAN address, the Docker bridge gateway, …). */
@@ -105,10 +90,9 @@ const PROBE = py(
 
 describe('C. network', () => {
   it('#23 egress: HTTP, DNS, the host’s addresses, the Docker bridge, host.docker.internal and 169.254.169.254 all fail fast', async () => {
-    const guard = hostGuard(canary)
     const before = connections
     const addresses = hostAddresses()
-    const r = await run(ctx, {
+    const r = await run(sec.ctx, {
       code: py(
         PROBE,
         'import urllib.request',
@@ -155,14 +139,12 @@ describe('C. network', () => {
     expect(outbound['bridge 172.17.0.1:2375']?.[0]).toMatch(/ENETUNREACH/)
     expect(outbound['metadata 169.254.169.254']?.[0]).toMatch(/ENETUNREACH/)
     expect(connections).toBe(before)
-    await expectAftermath(ctx, guard)
   })
 
   it('#24 the Docker socket is absent, no socket of the host is reachable, and the Docker TCP ports are refused', async () => {
-    const guard = hostGuard(canary)
     const ports = [...new Set([2375, 2376, ...hostListeningPorts()])]
     const abstract = hostAbstractSockets()
-    const r = await run(ctx, {
+    const r = await run(sec.ctx, {
       code: py(
         PROBE,
         'import stat',
@@ -225,6 +207,5 @@ describe('C. network', () => {
     // Abstract unix sockets live in the host's network namespace, not the sandbox's.
     for (const [name, result] of Object.entries(out.abstract))
       expect(result, name).toMatch(/ECONNREFUSED|ENOENT/)
-    await expectAftermath(ctx, guard)
   })
 })

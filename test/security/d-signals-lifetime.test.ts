@@ -1,8 +1,8 @@
-// SECURITY-CASES.md group D (#25–#27): signals, timeouts and process lifetime. The host's own timer
+// docs/security.md, group D (#25–#27): signals, timeouts and process lifetime. The host's own timer
 // and SIGKILL end a run whatever the script does with signals; a daemon `wait` that never answers
 // does not hold a container; bad limits are refused before any container exists.
 import fs from 'node:fs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { LABEL_ROLE, LABEL_SESSION } from '../../src/main/engine/container-spec'
 import { DockerContainerClient } from '../../src/main/engine/docker-client'
 import { LimitError } from '../../src/main/engine/limits'
@@ -13,39 +13,22 @@ import { request } from '../integration/helpers'
 import {
   containersOfRun,
   engineRun,
-  expectAftermath,
-  hostGuard,
-  makeCanary,
   MiB,
   py,
   RecordingClient,
   result,
   run,
+  securitySuite,
   sleep,
   startAsync,
-  startSecure,
-  stopSecure,
-  type Canary,
-  type Ctx,
 } from './harness'
 
-let ctx: Ctx
-let canary: Canary
-
-beforeAll(async () => {
-  canary = makeCanary()
-  ctx = await startSecure()
-})
-
-afterAll(async () => {
-  await stopSecure(ctx)
-  fs.rmSync(canary.dir, { recursive: true, force: true })
-})
+const sec = securitySuite()
 
 /** Role-`run` containers of this session that exist right now (any state). */
 async function runContainersNow(): Promise<string[]> {
   const list = await new DockerContainerClient().listByLabel(
-    `${LABEL_SESSION}=${ctx.srv.core.sessionId}`,
+    `${LABEL_SESSION}=${sec.ctx.srv.core.sessionId}`,
   )
   return list.filter((c) => c.labels[LABEL_ROLE] === 'run').map((c) => c.id)
 }
@@ -58,9 +41,8 @@ const IGNORE_SIGNALS = py(
 
 describe('D. signals, timeouts, process lifetime', () => {
   it('#25 a script ignoring SIGTERM (and every catchable signal) is SIGKILLed at the timeout', async () => {
-    const guard = hostGuard(canary)
     const t0 = performance.now()
-    const r = await run(ctx, {
+    const r = await run(sec.ctx, {
       code: py(IGNORE_SIGNALS, 'print("ignoring", flush=True)', 'while True: pass'),
       timeout: 2,
     })
@@ -71,13 +53,11 @@ describe('D. signals, timeouts, process lifetime', () => {
     expect(r.stdout).toBe('ignoring\n')
     expect(ms).toBeGreaterThanOrEqual(2_000)
     expect(ms).toBeLessThan(5_000)
-    await expectAftermath(ctx, guard)
   })
 
   it('#25 detached children in their own sessions that ignore signals die with the run', async () => {
-    const guard = hostGuard(canary)
     const t0 = performance.now()
-    const r = await run(ctx, {
+    const r = await run(sec.ctx, {
       code: py(
         IGNORE_SIGNALS,
         'for i in range(3):',
@@ -95,13 +75,11 @@ describe('D. signals, timeouts, process lifetime', () => {
     expect(r.status).toBe('timeout')
     expect(r.stdout).toBe('detached\n')
     expect(performance.now() - t0).toBeLessThan(5_000)
-    await expectAftermath(ctx, guard)
   })
 
   it('#25 a daemon left behind by a script that exits does not outlive the run or write to /output', async () => {
-    const guard = hostGuard(canary)
     const t0 = performance.now()
-    const r = await run(ctx, {
+    const r = await run(sec.ctx, {
       code: py(
         IGNORE_SIGNALS,
         'if os.fork() == 0:',
@@ -120,13 +98,11 @@ describe('D. signals, timeouts, process lifetime', () => {
     expect(performance.now() - t0).toBeLessThan(10_000)
     await sleep(2_500)
     expect(r.artifacts).toEqual([])
-    expect(fs.readdirSync(ctx.srv.core.store.artifactsDir(r.execution_id))).toEqual([])
-    await expectAftermath(ctx, guard)
+    expect(fs.readdirSync(sec.ctx.srv.core.store.artifactsDir(r.execution_id))).toEqual([])
   })
 
   it('#25 closing stdout and stderr early does not end the run: it is over when its processes are', async () => {
-    const guard = hostGuard(canary)
-    const r = await run(ctx, {
+    const r = await run(sec.ctx, {
       code: py(
         'import os, time',
         'print("bye", flush=True)',
@@ -139,35 +115,31 @@ describe('D. signals, timeouts, process lifetime', () => {
     expect(r.status).toBe('succeeded')
     expect(r.stdout).toBe('bye\n')
     expect(r.artifacts.map((a) => a.name)).toEqual(['after.txt'])
-    await expectAftermath(ctx, guard)
   })
 
   it('#25 cancel of a SIGTERM-ignoring run escalates to SIGKILL within the grace period', async () => {
-    const guard = hostGuard(canary)
-    const id = await startAsync(ctx, {
+    const id = await startAsync(sec.ctx, {
       code: py(IGNORE_SIGNALS, 'print("ready", flush=True)', 'while True: pass'),
       timeout: 60,
     })
     await sleep(300)
     const t0 = performance.now()
-    const res = await request(`${ctx.srv.url}/jobs/${id}/cancel`, { method: 'POST' })
+    const res = await request(`${sec.ctx.srv.url}/jobs/${id}/cancel`, { method: 'POST' })
     expect(res.status).toBe(200)
     expect(res.body).toEqual({ status: 'cancelled', job_id: id })
-    const r = await result(ctx, id)
+    const r = await result(sec.ctx, id)
     expect(performance.now() - t0).toBeLessThan(3_000)
     expect(r.status).toBe('cancelled')
     expect(r.error).toMatchObject({ type: 'cancelled' })
     expect(r.stdout).toBe('ready\n')
-    await expectAftermath(ctx, guard)
   })
 
   it('#26 a daemon `wait()` that never answers: the host timer kills, stops waiting, removes, and inspect finds nothing', async () => {
-    const guard = hostGuard(canary)
     const hung = new RecordingClient()
     hung.hooks.wait = () => new Promise<number>(() => undefined)
     const engine = new RunEngine({
       client: hung,
-      sessionId: ctx.srv.core.sessionId,
+      sessionId: sec.ctx.srv.core.sessionId,
       killGraceMs: 1_000,
     })
     const runId = `sec-hung-${Date.now()}`
@@ -179,7 +151,7 @@ describe('D. signals, timeouts, process lifetime', () => {
       environment: 'default',
       image: imageRef('default'),
       limits: { ...defaultLimitsFor('default'), timeoutMs: 2_000 },
-      runDir: `${ctx.srv.dataDir}/engine-runs/${runId}`,
+      runDir: `${sec.ctx.srv.dataDir}/engine-runs/${runId}`,
     })
     expect(performance.now() - t0).toBeLessThan(2_000 + 1_000 + 3_000)
     expect(out.status).toBe('timeout')
@@ -194,22 +166,19 @@ describe('D. signals, timeouts, process lifetime', () => {
       statusCode: 404,
     })
     expect(await containersOfRun(runId)).toEqual([])
-    await expectAftermath(ctx, guard)
   })
 
   it('#26 a client whose wait for the result times out (408) does not leave the run or its container behind', async () => {
-    const guard = hostGuard(canary)
-    const id = await startAsync(ctx, {
+    const id = await startAsync(sec.ctx, {
       code: py('import time', 'time.sleep(3)', 'print("finished")'),
       timeout: 30,
     })
-    const waited = await request(`${ctx.srv.url}/jobs/${id}/result?wait=true&timeout=1`)
+    const waited = await request(`${sec.ctx.srv.url}/jobs/${id}/result?wait=true&timeout=1`)
     expect(waited.status).toBe(408)
     expect(waited.body).toMatchObject({ detail: 'Timeout waiting for job' })
-    const r = await result(ctx, id)
+    const r = await result(sec.ctx, id)
     expect(r.status).toBe('succeeded')
     expect(r.stdout).toBe('finished\n')
-    await expectAftermath(ctx, guard)
   })
 
   it.each([
@@ -230,30 +199,27 @@ describe('D. signals, timeouts, process lifetime', () => {
   ] as [string, unknown, string?][])(
     '#27 %s = %s is refused with a 422 naming the field, before any run or container exists',
     async (field, value, raw) => {
-      const guard = hostGuard(canary)
-      const runs = ctx.srv.core.store.all().length
-      const created = ctx.client.runContainers().length
+      const runs = sec.ctx.srv.core.store.all().length
+      const created = sec.ctx.client.runContainers().length
       const body =
         raw !== undefined
           ? `{"code": "print(1)", "${field}": ${raw}}`
           : JSON.stringify({ code: 'print(1)', [field]: value })
       const res = await request<{ detail: { loc: string[]; msg: string }[] }>(
-        `${ctx.srv.url}/execute`,
+        `${sec.ctx.srv.url}/execute`,
         { method: 'POST', headers: { 'content-type': 'application/json' }, body },
       )
       expect(res.status).toBe(422)
       expect(res.body.detail[0]?.loc).toEqual(['body', field])
-      expect(ctx.srv.core.store.all().length).toBe(runs)
-      expect(ctx.client.runContainers().length).toBe(created)
+      expect(sec.ctx.srv.core.store.all().length).toBe(runs)
+      expect(sec.ctx.client.runContainers().length).toBe(created)
       expect(await runContainersNow()).toEqual([])
-      await expectAftermath(ctx, guard)
     },
   )
 
   it('#27 the app’s RPC refuses the same bad limits (invalid_argument) and runs nothing', async () => {
-    const guard = hostGuard(canary)
-    const runs = ctx.srv.core.store.all().length
-    const created = ctx.client.runContainers().length
+    const runs = sec.ctx.srv.core.store.all().length
+    const created = sec.ctx.client.runContainers().length
     for (const limits of [
       { timeoutS: 0 },
       { timeoutS: -5 },
@@ -263,7 +229,7 @@ describe('D. signals, timeouts, process lifetime', () => {
       { timeoutS: 'NaN' },
     ]) {
       const res = await request<{ ok: boolean; error: { code: string; message: string } }>(
-        `${ctx.srv.url}/api/rpc/runs:start`,
+        `${sec.ctx.srv.url}/api/rpc/runs:start`,
         { method: 'POST', json: { code: 'print(1)', input: {}, environment: 'default', limits } },
       )
       expect(res.status).toBe(200)
@@ -271,9 +237,8 @@ describe('D. signals, timeouts, process lifetime', () => {
       expect(res.body.error.code).toBe('invalid_argument')
       expect(res.body.error.message).toMatch(/^limits\./)
     }
-    expect(ctx.srv.core.store.all().length).toBe(runs)
-    expect(ctx.client.runContainers().length).toBe(created)
-    await expectAftermath(ctx, guard)
+    expect(sec.ctx.srv.core.store.all().length).toBe(runs)
+    expect(sec.ctx.client.runContainers().length).toBe(created)
   })
 
   it.each([
@@ -289,16 +254,15 @@ describe('D. signals, timeouts, process lifetime', () => {
   ] as [string, number][])(
     '#27 the engine throws LimitError for %s = %s and creates no container for the run',
     async (field, value) => {
-      const created = ctx.client.created.length
+      const created = sec.ctx.client.created.length
       const runId = `sec-limit-${field}-${Date.now()}`
-      await expect(engineRun(ctx, 'print(1)', { [field]: value }, { runId })).rejects.toThrow(
+      await expect(engineRun(sec.ctx, 'print(1)', { [field]: value }, { runId })).rejects.toThrow(
         LimitError,
       )
       expect(await containersOfRun(runId)).toEqual([])
       expect(
-        ctx.client.created.slice(created).filter((c) => c.labels[LABEL_ROLE] === 'run'),
+        sec.ctx.client.created.slice(created).filter((c) => c.labels[LABEL_ROLE] === 'run'),
       ).toEqual([])
-      await expectAftermath(ctx)
     },
   )
 })

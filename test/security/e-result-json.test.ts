@@ -1,35 +1,12 @@
-// SECURITY-CASES.md group E (#28–#32): `/output/result.json` is the script's data, read by the host
+// docs/security.md, group E (#28–#32): `/output/result.json` is the script's data, read by the host
 // after the container stopped — never trusted for its type, size, depth or number syntax. (The
 // symlink, FIFO and folder forms of result.json are group B, #16 and #18.)
-import fs from 'node:fs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { MAX_RESULT_DEPTH } from '../../src/main/engine/result-parser'
 import { request } from '../integration/helpers'
-import {
-  expectAftermath,
-  hostGuard,
-  makeCanary,
-  MiB,
-  py,
-  run,
-  startSecure,
-  stopSecure,
-  type Canary,
-  type Ctx,
-} from './harness'
+import { MiB, py, run, securitySuite } from './harness'
 
-let ctx: Ctx
-let canary: Canary
-
-beforeAll(async () => {
-  canary = makeCanary()
-  ctx = await startSecure()
-})
-
-afterAll(async () => {
-  await stopSecure(ctx)
-  fs.rmSync(canary.dir, { recursive: true, force: true })
-})
+const sec = securitySuite()
 
 /** Python that writes the given text as /output/result.json, exactly. */
 function writesResult(text: string, ...more: string[]): string {
@@ -41,23 +18,20 @@ async function appView(id: string): Promise<{ outputJson: string | null; warning
   const res = await request<{
     ok: boolean
     value: { outputJson: string | null; warnings: unknown[] }
-  }>(`${ctx.srv.url}/api/rpc/runs:get`, { method: 'POST', json: { id } })
+  }>(`${sec.ctx.srv.url}/api/rpc/runs:get`, { method: 'POST', json: { id } })
   expect(res.body.ok).toBe(true)
   return res.body.value
 }
 
 describe('E. result.json', () => {
   it('#28 missing: success, output null, no warning', async () => {
-    const guard = hostGuard(canary)
-    const r = await run(ctx, { code: 'print("no result")' })
+    const r = await run(sec.ctx, { code: 'print("no result")' })
     expect(r).toMatchObject({ success: true, status: 'succeeded', output: null, warnings: [] })
     expect(r.stdout).toBe('no result\n')
-    await expectAftermath(ctx, guard)
   })
 
   it('#29 malformed: output null, a result_invalid warning naming the parse error; status, stdout and artifacts kept', async () => {
-    const guard = hostGuard(canary)
-    const r = await run(ctx, {
+    const r = await run(sec.ctx, {
       code: writesResult(
         'not valid json {',
         'open("/output/other.txt", "w").write("still here")',
@@ -74,17 +48,14 @@ describe('E. result.json', () => {
     expect(r.warnings[0]?.message).toMatch(
       /^result\.json is not valid JSON: .*(Unexpected token|not valid JSON)/,
     )
-    await expectAftermath(ctx, guard)
   })
 
   it('#29 malformed result.json does not change a failed status either', async () => {
-    const guard = hostGuard(canary)
-    const r = await run(ctx, { code: writesResult('{"a": ', 'raise ValueError("boom")') })
+    const r = await run(sec.ctx, { code: writesResult('{"a": ', 'raise ValueError("boom")') })
     expect(r.status).toBe('failed')
     expect(r.error_type).toBe('value_error')
     expect(r.output).toBeNull()
     expect(r.warnings.map((w) => w.code)).toEqual(['result_invalid'])
-    await expectAftermath(ctx, guard)
   })
 
   it.each([
@@ -98,8 +69,7 @@ describe('E. result.json', () => {
   ] as [string, unknown][])(
     '#30 a top-level %s is accepted as the JSON value it is, in the API and the app',
     async (text, value) => {
-      const guard = hostGuard(canary)
-      const r = await run(ctx, { code: writesResult(text) })
+      const r = await run(sec.ctx, { code: writesResult(text) })
       expect(r.status).toBe('succeeded')
       expect(r.warnings).toEqual([])
       if (text.startsWith('{"__proto__"')) {
@@ -112,13 +82,11 @@ describe('E. result.json', () => {
         expect(r.output).toEqual(value)
       }
       expect((await appView(r.execution_id)).outputJson).toBe(text)
-      await expectAftermath(ctx, guard)
     },
   )
 
   it('#31 NaN/Infinity (Python’s default json.dump): tolerant policy — stored as null with a result_nonstandard warning', async () => {
-    const guard = hostGuard(canary)
-    const r = await run(ctx, {
+    const r = await run(sec.ctx, {
       code: py(
         'import json',
         'json.dump({"v": float("nan"), "w": [float("inf"), -float("inf"), 1.5], "s": "NaN Infinity"},',
@@ -137,16 +105,14 @@ describe('E. result.json', () => {
     expect((await appView(r.execution_id)).outputJson).toBe(
       '{"v": null, "w": [null, null, 1.5], "s": "NaN Infinity"}',
     )
-    await expectAftermath(ctx, guard)
   })
 
   it('#31 a top-level NaN is null with the warning; allow_nan=False makes the script itself fail', async () => {
-    const guard = hostGuard(canary)
-    const top = await run(ctx, { code: writesResult('NaN') })
+    const top = await run(sec.ctx, { code: writesResult('NaN') })
     expect(top.status).toBe('succeeded')
     expect(top.output).toBeNull()
     expect(top.warnings.map((w) => w.code)).toEqual(['result_nonstandard'])
-    const strict = await run(ctx, {
+    const strict = await run(sec.ctx, {
       code: py(
         'import json',
         'json.dump(float("nan"), open("/output/result.json", "w"), allow_nan=False)',
@@ -155,13 +121,11 @@ describe('E. result.json', () => {
     expect(strict.status).toBe('failed')
     expect(strict.error_type).toBe('value_error')
     expect(strict.error).toMatch(/Out of range float values are not JSON compliant/)
-    await expectAftermath(ctx, guard)
   })
 
   it('#32 a huge result.json is stopped at fsize (100 MiB) in the sandbox and refused by size, unread, on the host', async () => {
-    const guard = hostGuard(canary)
     const t0 = performance.now()
-    const r = await run(ctx, {
+    const r = await run(sec.ctx, {
       code: py(
         'import errno',
         'try:',
@@ -182,12 +146,10 @@ describe('E. result.json', () => {
     )
     expect(r.artifacts.find((a) => a.name === 'result.json')?.size_bytes).toBe(100 * MiB)
     expect(performance.now() - t0).toBeLessThan(60_000)
-    await expectAftermath(ctx, guard)
   })
 
   it('#32 a sparse result.json (seek to 99 MiB) is refused by its size without being read', async () => {
-    const guard = hostGuard(canary)
-    const r = await run(ctx, {
+    const r = await run(sec.ctx, {
       code: py('f = open("/output/result.json", "wb")', 'f.seek(99 * 2**20)', 'f.write(b"1")'),
     })
     expect(r.status).toBe('succeeded')
@@ -196,13 +158,11 @@ describe('E. result.json', () => {
       /over the 16777216-byte limit; it was not read/,
     )
     expect(r.timing?.collect_ms).toBeLessThan(5_000)
-    await expectAftermath(ctx, guard)
   })
 
   it("#32 '[' * 100000 (and a closed 100 000-deep nest) is refused by depth before parsing; the app answers", async () => {
-    const guard = hostGuard(canary)
     for (const expr of ['"[" * 100000', '"[" * 100000 + "]" * 100000']) {
-      const r = await run(ctx, {
+      const r = await run(sec.ctx, {
         code: py(`open("/output/result.json", "w").write(${expr})`),
       })
       expect(r.status).toBe('succeeded')
@@ -215,19 +175,17 @@ describe('E. result.json', () => {
         },
       ])
     }
-    const ok = await run(ctx, {
+    const ok = await run(sec.ctx, {
       code: writesResult('['.repeat(MAX_RESULT_DEPTH) + ']'.repeat(MAX_RESULT_DEPTH)),
     })
     expect(ok.warnings).toEqual([])
     expect(JSON.stringify(ok.output)).toBe(
       '['.repeat(MAX_RESULT_DEPTH) + ']'.repeat(MAX_RESULT_DEPTH),
     )
-    await expectAftermath(ctx, guard)
   })
 
   it('a result.json left open (never closed) is flushed and read as in a cold run', async () => {
-    const guard = hostGuard(canary)
-    const r = await run(ctx, {
+    const r = await run(sec.ctx, {
       code: py(
         'import json',
         'f = open("/output/result.json", "w")',
@@ -240,26 +198,23 @@ describe('E. result.json', () => {
     expect(r.output).toEqual({ kept: true })
     expect(r.warnings).toEqual([])
     expect(r.artifacts.find((a) => a.name === 'log.txt')?.size_bytes).toBe(22)
-    await expectAftermath(ctx, guard)
   })
 
   it('result.json with invalid UTF-8, a BOM or a NUL is handled as data: a warning or a value, never a crash', async () => {
-    const guard = hostGuard(canary)
-    const bad = await run(ctx, {
+    const bad = await run(sec.ctx, {
       code: py('open("/output/result.json", "wb").write(b\'{"k": "\\xff\\xfe\\x00"}\')'),
     })
     expect(bad.status).toBe('succeeded')
     expect(bad.warnings.map((w) => w.code)).toEqual(['result_invalid'])
-    const bom = await run(ctx, {
+    const bom = await run(sec.ctx, {
       code: py('open("/output/result.json", "wb").write(b"\\xef\\xbb\\xbf{}")'),
     })
     expect(bom.status).toBe('succeeded')
     expect(bom.warnings.length).toBeLessThanOrEqual(1)
-    const lone = await run(ctx, {
+    const lone = await run(sec.ctx, {
       code: writesResult('{"s": "\\ud800 lone surrogate", "n": 1e400}'),
     })
     expect(lone.status).toBe('succeeded')
     expect((lone.output as { s: string }).s).toContain('lone surrogate')
-    await expectAftermath(ctx, guard)
   })
 })

@@ -1,40 +1,25 @@
-// SECURITY-CASES.md group G (#39–#41): concurrency. Runs queue behind the worker cap, each in its own
+// docs/security.md, group G (#39–#41): concurrency. Runs queue behind the worker cap, each in its own
 // container and folder with no cross-talk; a cancel that lands between create and start leaves no
 // container and never lets the script run.
 import fs from 'node:fs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { LABEL_RUN } from '../../src/main/engine/container-spec'
 import { request } from '../integration/helpers'
 import {
   artifactPath,
   containersOfRun,
+  type Ctx,
   expectAftermath,
-  hostGuard,
-  makeCanary,
   py,
   result,
+  securitySuite,
   sha256,
   sleep,
-  startSecure,
-  stopSecure,
   warmContainerOf,
   warmReady,
-  type Canary,
-  type Ctx,
 } from './harness'
 
-let ctx: Ctx
-let canary: Canary
-
-beforeAll(async () => {
-  canary = makeCanary()
-  ctx = await startSecure()
-})
-
-afterAll(async () => {
-  await stopSecure(ctx)
-  fs.rmSync(canary.dir, { recursive: true, force: true })
-})
+const sec = securitySuite()
 
 async function submit(c: Ctx, body: Record<string, unknown>): Promise<string> {
   const res = await request<{ job_id: string; status: string }>(`${c.srv.url}/execute/async`, {
@@ -57,9 +42,8 @@ function containerUsed(c: Ctx, runId: string): string | null {
 
 describe('G. concurrency', () => {
   it('#39 8 runs at once on 2 workers queue, use 8 containers and 8 folders, and see only their own files', async () => {
-    const guard = hostGuard(canary)
-    expect(ctx.srv.core.jobs.workers).toBe(2)
-    await warmReady(ctx)
+    expect(sec.ctx.srv.core.jobs.workers).toBe(2)
+    await warmReady(sec.ctx)
     const code = py(
       'import json, os, time',
       'n = json.load(open("/input/data.json"))["n"]',
@@ -71,19 +55,21 @@ describe('G. concurrency', () => {
       '           "tmp": sorted(os.listdir("/tmp"))}, open("/output/result.json", "w"))',
     )
     const ids = await Promise.all(
-      Array.from({ length: 8 }, (_, n) => submit(ctx, { code, input_data: { n }, timeout: 60 })),
+      Array.from({ length: 8 }, (_, n) =>
+        submit(sec.ctx, { code, input_data: { n }, timeout: 60 }),
+      ),
     )
     const queued = await Promise.all(
-      ids.map(async (id) => (await request(`${ctx.srv.url}/jobs/${id}`)).body),
+      ids.map(async (id) => (await request(`${sec.ctx.srv.url}/jobs/${id}`)).body),
     )
     expect(
       queued.filter((q) => q.status === 'pending' && Number(q.queue_position) >= 1).length,
     ).toBeGreaterThanOrEqual(4)
     let maxRunning = 0
     const watch = setInterval(() => {
-      maxRunning = Math.max(maxRunning, ctx.srv.core.jobs.stats().running)
+      maxRunning = Math.max(maxRunning, sec.ctx.srv.core.jobs.stats().running)
     }, 20)
-    const results = await Promise.all(ids.map((id) => result(ctx, id)))
+    const results = await Promise.all(ids.map((id) => result(sec.ctx, id)))
     clearInterval(watch)
     expect(maxRunning).toBeLessThanOrEqual(2)
     results.forEach((r, n) => {
@@ -96,21 +82,19 @@ describe('G. concurrency', () => {
       })
     })
     expect(new Set(ids).size).toBe(8)
-    const containers = ids.map((id) => containerUsed(ctx, id))
+    const containers = ids.map((id) => containerUsed(sec.ctx, id))
     expect(containers.every((c) => c !== null)).toBe(true)
     expect(new Set(containers).size).toBe(8)
-    const names = ctx.client.created.map((c) => c.name)
+    const names = sec.ctx.client.created.map((c) => c.name)
     expect(new Set(names).size).toBe(names.length)
-    const dirs = ids.map((id) => ctx.srv.core.store.artifactsDir(id))
+    const dirs = ids.map((id) => sec.ctx.srv.core.store.artifactsDir(id))
     expect(new Set(dirs).size).toBe(8)
     dirs.forEach((d, n) =>
       expect(fs.readdirSync(d).sort()).toEqual([`mine-${n}.txt`, 'result.json']),
     )
-    await expectAftermath(ctx, guard)
   })
 
   it('#40 the same script twice at once, writing the same artifact names, gets two separate stores', async () => {
-    const guard = hostGuard(canary)
     const code = py(
       'import json, os, time',
       'who = json.load(open("/input/data.json"))["who"]',
@@ -122,33 +106,31 @@ describe('G. concurrency', () => {
       'json.dump({"who": who, "seen": seen, "mine": open("/output/report.txt").read()},',
       '          open("/output/result.json", "w"))',
     )
-    await warmReady(ctx)
+    await warmReady(sec.ctx)
     const [a, b] = await Promise.all([
-      submit(ctx, { code, input_data: { who: 'alice' } }),
-      submit(ctx, { code, input_data: { who: 'bob' } }),
+      submit(sec.ctx, { code, input_data: { who: 'alice' } }),
+      submit(sec.ctx, { code, input_data: { who: 'bob' } }),
     ])
-    const [ra, rb] = await Promise.all([result(ctx, a), result(ctx, b)])
+    const [ra, rb] = await Promise.all([result(sec.ctx, a), result(sec.ctx, b)])
     expect(ra.output).toEqual({ who: 'alice', seen: false, mine: 'report of alice' })
     expect(rb.output).toEqual({ who: 'bob', seen: false, mine: 'report of bob' })
     for (const [id, who] of [
       [a, 'alice'],
       [b, 'bob'],
     ] as const) {
-      const rec = ctx.srv.core.store.get(id)!
+      const rec = sec.ctx.srv.core.store.get(id)!
       expect(rec.artifacts.map((x) => x.name)).toEqual(['plots/p.svg', 'report.txt', 'result.json'])
       expect(rec.artifacts.find((x) => x.name === 'report.txt')?.sha256).toBe(
         sha256(`report of ${who}`),
       )
-      const res = await fetch(`${ctx.srv.url}${artifactPath(id, 'report.txt')}`)
+      const res = await fetch(`${sec.ctx.srv.url}${artifactPath(id, 'report.txt')}`)
       expect(await res.text()).toBe(`report of ${who}`)
     }
-    expect(ctx.srv.core.store.artifactsDir(a)).not.toBe(ctx.srv.core.store.artifactsDir(b))
-    expect(containerUsed(ctx, a)).not.toBe(containerUsed(ctx, b))
-    await expectAftermath(ctx, guard)
+    expect(sec.ctx.srv.core.store.artifactsDir(a)).not.toBe(sec.ctx.srv.core.store.artifactsDir(b))
+    expect(containerUsed(sec.ctx, a)).not.toBe(containerUsed(sec.ctx, b))
   })
 
   it('#41 cancel at any moment around dispatch: cancelled, the script never gets to write, no container left', async () => {
-    const guard = hostGuard(canary)
     const code = py(
       'import time',
       'time.sleep(0.8)',
@@ -156,61 +138,52 @@ describe('G. concurrency', () => {
       'open("/output/ran.txt", "w").write("ran")',
     )
     for (const delay of [0, 5, 20, 50, 100, 200]) {
-      await warmReady(ctx)
-      const id = await submit(ctx, { code, timeout: 30 })
+      await warmReady(sec.ctx)
+      const id = await submit(sec.ctx, { code, timeout: 30 })
       await sleep(delay)
       const t0 = performance.now()
-      const res = await request(`${ctx.srv.url}/jobs/${id}/cancel`, { method: 'POST' })
+      const res = await request(`${sec.ctx.srv.url}/jobs/${id}/cancel`, { method: 'POST' })
       expect(res.status).toBe(200)
-      const r = await result(ctx, id)
+      const r = await result(sec.ctx, id)
       expect(r.status, `delay ${delay}`).toBe('cancelled')
       expect(performance.now() - t0, `delay ${delay}`).toBeLessThan(3_000)
       expect(r.stdout).toBe('')
-      expect(ctx.srv.core.store.get(id)?.artifacts).toEqual([])
-      await expectAftermath(ctx)
+      expect(sec.ctx.srv.core.store.get(id)?.artifacts).toEqual([])
+      await expectAftermath(sec.ctx)
       expect(await containersOfRun(id)).toEqual([])
     }
-    guard.verify()
   })
 
   it('#41 a queued job cancelled before a worker takes it never creates a container', async () => {
-    const guard = hostGuard(canary)
-    await warmReady(ctx)
+    await warmReady(sec.ctx)
     const blockers = await Promise.all([
-      submit(ctx, { code: py('import time', 'time.sleep(2)'), timeout: 30 }),
-      submit(ctx, { code: py('import time', 'time.sleep(2)'), timeout: 30 }),
+      submit(sec.ctx, { code: py('import time', 'time.sleep(2)'), timeout: 30 }),
+      submit(sec.ctx, { code: py('import time', 'time.sleep(2)'), timeout: 30 }),
     ])
-    const queued = await submit(ctx, { code: 'open("/output/ran.txt", "w").write("ran")' })
-    expect((await request(`${ctx.srv.url}/jobs/${queued}`)).body).toMatchObject({
+    const queued = await submit(sec.ctx, { code: 'open("/output/ran.txt", "w").write("ran")' })
+    expect((await request(`${sec.ctx.srv.url}/jobs/${queued}`)).body).toMatchObject({
       status: 'pending',
       queue_position: 1,
     })
-    const res = await request(`${ctx.srv.url}/jobs/${queued}/cancel`, { method: 'POST' })
+    const res = await request(`${sec.ctx.srv.url}/jobs/${queued}/cancel`, { method: 'POST' })
     expect(res.status).toBe(200)
-    const r = await result(ctx, queued)
+    const r = await result(sec.ctx, queued)
     expect(r.status).toBe('cancelled')
-    for (const b of blockers) expect((await result(ctx, b)).status).toBe('succeeded')
-    expect(containerUsed(ctx, queued)).toBeNull()
+    for (const b of blockers) expect((await result(sec.ctx, b)).status).toBe('succeeded')
+    expect(containerUsed(sec.ctx, queued)).toBeNull()
     expect(await containersOfRun(queued)).toEqual([])
-    expect(fs.readdirSync(ctx.srv.core.store.artifactsDir(queued))).toEqual([])
-    await expectAftermath(ctx, guard)
+    expect(fs.readdirSync(sec.ctx.srv.core.store.artifactsDir(queued))).toEqual([])
   })
 
   describe('cold path (TAKO_POOL=0): a cancel between createContainer and start', () => {
-    let cold: Ctx
-
-    beforeAll(async () => {
-      cold = await startSecure({ pool: false })
-    })
-
-    afterAll(async () => {
-      await stopSecure(cold)
-    })
+    // A second server with the pool off, with its own canary and its own aftermath after each case
+    // (the file's server is checked too).
+    const coldSuite = securitySuite({ pool: false })
 
     it.each(['afterCreate', 'beforeStart'] as const)(
       '#41 cancel landing at %s: cancelled at once, the script never runs, no container in any state',
       async (hook) => {
-        const guard = hostGuard(canary)
+        const cold = coldSuite.ctx
         let cancelledAt = 0
         cold.client.hooks[hook] = async (containerId: string) => {
           const runId = cold.client.created.find((c) => c.id === containerId)?.labels[LABEL_RUN]
@@ -242,7 +215,6 @@ describe('G. concurrency', () => {
           if (hook === 'afterCreate') expect(cold.client.calls).not.toContain(`start:${container}`)
           expect(cold.client.calls).toContain(`remove:${container}`)
           expect(await containersOfRun(id)).toEqual([])
-          await expectAftermath(cold, guard)
         } finally {
           delete cold.client.hooks[hook]
         }

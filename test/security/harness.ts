@@ -1,13 +1,13 @@
-// Shared fixtures of the security suite (SECURITY-CASES.md): a server on the real daemon with the
+// Shared fixtures of the security suite (see docs/security.md): a server on the real daemon with the
 // production flags, a recording wrapper around the real Docker client, host canaries and the four
 // checks every case ends with (status, host untouched, app answers, no container left).
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
-import http from 'node:http'
+import type http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import type Docker from 'dockerode'
-import { expect } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
 import { poolFromEnv, type CoreOptions } from '../../src/main/core'
 import {
   LABEL_APP,
@@ -21,9 +21,11 @@ import { imageRef } from '../../src/main/environments/catalogue'
 import { defaultLimitsFor } from '../../src/main/server/run-request'
 import type { RunLimits, RunOutcome } from '../../src/shared/run'
 import { execute, sessionContainers, type ExecuteBody } from '../integration/execute'
-import { request, startInProcess, tempDir } from '../integration/helpers'
+import { ensureRenderer, request, startInProcess, tempDir } from '../integration/helpers'
+import { rawRequest, sha256, sleep, waitForJob } from '../integration/http'
 
 export { py } from '../integration/execute'
+export { sha256, sleep } from '../integration/http'
 export type { ExecuteBody } from '../integration/execute'
 
 export const MiB = 1024 * 1024
@@ -128,7 +130,9 @@ export interface Ctx {
  * `npm run test:security:cold` runs this suite); `pool` forces it for a case about one path.
  */
 export async function startSecure(
-  options: { pool?: boolean } & Partial<Omit<CoreOptions, 'pool'>> = {},
+  options: { pool?: boolean; rendererDir?: string | null } & Partial<
+    Omit<CoreOptions, 'pool'>
+  > = {},
 ): Promise<Ctx> {
   const { pool = poolFromEnv().enabled, ...rest } = options
   const client = new RecordingClient()
@@ -143,8 +147,8 @@ export async function startSecure(
 }
 
 /**
- * Every container the suite made had the production hardening, none relaxed: what DESIGN §1 and
- * buildContainerSpec promise, checked on the specs actually sent to the daemon (cold and warm).
+ * Every container the suite made had the production hardening, none relaxed: what docs/security.md
+ * and buildContainerSpec promise, checked on the specs actually sent to the daemon (cold and warm).
  */
 export function expectHardened(c: CreatedContainer): void {
   const h = c.spec.HostConfig ?? {}
@@ -211,14 +215,6 @@ export function warmContainerOf(ctx: Ctx, runId: string): string | null {
 export async function run(ctx: Ctx, body: Record<string, unknown>): Promise<ExecuteBody> {
   await warmReady(ctx)
   return execute(ctx.srv.url, body)
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms))
-}
-
-export function sha256(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex')
 }
 
 /** Type, mode, size and content hash of a path (recursively for a folder), never following links. */
@@ -325,29 +321,12 @@ export function lastJson<T>(r: ExecuteBody): T {
 }
 
 /** A GET sent with the path exactly as given (fetch would normalise `..` away). */
-export function rawGet(
+export async function rawGet(
   base: string,
   rawPath: string,
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
-  const u = new URL(base)
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: u.hostname, port: u.port, path: rawPath, method: 'GET' },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks),
-          }),
-        )
-      },
-    )
-    req.on('error', reject)
-    req.end()
-  })
+  const res = await rawRequest(base, 'GET', rawPath)
+  return { status: res.status, headers: res.headers, body: res.bytes }
 }
 
 /** URL path of an artifact as the renderer builds it (each segment percent-encoded). */
@@ -449,8 +428,64 @@ export async function containerOf(ctx: Ctx, runId: string): Promise<string> {
 }
 
 /** Waits for a job's final record over the API (`GET /jobs/{id}/result?wait=true`). */
-export async function result(ctx: Ctx, id: string): Promise<Record<string, unknown>> {
-  const res = await request(`${ctx.srv.url}/jobs/${id}/result?wait=true&timeout=120`)
-  expect(res.status).toBe(200)
-  return res.body
+export function result(ctx: Ctx, id: string): Promise<Record<string, unknown>> {
+  return waitForJob(ctx.srv.url, id, { timeoutS: 120 })
+}
+
+/** What a security file's cases use: its server and the host canary every case is guarded by. */
+export interface SecuritySuite {
+  readonly ctx: Ctx
+  readonly canary: Canary
+}
+
+/**
+ * Registers the setup every security file shares, in the describe block (or file) it is called in:
+ * a canary and a hardened server on the real daemon before the cases, and after EVERY case the
+ * aftermath, without the case having to ask for it: the canary and the system files of
+ * `hostGuard()` are exactly as they were before the case, `GET /health` answers 200 and no container
+ * of a run is left (`expectAftermath`). After the last case the server closes, leaving no container
+ * of its session, every container it made having had the production flags (`stopSecure`).
+ *
+ * The cases read `suite.ctx` and `suite.canary` (set once the server is up). Extra host paths a
+ * file's cases aim at go in `guard`; `pool` forces the warm pool on or off as `startSecure` does;
+ * `ui` also serves the app's web UI (built into `out/renderer` first if needed).
+ */
+export function securitySuite(
+  options: { pool?: boolean; guard?: string[]; ui?: boolean } & Partial<
+    Omit<CoreOptions, 'pool'>
+  > = {},
+): SecuritySuite {
+  const { guard: extra = [], ui = false, ...start } = options
+  let ctx: Ctx | undefined
+  let canary: Canary | undefined
+  let guard: HostGuard | undefined
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`securitySuite: ${what} is used before beforeAll ran`)
+    return value
+  }
+
+  beforeAll(async () => {
+    canary = makeCanary()
+    ctx = await startSecure({ ...start, rendererDir: ui ? ensureRenderer() : null })
+  })
+  beforeEach(() => {
+    guard = hostGuard(ready(canary, 'the canary'), ...extra)
+  })
+  afterEach(async () => {
+    await expectAftermath(ready(ctx, 'the server'), guard)
+    guard = undefined
+  })
+  afterAll(async () => {
+    await stopSecure(ctx)
+    if (canary) fs.rmSync(canary.dir, { recursive: true, force: true })
+  })
+
+  return {
+    get ctx() {
+      return ready(ctx, 'the server')
+    },
+    get canary() {
+      return ready(canary, 'the canary')
+    },
+  }
 }

@@ -2,33 +2,12 @@
 // run or with a host account. A run that takes every inotify instance its uid may have leaves a
 // host process of uid 1000 (the desktop user on a typical Linux) and a concurrent run unharmed.
 import { spawnSync } from 'node:child_process'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { isRunUid } from '../../src/main/engine/run-users'
 import type { OutputStream } from '../../src/shared/run'
-import {
-  engineRun,
-  expectAftermath,
-  hostGuard,
-  lastJson,
-  makeCanary,
-  py,
-  startSecure,
-  stopSecure,
-  type Canary,
-  type Ctx,
-} from './harness'
+import { engineRun, lastJson, py, securitySuite } from './harness'
 
-let ctx: Ctx
-let canary: Canary
-
-beforeAll(async () => {
-  canary = makeCanary()
-  ctx = await startSecure()
-})
-
-afterAll(async () => {
-  await stopSecure(ctx)
-})
+const suite = securitySuite()
 
 const INOTIFY_ONE = [
   'import ctypes, json, os',
@@ -39,13 +18,12 @@ const INOTIFY_ONE = [
 
 describe('one uid per run', () => {
   it('a run that exhausts inotify instances leaves the host user and a concurrent run able to make one', async () => {
-    const guard = hostGuard(canary)
     const abort = new AbortController()
     let exhausted: (line: string) => void = () => undefined
     const seen = new Promise<string>((r) => (exhausted = r))
     let text = ''
     const hog = engineRun(
-      ctx,
+      suite.ctx,
       py(
         'import ctypes, os, sys, time',
         'libc = ctypes.CDLL(None, use_errno=True)',
@@ -83,7 +61,7 @@ describe('one uid per run', () => {
     expect(host.status, host.stderr).toBe(0)
     expect(JSON.parse(host.stdout)).toMatchObject({ errno: 0, uid: 1000 })
 
-    const other = await engineRun(ctx, py(...INOTIFY_ONE))
+    const other = await engineRun(suite.ctx, py(...INOTIFY_ONE))
     expect(other.outcome.status, other.outcome.stderr).toBe('succeeded')
     const probe = JSON.parse(other.outcome.stdout) as { fd: number; errno: number; uid: number }
     expect(probe.errno).toBe(0)
@@ -93,17 +71,15 @@ describe('one uid per run', () => {
 
     abort.abort()
     expect((await hog).outcome.status).toBe('cancelled')
-    await expectAftermath(ctx, guard)
   })
 
   it('two concurrent runs see different uids, both from the run range', async () => {
-    const guard = hostGuard(canary)
     const code = py(
       'import json, os, time',
       'time.sleep(1)',
       'print(json.dumps({"uid": os.getuid(), "gid": os.getgid()}))',
     )
-    const [a, b] = await Promise.all([engineRun(ctx, code), engineRun(ctx, code)])
+    const [a, b] = await Promise.all([engineRun(suite.ctx, code), engineRun(suite.ctx, code)])
     for (const r of [a, b]) expect(r.outcome.status, r.outcome.stderr).toBe('succeeded')
     const ua = lastJson<{ uid: number; gid: number }>({ stdout: a.outcome.stdout } as never)
     const ub = lastJson<{ uid: number; gid: number }>({ stdout: b.outcome.stdout } as never)
@@ -111,6 +87,5 @@ describe('one uid per run', () => {
     expect(ua.uid).not.toBe(ub.uid)
     expect(ua.gid).toBe(ua.uid)
     expect(ub.gid).toBe(ub.uid)
-    await expectAftermath(ctx, guard)
   })
 })

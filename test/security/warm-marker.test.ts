@@ -2,32 +2,10 @@
 // supervisor's end marker (reading its nonce from the supervisor's frame) cannot choose its exit
 // code, hide an OOM kill or escape the output ceiling. The pool is on for every case here, and each
 // case checks that its run really went warm.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  engineRun,
-  expectAftermath,
-  hostGuard,
-  makeCanary,
-  MiB,
-  py,
-  startSecure,
-  stopSecure,
-  warmContainerOf,
-  type Canary,
-  type Ctx,
-} from './harness'
+import { describe, expect, it } from 'vitest'
+import { engineRun, MiB, py, warmContainerOf, securitySuite } from './harness'
 
-let ctx: Ctx
-let canary: Canary
-
-beforeAll(async () => {
-  canary = makeCanary()
-  ctx = await startSecure({ pool: true })
-})
-
-afterAll(async () => {
-  await stopSecure(ctx)
-})
+const suite = securitySuite({ pool: true })
 
 /**
  * Writes the end marker the supervisor would write, with the real nonce when a frame up the stack
@@ -49,33 +27,31 @@ const FORGE = [
 
 async function warmRun(code: string): ReturnType<typeof engineRun> {
   // The default limits: the key the pool keeps warm from start-up.
-  const r = await engineRun(ctx, code)
-  expect(warmContainerOf(ctx, r.runId), 'the run went through a warm container').not.toBeNull()
+  const r = await engineRun(suite.ctx, code)
+  expect(
+    warmContainerOf(suite.ctx, r.runId),
+    'the run went through a warm container',
+  ).not.toBeNull()
   return r
 }
 
 describe('warm end marker', () => {
   it('a forged marker then sys.exit(3) is reported failed with exit code 3', async () => {
-    const guard = hostGuard(canary)
     const { outcome } = await warmRun(py(...FORGE, 'forge()', 'print("after")', 'sys.exit(3)'))
     expect(outcome.status, outcome.stderr).toBe('failed')
     expect(outcome.exitCode).toBe(3)
     expect(outcome.stdout).toContain('after')
-    await expectAftermath(ctx, guard)
   })
 
   it('a forged marker then a memory bomb is reported oom', async () => {
-    const guard = hostGuard(canary)
     const { outcome } = await warmRun(
       py(...FORGE, 'forge()', 'hog = []', 'while True:', '    hog.append(b"x" * (16 << 20))'),
     )
     expect(outcome.status, outcome.stderr).toBe('oom')
     expect(outcome.error?.type).toBe('oom')
-    await expectAftermath(ctx, guard)
   })
 
   it('output after a forged marker counts against the output ceiling', async () => {
-    const guard = hostGuard(canary)
     const { outcome } = await warmRun(
       py(
         ...FORGE,
@@ -89,11 +65,9 @@ describe('warm end marker', () => {
     expect(outcome.status).toBe('failed')
     expect(outcome.error?.type).toBe('output_limit')
     expect(outcome.stdoutBytes + outcome.stderrBytes).toBeGreaterThan(512 * MiB)
-    await expectAftermath(ctx, guard)
   })
 
   it('a dangling marker prefix followed by a flood ends by the output ceiling', async () => {
-    const guard = hostGuard(canary)
     const { outcome } = await warmRun(
       py(
         ...FORGE,
@@ -105,6 +79,5 @@ describe('warm end marker', () => {
     )
     expect(outcome.status).toBe('failed')
     expect(outcome.error?.type).toBe('output_limit')
-    await expectAftermath(ctx, guard)
   }, 120_000)
 })

@@ -36,6 +36,12 @@ export const ENVIRONMENTS: readonly EnvironmentDef[] = [
   },
 ]
 
+/** A memory limit as Tako VM's job types spell it: `512m`, `1g`, `2g` (whole GiB in `g`). */
+export function takoMemoryLimit(bytes: number): string {
+  const mib = Math.round(bytes / MiB)
+  return mib % 1024 === 0 ? `${mib / 1024}g` : `${mib}m`
+}
+
 export const LABEL_RECIPE = 'app.tako-vm-desktop.recipe-hash'
 export const LABEL_ENVIRONMENT = 'app.tako-vm-desktop.environment'
 

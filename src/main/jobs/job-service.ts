@@ -3,6 +3,7 @@ import type { RunEvent } from '../../shared/events'
 import type { RunRecord, Relationship, RunSource } from '../../shared/record'
 import { isTerminal, type RunLimits, type RunOutcome, type RunStatus } from '../../shared/run'
 import type { RunEngine } from '../engine/run-engine'
+import type { LiveOutput } from '../store/live-output'
 import type { RunStore } from '../store/run-store'
 import { sha256Hex } from './fingerprint'
 import { PREIMPORTS } from '../engine/supervisor'
@@ -157,7 +158,6 @@ export class JobService {
       durationMs: null,
       exitCode: null,
       error: null,
-      outputJson: null,
       codeHash: sha256Hex(request.code),
       // The hash of input.json exactly as stored and mounted (what `_input.json` serves).
       inputHash: sha256Hex(JSON.stringify(request.inputData)),
@@ -298,6 +298,7 @@ export class JobService {
   private async execute(job: Job): Promise<void> {
     const { request, id } = job
     let record: RunRecord
+    let live: LiveOutput | undefined
     try {
       if (request.rejectWith) {
         this.finishWithoutRun(job, 'failed', request.rejectWith)
@@ -305,6 +306,8 @@ export class JobService {
       }
       this.store.update(id, { status: 'running' })
       this.emitStatus(id, 'running')
+      // What the run prints goes to its folder as it streams (kept if this process dies mid-run).
+      live = this.store.openLiveOutput(id, request.limits)
       const outcome = await this.engine.run({
         runId: id,
         code: request.code,
@@ -315,13 +318,17 @@ export class JobService {
         runDir: this.store.runDir(id),
         signal: job.controller.signal,
         preimports: PREIMPORTS[request.environment] ?? [],
-        onOutput: (stream, text) =>
-          this.emit({ type: 'run.output', runId: id, stream, text, seq: this.nextSeq() }),
+        onOutput: (stream, text) => {
+          live?.append(stream, text)
+          this.emit({ type: 'run.output', runId: id, stream, text, seq: this.nextSeq() })
+        },
         onStarted: (startedAt) => {
           this.store.update(id, { startedAt })
         },
       })
+      live.close()
       this.store.writeOutput(id, outcome.stdout, outcome.stderr)
+      this.store.writeResultOutput(id, outcome.outputJson)
       record = this.store.update(id, {
         status: outcome.status,
         startedAt: outcome.startedAt,
@@ -329,7 +336,6 @@ export class JobService {
         durationMs: outcome.timing.totalMs,
         exitCode: outcome.exitCode,
         error: outcome.error,
-        outputJson: outcome.outputJson,
         stdoutBytes: outcome.stdoutBytes,
         stderrBytes: outcome.stderrBytes,
         stdoutTruncated: outcome.stdoutTruncated,
@@ -361,6 +367,7 @@ export class JobService {
         record = { ...(this.store.get(id) as RunRecord), ...patch }
       }
     } finally {
+      live?.close()
       job.running = false
       this.active.delete(id)
       this.pump()

@@ -3,11 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Core } from '../core'
 import { QueueFullError } from '../jobs/job-service'
 import { createContext } from './context'
-import { HttpError, isLoopbackHost, isLoopbackOrigin, sendJson } from './http-util'
+import { HttpError, isLoopbackHost, sendJson, siteRefusal } from './http-util'
 import type { Params, Route } from './router'
 import { artifactRoutes } from './routes-artifacts'
 import { jobRoutes } from './routes-jobs'
 import { metaRoutes } from './routes-meta'
+import { dlqRoutes } from './routes-dlq'
 import { appRoutes } from './routes-app'
 import { environmentRoutes } from './routes-environments'
 import { RequestValidationError } from './validation'
@@ -54,8 +55,9 @@ function clip(input: unknown): unknown {
 
 /**
  * The Tako VM-compatible HTTP API (reference/tako-vm.md §1, DESIGN §2) as a node:http handler.
- * Before any route: a loopback `Host` (DNS rebinding), no cross-site `Origin`, the token when one is
- * set, JSON-only POST bodies (no CSRF through simple forms). No CORS headers are ever sent.
+ * Before any route: a loopback `Host` (DNS rebinding), no cross-site `Origin`, requests that change
+ * state only from this server's own origin (see `siteRefusal`), the token when one is set,
+ * JSON-only POST bodies (no CSRF through simple forms). No CORS headers are ever sent.
  */
 export function createApiHandler(
   options: ApiOptions,
@@ -64,6 +66,7 @@ export function createApiHandler(
   const routes: Route[] = [
     ...appRoutes(ctx, options.rendererDir ?? null),
     ...metaRoutes(ctx),
+    ...dlqRoutes(ctx),
     ...environmentRoutes(ctx),
     ...jobRoutes(ctx),
     ...artifactRoutes(ctx),
@@ -76,9 +79,8 @@ export function createApiHandler(
     if (checkHost && !isLoopbackHost(req.headers.host)) {
       throw new HttpError(400, 'Invalid Host header: this API only answers to localhost')
     }
-    if (!isLoopbackOrigin(req.headers.origin) || req.headers['sec-fetch-site'] === 'cross-site') {
-      throw new HttpError(403, 'Cross-origin requests are not allowed')
-    }
+    const refusal = siteRefusal(req)
+    if (refusal !== null) throw new HttpError(403, refusal)
     let url: URL
     try {
       // The request target is always a path: `//x` must not be read as a host name.

@@ -28,17 +28,32 @@ export function resourceUsageDto(r: RunRecord): Record<string, unknown> {
   }
 }
 
+/**
+ * A run's stored texts for a response. `output` is the parsed result.json (JSON text, null when there
+ * is none); list views leave it undefined, and the field out: outputs are up to 16 MiB each and are
+ * read from disk only for one run's detail.
+ */
+export interface RunTexts {
+  stdout: string
+  stderr: string
+  output?: string | null
+}
+
+function outputField(output: string | null | undefined): Record<string, unknown> {
+  if (output === undefined) return {}
+  return { output: output === null ? null : new RawJson(output) }
+}
+
 /** `POST /execute` response: `error` is the message string, `error_type` beside it. */
 export function executeResponse(
   r: RunRecord,
-  stdout: string,
-  stderr: string,
+  { stdout, stderr, output }: RunTexts,
   executionTimeS: number,
 ): Record<string, unknown> {
   return {
     success: r.status === 'succeeded',
     status: r.status,
-    output: r.outputJson === null ? null : new RawJson(r.outputJson),
+    ...outputField(output),
     stdout,
     stderr,
     exit_code: r.exitCode,
@@ -65,8 +80,7 @@ export interface InputSizes {
 /** Slim `ExecutionRecordResponse`; `full` adds audit fields, artifacts and lineage (reference §1.7). */
 export function recordResponse(
   r: RunRecord,
-  stdout: string,
-  stderr: string,
+  { stdout, stderr, output }: RunTexts,
   full: boolean,
   inputSizes: InputSizes = { code: null, input: null },
 ): Record<string, unknown> {
@@ -82,7 +96,7 @@ export function recordResponse(
     exit_code: r.exitCode,
     stdout,
     stderr,
-    output: r.outputJson === null ? null : new RawJson(r.outputJson),
+    ...outputField(output),
     error: r.error,
     timing: timingDto(r),
     runtime: 'runc',

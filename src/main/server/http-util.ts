@@ -76,15 +76,56 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
   }
   const chunks: Buffer[] = []
   let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > limit) {
-      req.resume()
-      throw tooLarge()
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length
+      if (size > limit) {
+        req.resume()
+        throw tooLarge()
+      }
+      chunks.push(chunk)
     }
-    chunks.push(chunk)
+  } catch (err) {
+    if (err instanceof HttpError) throw err
+    // The client left, or the connection was closed for a stalled body (already answered 408).
+    throw new HttpError(400, 'Request body incomplete: the connection closed')
   }
   return Buffer.concat(chunks)
+}
+
+/** True once the client of `res` has gone: nothing written to it will be read. */
+export function clientGone(res: ServerResponse): boolean {
+  return res.destroyed || !res.socket || res.socket.destroyed
+}
+
+/**
+ * Waits for `promise` while the client is still there: 'gone' as soon as its connection closes,
+ * 'timeout' after `ms`. Nothing is left waiting for a client that left (no timer, no listener),
+ * and the caller builds no answer for it.
+ */
+export async function whileConnected<T>(
+  res: ServerResponse,
+  promise: Promise<T>,
+  ms: number,
+): Promise<{ value: T } | 'gone' | 'timeout'> {
+  if (clientGone(res)) return 'gone'
+  let timer: NodeJS.Timeout | undefined
+  let onClose: (() => void) | undefined
+  try {
+    return await Promise.race([
+      promise.then((value) => ({ value })),
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), ms)
+      }),
+      new Promise<'gone'>((resolve) => {
+        onClose = () => resolve('gone')
+        res.once('close', onClose)
+      }),
+    ])
+  } finally {
+    clearTimeout(timer)
+    if (onClose) res.off('close', onClose)
+  }
 }
 
 /** Parses a JSON body; a syntax error becomes FastAPI's 422 `json_invalid` entry. */
@@ -114,6 +155,74 @@ export function isLoopbackHost(host: string | undefined): boolean {
 
 export function isLoopbackAddress(address: string): boolean {
   return address === 'localhost' || address === '::1' || /^127(?:\.\d{1,3}){3}$/.test(address)
+}
+
+/** Host names that reach the socket bound to `address` (the address as a URL writes it, plus `localhost`). */
+function loopbackNames(address: string | undefined): string[] {
+  if (address === undefined) return []
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address
+  if (v4 === '127.0.0.1') return ['127.0.0.1', 'localhost']
+  if (v4 === '::1') return ['[::1]', 'localhost']
+  return isLoopbackAddress(v4) ? [v4] : []
+}
+
+/**
+ * True when `origin` is this server's own: the scheme, host and port the client addressed (its
+ * `Host`), or another loopback name of the very socket the request arrived on (a page opened at
+ * `http://localhost:8000` calling `http://127.0.0.1:8000`). Another port, or another loopback address
+ * such as 127.0.0.2 (which a different server may hold), is not ours. See docs/security.md,
+ * "The local API".
+ */
+export function isOwnOrigin(origin: string, req: IncomingMessage): boolean {
+  let u: URL
+  try {
+    u = new URL(origin)
+  } catch {
+    return false
+  }
+  if (u.protocol !== 'http:' || u.origin !== origin) return false
+  if (u.host === addressedHost(req.headers.host)) return true
+  const port = Number(u.port || 80)
+  return (
+    port === req.socket.localPort && loopbackNames(req.socket.localAddress).includes(u.hostname)
+  )
+}
+
+/** The `Host` header as a URL writes it (`localhost:80` → `localhost`); null when absent or invalid. */
+function addressedHost(host: string | undefined): string | null {
+  if (!host) return null
+  try {
+    return new URL(`http://${host.trim()}`).host
+  } catch {
+    return null
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * Why a request may not go on, given where it says it comes from; null when it may. Any request:
+ * no `Origin` off this machine, no `Sec-Fetch-Site: cross-site`. A request that can change state
+ * (every method but GET/HEAD/OPTIONS, with or without a body): an `Origin`, when present, must be
+ * this server's own; without one, `Sec-Fetch-Site`, when present, must be `none` or `same-origin`.
+ * Clients that send neither (curl, Python `requests`) are not browsers and are not refused here.
+ */
+export function siteRefusal(req: IncomingMessage): string | null {
+  const origin = req.headers.origin
+  const site = req.headers['sec-fetch-site']
+  if (!isLoopbackOrigin(origin) || site === 'cross-site') {
+    return 'Cross-origin requests are not allowed'
+  }
+  if (SAFE_METHODS.has((req.method ?? 'GET').toUpperCase())) return null
+  if (origin !== undefined) {
+    return isOwnOrigin(origin, req)
+      ? null
+      : `Refused: a request that changes state must come from this server's own page, not from ${origin}`
+  }
+  if (site !== undefined && site !== 'none' && site !== 'same-origin') {
+    return `Refused: a request that changes state must come from this server's own page (Sec-Fetch-Site: ${site})`
+  }
+  return null
 }
 
 /** An `Origin` a page on this machine's loopback could send (or none at all). */

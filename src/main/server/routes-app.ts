@@ -5,6 +5,7 @@ import { createHandlers, invoke, subscribeAppEvents } from '../app-api'
 import type { ApiContext } from './context'
 import { HttpError, sendJson } from './http-util'
 import { route, type Route } from './router'
+import { openEventStream } from './sse'
 
 const STATIC_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -56,22 +57,10 @@ export function appRoutes(ctx: ApiContext, rendererDir: string | null): Route[] 
       const args = await ctx.readJsonBody(req)
       sendJson(res, 200, await invoke(handlers, p.method ?? '', args))
     }),
-    route('GET', '/api/events', (req, res) => {
-      res.writeHead(200, {
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-store',
-        Connection: 'keep-alive',
-      })
-      res.write(': tako app events\n\n')
-      const send = (e: AppEvent): void => {
-        res.write(`data: ${JSON.stringify(e)}\n\n`)
-      }
-      const off = subscribeAppEvents(ctx.core, send)
-      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000)
-      req.on('close', () => {
-        clearInterval(heartbeat)
-        off()
-      })
+    route('GET', '/api/events', (_req, res) => {
+      let off = (): void => undefined
+      const stream = openEventStream(res, { hello: 'tako app events', onClose: () => off() })
+      off = subscribeAppEvents(ctx.core, (e: AppEvent) => stream.send({ data: e }))
     }),
     route('GET', '/', (_req, res) => {
       if (!rendererDir) {

@@ -2,23 +2,24 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import type { ServerResponse } from 'node:http'
-import { ENVIRONMENTS, findEnvironment, recipeHash } from '../environments/catalogue'
+import {
+  ENVIRONMENTS,
+  findEnvironment,
+  recipeHash,
+  takoMemoryLimit,
+} from '../environments/catalogue'
 import type { BuildEvent } from '../environments/environment-service'
 import { exportPack, importPack, PackError } from '../environments/packs'
 import type { ApiContext } from './context'
 import { HttpError, sendJson } from './http-util'
 import { queryBool, route, type Route } from './router'
+import { openEventStream } from './sse'
 
 const MAX_PACK_BYTES = 16 * 1024 ** 3
 
 function envOr404(name: string): string {
   if (!findEnvironment(name)) throw new HttpError(404, `Job type '${name}' not found`)
   return name
-}
-
-function writeBuildEvent(res: ServerResponse, e: BuildEvent, id: number): void {
-  res.write(`id: ${id}\nevent: build\ndata: ${JSON.stringify(e)}\n\n`)
 }
 
 /** Environments (Tako VM's job types): status, builds with progress, offline packs. */
@@ -34,7 +35,7 @@ export function environmentRoutes(ctx: ApiContext): Route[] {
       description: env.description,
       requirements: env.packages,
       python_version: '3.11',
-      memory_limit: `${env.defaults.memoryBytes / 1024 / 1024}m`,
+      memory_limit: takoMemoryLimit(env.defaults.memoryBytes),
       cpu_limit: env.defaults.cpus,
       timeout: env.defaults.timeoutMs / 1000,
       session_enabled: false,
@@ -83,29 +84,27 @@ export function environmentRoutes(ctx: ApiContext): Route[] {
       if (!envs.cancelBuild(name)) throw new HttpError(404, `No build of '${name}' is running`)
       sendJson(res, 200, { status: 'cancelling', job_type: name })
     }),
-    route('GET', '/job-types/{name}/build/events', (req, res, p) => {
+    route('GET', '/job-types/{name}/build/events', (_req, res, p) => {
       const name = envOr404(p.name ?? '')
-      res.writeHead(200, {
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-store',
-      })
       let id = 0
       let unsubscribe: (() => void) | null = null
-      const finish = (): void => {
-        unsubscribe?.()
-        unsubscribe = null
-        res.end()
-      }
-      req.on('close', finish)
-      unsubscribe = envs.follow(name, (e) => {
-        writeBuildEvent(res, e, ++id)
-        if (e.state !== 'building') finish()
+      const stream = openEventStream(res, {
+        onClose: () => {
+          unsubscribe?.()
+          unsubscribe = null
+        },
       })
+      const send = (e: BuildEvent): void => {
+        stream.send({ id: ++id, event: 'build', data: e })
+        if (e.state !== 'building') stream.end()
+      }
+      unsubscribe = envs.follow(name, send)
+      if (stream.closed) unsubscribe?.()
       if (unsubscribe) return
       // No build running: report the last known outcome, then end.
       const last = envs.lastEvent(name)
-      if (last) writeBuildEvent(res, last, ++id)
-      finish()
+      if (last) send(last)
+      stream.end()
     }),
     route('GET', '/job-types/{name}/pack', async (_req, res, p) => {
       const name = envOr404(p.name ?? '')

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import type { ServerResponse } from 'node:http'
 import { z } from 'zod'
 import type { RunEvent } from '../../shared/events'
 import type { RunRecord } from '../../shared/record'
@@ -8,9 +7,10 @@ import { requestFingerprint } from '../jobs/fingerprint'
 import { isValidRunId } from '../store/run-store'
 import type { ApiContext } from './context'
 import { executeResponse, recordResponse } from './dto'
-import { HttpError, sendJson } from './http-util'
+import { clientGone, HttpError, sendJson, whileConnected } from './http-util'
 import { queryBool, queryNumber, route, type Route } from './router'
 import { fieldError, toSubmitRequest } from './run-request'
+import { openEventStream } from './sse'
 import { codeSchema, executeRequestSchema, parseBody, type ExecuteRequest } from './validation'
 
 const overridesShape = {
@@ -98,12 +98,10 @@ export function jobRoutes(ctx: ApiContext): Route[] {
       const queued = jobs.submit(submit)
       // A client that disconnects does not cancel the run: it is recorded like any other.
       const rec = (await jobs.wait(queued.id)) ?? queued
-      const out = ctx.outputs(rec.id)
-      sendJson(
-        res,
-        200,
-        executeResponse(rec, out.stdout, out.stderr, (performance.now() - t0) / 1000),
-      )
+      // The run is kept either way; an answer nobody will read is not built.
+      if (clientGone(res)) return
+      const out = { ...ctx.outputs(rec.id), output: store.readOutput(rec.id) }
+      sendJson(res, 200, executeResponse(rec, out, (performance.now() - t0) / 1000))
     }),
 
     route('POST', '/execute/async', async (req, res) => {
@@ -163,18 +161,13 @@ export function jobRoutes(ctx: ApiContext): Route[] {
       const full = url.searchParams.get('view') === 'full'
       if (wait && !isTerminal(rec.status)) {
         // Waiting never cancels the job: on timeout the client gets 408 and the job goes on.
-        const done = await jobs.wait(id, timeoutS * 1000)
-        if (!done) throw new HttpError(408, 'Timeout waiting for job')
-        rec = done
+        const done = await whileConnected(res, jobs.wait(id), timeoutS * 1000)
+        if (done === 'gone') return
+        if (done === 'timeout' || !done.value) throw new HttpError(408, 'Timeout waiting for job')
+        rec = done.value
       }
-      const out = ctx.outputs(id)
-      const body = recordResponse(
-        rec,
-        out.stdout,
-        out.stderr,
-        full,
-        full ? ctx.inputSizes(id) : undefined,
-      )
+      const out = { ...ctx.outputs(id), output: store.readOutput(id) }
+      const body = recordResponse(rec, out, full, full ? ctx.inputSizes(id) : undefined)
       const pos = jobs.queuePosition(id)
       if (pos !== null) body.queue_position = pos
       sendJson(res, 200, body)
@@ -208,64 +201,44 @@ export function jobRoutes(ctx: ApiContext): Route[] {
       sendJson(res, 200, lineage(parent, 'fork', code, overrides))
     }),
 
-    route('GET', '/jobs/{id}/events', (req, res, p) => {
+    route('GET', '/jobs/{id}/events', (_req, res, p) => {
       const rec = ctx.getRecordOr404(p.id ?? '')
-      res.writeHead(200, {
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-store',
-        Connection: 'keep-alive',
-        'X-Accel-Buffering': 'no',
-      })
-      res.write(': tako events\n\n')
       let unsubscribe: (() => void) | null = null
-      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000)
-      const finish = (): void => {
-        clearInterval(heartbeat)
-        unsubscribe?.()
-        unsubscribe = null
-        res.end()
-      }
-      req.on('close', finish)
+      const stream = openEventStream(res, {
+        hello: 'tako events',
+        onClose: () => {
+          unsubscribe?.()
+          unsubscribe = null
+        },
+      })
       const send = (e: RunEvent): void => {
-        writeEvent(res, e)
-        if (e.type === 'run.status' && isTerminal(e.status)) finish()
+        stream.send(runEventFrame(e))
+        if (e.type === 'run.status' && isTerminal(e.status)) stream.end()
       }
       unsubscribe = jobs.follow(rec.id, send)
+      // The stream may have ended (or dropped the reader) during the replay, before `follow` returned.
+      if (stream.closed) unsubscribe?.()
       if (unsubscribe) return
       // Finished (or from an earlier session): replay what the store kept.
       const final = store.get(rec.id) ?? rec
       const out = ctx.outputs(rec.id)
       let seq = 0
-      writeEvent(res, { type: 'run.status', runId: rec.id, status: 'queued', seq: ++seq })
+      send({ type: 'run.status', runId: rec.id, status: 'queued', seq: ++seq })
       if (final.startedAt)
-        writeEvent(res, { type: 'run.status', runId: rec.id, status: 'running', seq: ++seq })
-      if (out.stdout)
-        writeEvent(res, {
-          type: 'run.output',
-          runId: rec.id,
-          stream: 'stdout',
-          text: out.stdout,
-          seq: ++seq,
-        })
-      if (out.stderr)
-        writeEvent(res, {
-          type: 'run.output',
-          runId: rec.id,
-          stream: 'stderr',
-          text: out.stderr,
-          seq: ++seq,
-        })
-      writeEvent(res, { type: 'run.status', runId: rec.id, status: final.status, seq: seq + 1 })
-      finish()
+        send({ type: 'run.status', runId: rec.id, status: 'running', seq: ++seq })
+      for (const name of ['stdout', 'stderr'] as const) {
+        const text = out[name]
+        if (text) send({ type: 'run.output', runId: rec.id, stream: name, text, seq: ++seq })
+      }
+      send({ type: 'run.status', runId: rec.id, status: final.status, seq: seq + 1 })
+      stream.end()
     }),
   ]
 }
 
-function writeEvent(res: ServerResponse, e: RunEvent): void {
-  const name = e.type === 'run.output' ? e.stream : 'status'
-  const data =
-    e.type === 'run.output'
-      ? { job_id: e.runId, stream: e.stream, text: e.text }
-      : { job_id: e.runId, status: e.status }
-  res.write(`id: ${e.seq}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`)
+/** A run event as Tako VM's SSE frame: `stdout`/`stderr`/`status` events with the job id. */
+function runEventFrame(e: RunEvent): { id: number; event: string; data: unknown } {
+  return e.type === 'run.output'
+    ? { id: e.seq, event: e.stream, data: { job_id: e.runId, stream: e.stream, text: e.text } }
+    : { id: e.seq, event: 'status', data: { job_id: e.runId, status: e.status } }
 }

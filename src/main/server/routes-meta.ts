@@ -17,6 +17,8 @@ export function metaRoutes(ctx: ApiContext): Route[] {
   async function dockerStatus(): Promise<DockerStatus> {
     if (dockerCache && Date.now() - dockerCache.at < 1000) return dockerCache.value
     const value = await pingDocker(core)
+    if (value.available) core.breaker.recordSuccess()
+    else core.breaker.recordFailure()
     dockerCache = { at: Date.now(), value }
     return value
   }
@@ -24,12 +26,14 @@ export function metaRoutes(ctx: ApiContext): Route[] {
   return [
     route('GET', '/health', async (_req, res) => {
       const docker = await dockerStatus()
+      const breaker = core.breaker.snapshot()
       sendJson(res, 200, {
-        status: docker.available ? 'healthy' : 'degraded',
+        status: docker.available && breaker.state !== 'open' ? 'healthy' : 'degraded',
         docker_available: docker.available,
         docker_version: docker.version,
         docker_error: docker.error,
         gvisor_available: false,
+        circuit_breaker: breaker,
         version: API_VERSION,
         production_mode: false,
         queue_stats: jobs.stats(),
@@ -60,12 +64,10 @@ export function metaRoutes(ctx: ApiContext): Route[] {
         ...(jobType ? { environment: jobType } : {}),
         ...(q ? { q } : {}),
       })
+      // List items leave `output` out (up to 16 MiB each): GET /executions/{id} has it.
       const items = page.items.map((r) => {
-        if (full) {
-          const out = ctx.outputs(r.id)
-          return recordResponse(r, out.stdout, out.stderr, true, ctx.inputSizes(r.id))
-        }
-        const dto = recordResponse(r, '', '', false)
+        if (full) return recordResponse(r, ctx.outputs(r.id), true, ctx.inputSizes(r.id))
+        const dto = recordResponse(r, { stdout: '', stderr: '' }, false)
         delete dto.stdout
         delete dto.stderr
         dto.code_preview = r.codePreview
@@ -82,19 +84,9 @@ export function metaRoutes(ctx: ApiContext): Route[] {
     }),
     route('GET', '/executions/{id}', (_req, res, p, url) => {
       const rec = ctx.getRecordOr404(p.id ?? '', 'Execution not found')
-      const out = ctx.outputs(rec.id)
+      const out = { ...ctx.outputs(rec.id), output: store.readOutput(rec.id) }
       const full = url.searchParams.get('view') === 'full'
-      sendJson(
-        res,
-        200,
-        recordResponse(
-          rec,
-          out.stdout,
-          out.stderr,
-          full,
-          full ? ctx.inputSizes(rec.id) : undefined,
-        ),
-      )
+      sendJson(res, 200, recordResponse(rec, out, full, full ? ctx.inputSizes(rec.id) : undefined))
     }),
     route('DELETE', '/executions/{id}', (_req, res, p) => {
       const rec = ctx.getRecordOr404(p.id ?? '', 'Execution not found')

@@ -2,6 +2,11 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Core } from '../core'
 import { createApiHandler } from './app'
+import {
+  DEFAULT_CONNECTION_LIMITS,
+  guardConnections,
+  type ConnectionLimits,
+} from './connection-guard'
 import { isLoopbackAddress } from './http-util'
 
 export interface ServerOptions {
@@ -10,6 +15,8 @@ export interface ServerOptions {
   port?: number
   token?: string | null
   rendererDir?: string | null
+  /** Timeouts and the connection cap (tests shorten them). */
+  limits?: Partial<ConnectionLimits>
 }
 
 export class ServerConfigError extends Error {}
@@ -34,8 +41,20 @@ export async function startServer(
     token: options.token ?? null,
     checkHost: loopback,
   })
-  const server = http.createServer({ requestTimeout: 0, headersTimeout: 30_000 }, handler)
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits }
+  // Node's own header timeout (408) is checked every `connectionsCheckingInterval`. Its total
+  // `requestTimeout` stays off: a large pack upload may take long while its bytes keep coming;
+  // the guard times bodies by idleness (and JSON bodies in total) instead.
+  const server = http.createServer(
+    {
+      requestTimeout: 0,
+      headersTimeout: limits.headersTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, limits.headersTimeoutMs / 4)),
+    },
+    handler,
+  )
   server.keepAliveTimeout = 5_000
+  const unguard = guardConnections(server, limits)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => {
@@ -50,6 +69,7 @@ export async function startServer(
     url: `http://${shownHost}:${addr.port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        unguard()
         server.close(() => resolve())
         server.closeAllConnections()
       }),

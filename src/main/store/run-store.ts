@@ -4,10 +4,14 @@ import type { RunRecord } from '../../shared/record'
 import type { RunStatus } from '../../shared/run'
 import { collectArtifacts } from '../engine/artifact-walker'
 import { DEFAULT_LIMITS } from '../engine/limits'
+import { currentOwner, ownerAlive } from '../engine/owner'
 import { ARTIFACTS_DIR, CODE_FILE, INPUT_FILE } from '../engine/run-folder'
 import { writeFileAtomic } from './atomic-write'
+import { LiveOutput } from './live-output'
 
 const RUN_FILE = 'run.json'
+/** The parsed result.json as JSON text, kept out of run.json and out of memory. */
+export const OUTPUT_FILE = 'output.json'
 export const STDOUT_FILE = 'stdout.txt'
 export const STDERR_FILE = 'stderr.txt'
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
@@ -31,18 +35,37 @@ export interface ListPage {
   total: number
 }
 
+/** A run.json written before outputs moved to `output.json` carries the output inline. */
+type StoredRecord = RunRecord & { outputJson?: string | null }
+
+export interface RunStoreOptions {
+  /** Who writes the records (default: this process); recovery leaves live owners' runs alone. */
+  owner?: string
+  isOwnerAlive?: (owner: string | undefined) => boolean
+}
+
 /**
  * Run history on disk: one folder per run (`run.json`, `main.py`, `input.json`, `stdout.txt`,
- * `stderr.txt`, `artifacts/`), every metadata write atomic. An in-memory index of the records is
- * loaded once at start-up and kept in step with every write.
+ * `stderr.txt`, `output.json`, `artifacts/`), every metadata write atomic. An in-memory index of the
+ * records (without outputs, which can be 16 MiB each) is loaded once at start-up and kept in step
+ * with every write; outputs are read from disk on demand.
  */
 export class RunStore {
   readonly runsDir: string
+  readonly owner: string
+  private readonly isOwnerAlive: (owner: string | undefined) => boolean
   private readonly index = new Map<string, RunRecord>()
+  /** Runs whose output is still inline in run.json (older folders); moved out on their next save. */
+  private readonly inlineOutput = new Set<string>()
   private readonly deleteListeners = new Set<(id: string) => void>()
 
-  constructor(readonly dataDir: string) {
+  constructor(
+    readonly dataDir: string,
+    options: RunStoreOptions = {},
+  ) {
     this.runsDir = path.join(dataDir, 'runs')
+    this.owner = options.owner ?? currentOwner()
+    this.isOwnerAlive = options.isOwnerAlive ?? ownerAlive
     fs.mkdirSync(this.runsDir, { recursive: true })
     this.load()
   }
@@ -52,8 +75,10 @@ export class RunStore {
       if (!entry.isDirectory() || !isValidRunId(entry.name)) continue
       const file = path.join(this.runsDir, entry.name, RUN_FILE)
       try {
-        const record = JSON.parse(fs.readFileSync(file, 'utf8')) as RunRecord
-        if (record.id === entry.name) this.index.set(record.id, record)
+        const { outputJson, ...record } = JSON.parse(fs.readFileSync(file, 'utf8')) as StoredRecord
+        if (record.id !== entry.name) continue
+        this.index.set(record.id, record)
+        if (typeof outputJson === 'string') this.inlineOutput.add(record.id)
       } catch {
         // A folder without a readable run.json is not a run (e.g. a crash before the first write).
       }
@@ -77,12 +102,48 @@ export class RunStore {
     return [...this.index.values()]
   }
 
-  /** Persists a new or changed record atomically and updates the index. */
+  /** Persists a new or changed record atomically (stamped with this store's owner) and updates the index. */
   save(record: RunRecord): void {
     const dir = this.runDir(record.id)
     fs.mkdirSync(dir, { recursive: true })
-    writeFileAtomic(path.join(dir, RUN_FILE), JSON.stringify(record, null, 2))
-    this.index.set(record.id, record)
+    // An older run.json's inline output moves to output.json before run.json is rewritten without it.
+    if (this.inlineOutput.has(record.id)) {
+      const inline = this.readInlineOutput(record.id)
+      if (inline !== null) writeFileAtomic(path.join(dir, OUTPUT_FILE), inline)
+      this.inlineOutput.delete(record.id)
+    }
+    const stamped: StoredRecord = { ...record, owner: this.owner }
+    delete stamped.outputJson
+    writeFileAtomic(path.join(dir, RUN_FILE), JSON.stringify(stamped, null, 2))
+    this.index.set(record.id, stamped)
+  }
+
+  /** Stores a run's parsed result.json (JSON text), or removes it for null. Write before the final status. */
+  writeResultOutput(id: string, outputJson: string | null): void {
+    const file = path.join(this.runDir(id), OUTPUT_FILE)
+    if (outputJson === null) fs.rmSync(file, { force: true })
+    else writeFileAtomic(file, outputJson)
+  }
+
+  /** A run's parsed result.json as JSON text, read from disk; null when it has none. */
+  readOutput(id: string): string | null {
+    try {
+      return fs.readFileSync(path.join(this.runDir(id), OUTPUT_FILE), 'utf8')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    }
+    return this.inlineOutput.has(id) ? this.readInlineOutput(id) : null
+  }
+
+  private readInlineOutput(id: string): string | null {
+    try {
+      const stored = JSON.parse(
+        fs.readFileSync(path.join(this.runDir(id), RUN_FILE), 'utf8'),
+      ) as StoredRecord
+      return typeof stored.outputJson === 'string' ? stored.outputJson : null
+    } catch {
+      return null
+    }
   }
 
   update(id: string, patch: Partial<RunRecord>): RunRecord {
@@ -97,6 +158,15 @@ export class RunStore {
     const dir = this.runDir(id)
     writeFileAtomic(path.join(dir, STDOUT_FILE), stdout)
     writeFileAtomic(path.join(dir, STDERR_FILE), stderr)
+  }
+
+  /** Opens the run's stdout/stderr files for writing as the output streams (see LiveOutput). */
+  openLiveOutput(id: string, caps: { stdoutBytes: number; stderrBytes: number }): LiveOutput {
+    const dir = this.runDir(id)
+    return new LiveOutput(
+      { stdout: path.join(dir, STDOUT_FILE), stderr: path.join(dir, STDERR_FILE) },
+      caps,
+    )
   }
 
   readText(
@@ -166,8 +236,16 @@ export class RunStore {
     return { items, hasMore: query.offset + items.length < matches.length, total: matches.length }
   }
 
+  /** True for a queued/running run that another live process is executing (not ours to touch). */
+  ownedByOtherLiveProcess(record: RunRecord): boolean {
+    if (record.status !== 'queued' && record.status !== 'running') return false
+    return record.owner !== this.owner && this.isOwnerAlive(record.owner)
+  }
+
+  /** Deletes a run's folder. False when unknown, or when another live process is running it. */
   delete(id: string): boolean {
-    if (!this.index.has(id)) return false
+    const record = this.index.get(id)
+    if (!record || this.ownedByOtherLiveProcess(record)) return false
     this.index.delete(id)
     const code = this.codeIndex.get(id)
     if (code !== undefined) {
@@ -185,14 +263,17 @@ export class RunStore {
   }
 
   /**
-   * At start-up (after the reaper removed leftover containers): runs a previous process left
-   * `queued` or `running` become `failed` / `interrupted`. Whatever a run had written to /output
-   * is collected with the safe walker, so partial artifacts are kept and nothing planted is followed.
+   * At start-up (after the reaper removed leftover containers): runs left `queued` or `running` by
+   * a process that is gone (or by an older version that did not record its owner) become `failed` /
+   * `interrupted`; a live owner's runs are never touched. Whatever a run had written to /output is
+   * collected with the safe walker, so partial artifacts are kept and nothing planted is followed;
+   * what it printed is in stdout.txt/stderr.txt, written as it streamed.
    */
   reconcile(now = new Date()): RunRecord[] {
     const fixed: RunRecord[] = []
     for (const record of this.all()) {
       if (record.status !== 'queued' && record.status !== 'running') continue
+      if (record.owner === this.owner || this.isOwnerAlive(record.owner)) continue
       let artifacts = record.artifacts
       const warnings = [...record.warnings]
       const dir = this.artifactsDir(record.id)
@@ -209,6 +290,8 @@ export class RunStore {
         }
       }
       const wasRunning = record.status === 'running'
+      const stdoutKept = this.fileSize(record.id, STDOUT_FILE)
+      const stderrKept = this.fileSize(record.id, STDERR_FILE)
       fixed.push(
         this.update(record.id, {
           status: 'failed',
@@ -220,11 +303,24 @@ export class RunStore {
             phase: wasRunning ? 'execution' : null,
           },
           endedAt: now.toISOString(),
+          // What the live copy kept; past the cap it ends with a line saying so (see LiveOutput).
+          stdoutBytes: stdoutKept,
+          stderrBytes: stderrKept,
+          stdoutTruncated: stdoutKept > record.limits.stdoutBytes,
+          stderrTruncated: stderrKept > record.limits.stderrBytes,
           artifacts,
           warnings,
         }),
       )
     }
     return fixed
+  }
+
+  private fileSize(id: string, file: string): number {
+    try {
+      return fs.statSync(path.join(this.runDir(id), file)).size
+    } catch {
+      return 0
+    }
   }
 }

@@ -193,3 +193,36 @@ export function parseDelimited(
   }
   return { rows, more: false }
 }
+
+/** What a failed call or a thrown value says, for a notice: never "[object Object]" or empty. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name
+  if (typeof err === 'string' && err) return err
+  try {
+    return JSON.stringify(err) ?? String(err)
+  } catch {
+    return String(err)
+  }
+}
+
+/**
+ * Characters that change how a name reads without being seen: C0/C1 controls and DEL, bidi
+ * embeddings, overrides, isolates and marks, zero-width characters, line/paragraph separators, BOM.
+ * `invoice\u202Egnp.exe` would show as "invoiceexe.png".
+ */
+const INVISIBLE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point here
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu
+
+/** A file name (or any short text from a run) with every invisible character shown as ⟨U+XXXX⟩. */
+export function visibleName(name: string): string {
+  return name.replace(
+    INVISIBLE,
+    (c) => `⟨U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}⟩`,
+  )
+}
+
+/** 1234567 → "1,234,567", the same in every locale (tests and screenshots read it). */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US')
+}

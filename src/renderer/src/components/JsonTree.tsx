@@ -1,6 +1,9 @@
 import { useState, type JSX } from 'react'
+import { formatCount } from '../format'
 
 const PAGE = 200
+/** A string value longer than this is shown cut, with how much was left out. */
+const MAX_STRING = 2_000
 
 function summary(value: unknown): string {
   if (Array.isArray(value)) return `Array(${value.length})`
@@ -13,7 +16,16 @@ function summary(value: unknown): string {
 
 function Scalar({ value }: { value: unknown }): JSX.Element {
   if (value === null) return <span className="json-null">null</span>
-  if (typeof value === 'string') return <span className="json-string">{JSON.stringify(value)}</span>
+  if (typeof value === 'string') {
+    if (value.length <= MAX_STRING)
+      return <span className="json-string">{JSON.stringify(value)}</span>
+    return (
+      <span className="json-string">
+        {JSON.stringify(value.slice(0, MAX_STRING))}
+        <span className="muted"> … ({formatCount(value.length - MAX_STRING)} more characters)</span>
+      </span>
+    )
+  }
   if (typeof value === 'number') return <span className="json-number">{String(value)}</span>
   if (typeof value === 'boolean') return <span className="json-bool">{String(value)}</span>
   return <span>{JSON.stringify(value)}</span>

@@ -1,6 +1,6 @@
 import type { JSX } from 'react'
 import type { RunDetail } from '../../../shared/api'
-import { formatDuration } from '../format'
+import { formatDuration, visibleName } from '../format'
 
 interface Props {
   run: RunDetail
@@ -100,7 +100,7 @@ export function StatusCard(props: Props): JSX.Element {
           <ul className="warnings" aria-label="Warnings">
             {props.run.warnings.map((w, i) => (
               <li key={i}>
-                {w.path ? <code>{w.path}</code> : null} {w.message}
+                {w.path ? <code>{visibleName(w.path)}</code> : null} {w.message}
               </li>
             ))}
           </ul>

@@ -1,0 +1,212 @@
+import { useEffect, useMemo, useState, type JSX } from 'react'
+import type { ArtifactInfo } from '../../../shared/run'
+import { client } from '../api/client'
+import { errorMessage, visibleName } from '../format'
+import { PREVIEW_LIMITS, cutTable, cutText, describeCut } from '../preview-limits'
+import { JsonTree } from './JsonTree'
+
+type Kind = 'image' | 'table' | 'json' | 'text' | 'html' | 'none'
+
+export function previewKind(a: ArtifactInfo): Kind {
+  const t = a.contentType
+  if (/^image\/(png|jpeg|gif|svg\+xml|webp|bmp)$/.test(t)) return 'image'
+  if (t === 'text/csv' || t === 'text/tab-separated-values') return 'table'
+  if (t === 'application/json' || t === 'application/geo+json') return 'json'
+  if (t === 'text/html') return 'html'
+  if (t.startsWith('text/') || t === 'application/xml' || t === 'application/yaml') return 'text'
+  return 'none'
+}
+
+/** Reads at most `max` bytes of the file: a 1 GiB artifact costs no more than a 1 MiB one. */
+async function readHead(url: string, max: number): Promise<string> {
+  const r = await fetch(url)
+  if (!r.ok) throw new Error(`HTTP ${r.status}`)
+  if (!r.body) return new TextDecoder().decode((await r.arrayBuffer()).slice(0, max))
+  const reader = r.body.getReader()
+  const parts: Uint8Array[] = []
+  let read = 0
+  while (read < max) {
+    const { done, value } = await reader.read()
+    if (done) break
+    parts.push(value.subarray(0, max - read))
+    read += Math.min(value.byteLength, max - read)
+  }
+  await reader.cancel().catch(() => undefined) // the rest is not wanted; a failed cancel changes nothing
+  const bytes = new Uint8Array(read)
+  let at = 0
+  for (const p of parts) {
+    bytes.set(p, at)
+    at += p.byteLength
+  }
+  return new TextDecoder().decode(bytes)
+}
+
+function useText(url: string, enabled: boolean): { text: string | null; error: string | null } {
+  const [state, setState] = useState<{ text: string | null; error: string | null }>({
+    text: null,
+    error: null,
+  })
+  useEffect(() => {
+    if (!enabled) return
+    let live = true
+    setState({ text: null, error: null })
+    readHead(url, PREVIEW_LIMITS.bytes).then(
+      (text) => live && setState({ text, error: null }),
+      (err: unknown) => live && setState({ text: null, error: errorMessage(err) }),
+    )
+    return () => {
+      live = false
+    }
+  }, [url, enabled])
+  return state
+}
+
+/** What was left out, above the preview (outside its scroll box), seen before the content. */
+function CutNotice({ text }: { text: string | null }): JSX.Element | null {
+  return text ? (
+    <p className="muted cut-notice" role="note">
+      {text}
+    </p>
+  ) : null
+}
+
+function bytesRead(size: number): { read: number; size: number } {
+  return { read: Math.min(size, PREVIEW_LIMITS.bytes), size }
+}
+
+function TextView({ text, sizeBytes }: { text: string; sizeBytes: number }): JSX.Element {
+  const cut = useMemo(() => cutText(text), [text])
+  const notice = describeCut({
+    shown: cut.lines.length,
+    total: cut.totalLines,
+    unit: 'lines',
+    long: { count: cut.longLines, unit: 'long lines', max: PREVIEW_LIMITS.charsPerLine },
+    bytes: bytesRead(sizeBytes),
+  })
+  return (
+    <>
+      <CutNotice text={notice} />
+      <div className="preview-text" tabIndex={0} role="region" aria-label="Text preview">
+        <ol>
+          {cut.lines.map((l, i) => (
+            <li key={i}>
+              <code>{l}</code>
+            </li>
+          ))}
+        </ol>
+      </div>
+    </>
+  )
+}
+
+function TableView(props: { text: string; artifact: ArtifactInfo; name: string }): JSX.Element {
+  const { text, artifact } = props
+  const table = useMemo(
+    () => cutTable(text, artifact.contentType === 'text/csv' ? ',' : '\t'),
+    [text, artifact.contentType],
+  )
+  const notice = describeCut({
+    shown: table.rows.length,
+    total: table.totalRows,
+    unit: 'rows',
+    columns: { shown: table.shownColumns, total: table.totalColumns },
+    long: { count: table.longCells, unit: 'long cells', max: PREVIEW_LIMITS.charsPerCell },
+    bytes: bytesRead(artifact.sizeBytes),
+  })
+  return (
+    <>
+      <CutNotice text={notice} />
+      <div className="preview-table" tabIndex={0} role="region" aria-label={`Table ${props.name}`}>
+        <table>
+          <thead>
+            <tr>
+              {table.header.map((h, i) => (
+                <th key={i} scope="col">
+                  {h}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {table.rows.map((r, i) => (
+              <tr key={i}>
+                {r.map((c, j) => (
+                  <td key={j}>{c}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  )
+}
+
+/** The preview of one artifact, capped so that no file can freeze the page. */
+export function Preview({
+  runId,
+  artifact,
+}: {
+  runId: string
+  artifact: ArtifactInfo
+}): JSX.Element {
+  const kind = previewKind(artifact)
+  const name = visibleName(artifact.name)
+  const url = client.artifactUrl(runId, artifact.name)
+  const { text, error } = useText(url, kind === 'table' || kind === 'json' || kind === 'text')
+  const parsedJson = useMemo(() => {
+    if (kind !== 'json' || text === null) return { ok: false as const }
+    try {
+      return { ok: true as const, value: JSON.parse(text) as unknown }
+    } catch {
+      // Not JSON (or cut mid-way): shown as text instead.
+      return { ok: false as const }
+    }
+  }, [kind, text])
+
+  if (error)
+    return (
+      <p role="alert">
+        Could not load {name}: {error}
+      </p>
+    )
+  switch (kind) {
+    case 'image':
+      // <img> never runs scripts, SVG included.
+      return (
+        <div className="preview-image">
+          <img src={url} alt={name} />
+        </div>
+      )
+    case 'html':
+      return (
+        <iframe
+          className="preview-html"
+          title={`HTML preview of ${name}`}
+          sandbox=""
+          src={client.artifactUrl(runId, artifact.name, true)}
+        />
+      )
+    case 'table':
+      if (text === null) return <p>Loading…</p>
+      return <TableView text={text} artifact={artifact} name={name} />
+    case 'json':
+      if (text === null) return <p>Loading…</p>
+      return parsedJson.ok ? (
+        <div className="preview-json">
+          <JsonTree value={parsedJson.value} label={`JSON ${name}`} />
+        </div>
+      ) : (
+        <TextView text={text} sizeBytes={artifact.sizeBytes} />
+      )
+    case 'text':
+      if (text === null) return <p>Loading…</p>
+      return <TextView text={text} sizeBytes={artifact.sizeBytes} />
+    case 'none':
+      return (
+        <p className="muted">
+          No preview for {artifact.contentType}. Use Save to open it with another program.
+        </p>
+      )
+  }
+}

@@ -1,0 +1,118 @@
+import type { JSX } from 'react'
+import type { DockerStatus, EnvironmentInfo } from '../../../shared/api'
+import { EXAMPLES } from '../examples'
+import type { Draft } from '../hooks/useDraft'
+
+/** The limits picker: empty means the environment's default, shown as the placeholder. */
+const LIMIT_FIELDS = [
+  {
+    key: 'timeoutS',
+    title: 'Timeout (s)',
+    label: 'Timeout in seconds',
+    fallback: 30,
+    decimal: false,
+  },
+  { key: 'memoryMb', title: 'Memory (MiB)', label: 'Memory in MiB', fallback: 512, decimal: false },
+  { key: 'cpus', title: 'CPUs', label: 'CPUs', fallback: 1, decimal: true },
+] as const
+
+interface Props {
+  draft: Draft
+  onDraft: (change: Partial<Draft>) => void
+  environments: EnvironmentInfo[]
+  docker: DockerStatus | null
+  running: boolean
+  canRun: boolean
+  onRun: () => void
+  onStop: () => void
+}
+
+/** The top bar: examples, environment, limits, Run/Stop and Docker's state. */
+export function Toolbar(props: Props): JSX.Element {
+  const { draft, onDraft, environments, docker } = props
+  const env = environments.find((e) => e.name === draft.environment)
+  return (
+    <header className="topbar">
+      <h1>Tako VM</h1>
+      <label className="field">
+        <span>Example</span>
+        <select
+          aria-label="Open an example"
+          value=""
+          onChange={(e) => {
+            const ex = EXAMPLES.find((x) => x.name === e.target.value)
+            if (ex) onDraft({ code: ex.code, input: ex.input, environment: ex.environment })
+          }}
+        >
+          <option value="">Examples…</option>
+          {EXAMPLES.map((x) => (
+            <option key={x.name} value={x.name}>
+              {x.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>Environment</span>
+        <select
+          aria-label="Environment"
+          value={draft.environment}
+          onChange={(e) => onDraft({ environment: e.target.value })}
+        >
+          {(environments.length
+            ? environments
+            : [{ name: draft.environment, status: 'unknown' } as EnvironmentInfo]
+          ).map((e) => (
+            <option key={e.name} value={e.name}>
+              {e.name}
+              {e.status !== 'ready' ? ` (${e.status})` : ''}
+            </option>
+          ))}
+        </select>
+      </label>
+      {LIMIT_FIELDS.map((f) => (
+        <label key={f.key} className="field small">
+          <span>{f.title}</span>
+          <input
+            aria-label={f.label}
+            inputMode={f.decimal ? 'decimal' : 'numeric'}
+            placeholder={String(env?.defaults[f.key] ?? f.fallback)}
+            value={draft[f.key]}
+            onChange={(e) =>
+              onDraft({ [f.key]: e.target.value.replace(f.decimal ? /[^\d.]/g : /[^\d]/g, '') })
+            }
+          />
+        </label>
+      ))}
+      <div className="run-buttons">
+        {props.running ? (
+          <button type="button" className="stop" onClick={props.onStop} title="Stop (Esc)">
+            ■ Stop
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="primary"
+            onClick={props.onRun}
+            disabled={!props.canRun}
+            title="Run (Ctrl+Enter)"
+          >
+            ▶ Run
+          </button>
+        )}
+      </div>
+      <span
+        className={`docker-pill ${docker?.available ? 'ok' : docker ? 'down' : ''}`}
+        role="status"
+        aria-label="Docker status"
+        title={docker?.error ?? ''}
+      >
+        {docker === null
+          ? 'Docker…'
+          : docker.available
+            ? `Docker ${docker.version ?? ''}`
+            : 'Docker unreachable'}
+      </span>
+    </header>
+  )
+}

@@ -1,0 +1,30 @@
+import type { Locator, Page } from 'playwright-core'
+
+/** The Files tab: the artifact list and the preview of the selected file. */
+export class ArtifactsPanel {
+  constructor(readonly page: Page) {}
+
+  get list(): Locator {
+    return this.page.getByRole('list', { name: 'Artifacts' })
+  }
+  get items(): Locator {
+    return this.list.getByRole('button')
+  }
+  item(name: RegExp): Locator {
+    return this.list.getByRole('button', { name })
+  }
+  /** The preview section (its accessible name is "Preview of <file name as shown>"). */
+  get preview(): Locator {
+    return this.page.getByRole('region', { name: /^Preview of / })
+  }
+  get previewTitle(): Locator {
+    return this.preview.locator('header strong')
+  }
+  get saveLink(): Locator {
+    return this.preview.getByRole('link', { name: 'Save…' })
+  }
+  /** "Showing … of …" under a preview that was cut. */
+  get cutNotice(): Locator {
+    return this.preview.getByRole('note')
+  }
+}

@@ -5,7 +5,7 @@ import type { RunStatus } from '../../shared/run'
 import { collectArtifacts } from '../engine/artifact-walker'
 import { DEFAULT_LIMITS } from '../engine/limits'
 import { currentOwner, ownerAlive } from '../engine/owner'
-import { ARTIFACTS_DIR, CODE_FILE, INPUT_FILE } from '../engine/run-engine'
+import { ARTIFACTS_DIR, CODE_FILE, INPUT_FILE } from '../engine/run-folder'
 import { writeFileAtomic } from './atomic-write'
 import { LiveOutput } from './live-output'
 

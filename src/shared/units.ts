@@ -1,2 +1,3 @@
+/** Binary size units, used wherever a byte count is built or shown. */
 export const KiB = 1024
-export const MiB = 1024 * 1024
+export const MiB = 1024 * KiB

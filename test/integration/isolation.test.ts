@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sandboxUser } from '../../src/main/engine/container-spec'
+import { isRunUid } from '../../src/main/engine/run-users'
 import { executeOk, py, sessionContainers } from './execute'
 import { startInProcess } from './helpers'
 
@@ -179,12 +179,12 @@ describe('user and privileges', () => {
         '                  "groups": os.getgroups(), "status": status}))',
       ),
     )
-    const expected = sandboxUser()
+    // Each run has a uid:gid of its own from the run range (see docs/security.md, 'One uid per run').
+    expect(isRunUid(r.uid), `uid ${r.uid}`).toBe(true)
     expect(r.uid).not.toBe(0)
     expect(r.euid).not.toBe(0)
     expect(r.gid).not.toBe(0)
-    expect(r.uid).toBe(expected.uid)
-    expect(r.gid).toBe(expected.gid)
+    expect(r.gid).toBe(r.uid)
     expect(r.groups).not.toContain(0)
     const zero = '0000000000000000'
     expect(r.status.CapEff).toBe(zero)

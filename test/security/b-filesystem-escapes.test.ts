@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import Docker from 'dockerode'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sandboxUser } from '../../src/main/engine/container-spec'
+import { isRunUid } from '../../src/main/engine/run-users'
 import { resolveDockerEndpoint } from '../../src/main/engine/docker-endpoint'
 import { request } from '../integration/helpers'
 import {
@@ -514,8 +514,10 @@ describe('B. more attacks on /output and privileges', () => {
       ),
     })
     expect(r.status, r.stderr).toBe('succeeded')
-    const user = sandboxUser()
-    expect(lastJson(r)).toEqual({
+    const seen = lastJson<{ me: number }>(r)
+    const user = { uid: seen.me }
+    expect(isRunUid(user.uid), `uid ${user.uid}`).toBe(true)
+    expect(seen).toEqual({
       mode: '0o6755',
       uid: user.uid,
       me: user.uid,

@@ -38,6 +38,14 @@ const QUIET_RUN = {
   timeout: 60,
 }
 
+const FLOOD = (n: number): string =>
+  py(
+    'import os',
+    `for i in range(${n}):`,
+    '    os.close(os.open(f"/output/f{i:06d}", os.O_CREAT | os.O_WRONLY, 0o644))',
+    'print("made them all")',
+  )
+
 describe('disk use is accounted per run', () => {
   it('at the free-space floor, the run that fills the disk is stopped, not the quiet run beside it', async () => {
     const st = fs.statfsSync(os.tmpdir())
@@ -72,12 +80,7 @@ describe('disk use is accounted per run', () => {
     const health = healthLatency(ctx)
     const quiet = await startAsync(ctx, QUIET_RUN)
     const flood = await run(ctx, {
-      code: py(
-        'import os',
-        'for i in range(300000):',
-        '    os.close(os.open(f"/output/f{i:06d}", os.O_CREAT | os.O_WRONLY, 0o644))',
-        'print("made them all")',
-      ),
+      code: FLOOD(300_000),
       timeout: 240,
     })
     const b = await result(ctx, quiet)
@@ -97,6 +100,24 @@ describe('disk use is accounted per run', () => {
     expect(flood.artifacts).toHaveLength(10_000)
     expect(latency.count).toBeGreaterThan(0)
     expect(latency.max).toBeLessThan(2_000)
+    await expectAftermath(ctx)
+  }, 480_000)
+
+  it('at the free-inode floor, the flood of empty files is stopped, not the quiet run beside it', async () => {
+    const st = fs.statfsSync(os.tmpdir())
+    // 100,000 inodes from the floor, far under the flood's own quota of 250,000 entries.
+    ctx = await startSecure({ minFreeInodes: st.ffree - 100_000 })
+    const quiet = await startAsync(ctx, QUIET_RUN)
+    const flood = await run(ctx, { code: FLOOD(300_000), timeout: 240 })
+    const b = await result(ctx, quiet)
+    expect(b.status, JSON.stringify(b.error)).toBe('succeeded')
+    expect(b.output).toEqual({ quiet: 'done' })
+    expect(flood.status).toBe('failed')
+    expect(flood.error_type).toBe('output_limit')
+    expect(flood.error).toMatch(
+      /disk fell below [\d,]+ free files \(inodes\), and this run's \/output grew the most/,
+    )
+    expect(flood.stdout).toBe('')
     await expectAftermath(ctx)
   }, 480_000)
 })

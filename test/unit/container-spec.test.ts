@@ -187,3 +187,54 @@ describe('sandboxUser', () => {
     expect(sandboxUser()).toEqual({ uid: 1234, gid: 1234 })
   })
 })
+
+describe('buildContainerSpec: warm and probe containers', () => {
+  const common = { sessionId: 'session-abc', image: input.image, limits, user: input.user }
+  const warm = buildContainerSpec({
+    kind: 'warm',
+    slotId: 'slot-1',
+    codeDir: '/data/pool/slot-1/code',
+    inputDir: '/data/pool/slot-1/input',
+    outputDir: '/data/pool/slot-1/output',
+    preimports: ['numpy'],
+    ...common,
+  })
+  const probe = buildContainerSpec({
+    kind: 'probe',
+    probeId: 'p1',
+    command: ['python3', '-c', 'print(3)'],
+    ...common,
+  })
+  const run = buildContainerSpec(input)
+
+  it('a warm container mounts its slot folders, runs the supervisor and takes stdin once', () => {
+    expect(warm.name).toBe('tako-pool-slot-1')
+    expect(warm.Labels?.[LABEL_ROLE]).toBe('pool')
+    expect(warm.HostConfig?.Binds).toEqual([
+      '/data/pool/slot-1/code:/code:ro',
+      '/data/pool/slot-1/input:/input:ro',
+      '/data/pool/slot-1/output:/output:rw',
+    ])
+    expect(warm.Cmd?.slice(0, 3)).toEqual(['python3', '-u', '-c'])
+    expect(warm.Cmd?.at(-1)).toBe('numpy')
+    expect([warm.OpenStdin, warm.StdinOnce, warm.AttachStdin]).toEqual([true, true, true])
+    expect(warm.WorkingDir).toBe('/output')
+  })
+
+  it('a probe has no mounts at all and runs only its command', () => {
+    expect(probe.Labels?.[LABEL_ROLE]).toBe('probe')
+    expect(probe.HostConfig?.Binds).toEqual([])
+    expect(probe.Cmd).toEqual(['python3', '-c', 'print(3)'])
+    expect(probe.WorkingDir).toBe('/tmp')
+    expect([probe.OpenStdin, probe.AttachStdin]).toEqual([false, false])
+  })
+
+  it('every kind has exactly the same hardening', () => {
+    const hardening = (s: typeof run): unknown => {
+      const host = { ...s.HostConfig, Binds: null }
+      return { host, user: s.User, env: s.Env, net: s.NetworkDisabled, entry: s.Entrypoint }
+    }
+    expect(hardening(warm)).toEqual(hardening(run))
+    expect(hardening(probe)).toEqual(hardening(run))
+  })
+})

@@ -4,11 +4,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { measureTree } from '../../src/main/engine/disk-usage'
-import {
-  PerRunOutputGuard,
-  type OutputGuardBreach,
-  type PerRunGuardOptions,
-} from '../../src/main/engine/output-quota'
+import type { OutputGuardBreach } from '../../src/main/engine/output-guard'
+import { PerRunOutputGuard, type PerRunGuardOptions } from '../../src/main/engine/output-quota'
 
 const MiB = 1024 * 1024
 let base: string

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, it, expect } from 'vitest'
 import type { OutputStream, RunLimits } from '../../src/shared/run'
 import { DockerUnavailableError, type ContainerClient } from '../../src/main/engine/docker-client'
 import { DEFAULT_LIMITS, LimitError } from '../../src/main/engine/limits'
+import type { OutputGuard } from '../../src/main/engine/output-guard'
 import { RunEngine, type RunSpec } from '../../src/main/engine/run-engine'
 
 const CONTAINER = 'c0ffee'
@@ -457,6 +458,50 @@ describe('RunEngine: stopping a run', () => {
     expect(client.calls).toContain(`kill:${CONTAINER}`)
     expect(r.stdoutTruncated).toBe(true)
     expect(r.stdoutBytes).toBeGreaterThan(1_000)
+    expect(removed()).toBe(true)
+  })
+})
+
+describe('RunEngine: the output guard', () => {
+  /** A guard of our own interface: refuses to start, or breaches once the run is watched. */
+  function guarded(g: Partial<OutputGuard>): RunEngine {
+    return new RunEngine({
+      client,
+      sessionId: 'session-1',
+      user: { uid: 1000, gid: 1000 },
+      killGraceMs: 100,
+      outputGuard: {
+        checkBeforeStart: () => null,
+        watch: () => () => undefined,
+        ...g,
+      },
+    })
+  }
+
+  it('refuses to start a run when the guard says no, creating nothing', async () => {
+    const r = await guarded({ checkBeforeStart: () => 'disk is full' }).run(spec())
+    expect(r.status).toBe('failed')
+    expect(r.error).toEqual({ type: 'output_limit', message: 'disk is full', phase: 'startup' })
+    expect(client.calls).toEqual([])
+  })
+
+  it('stops a live run on a breach with the breach message, and disposes the watch', async () => {
+    client.runsForever = true
+    let disposed = 0
+    const r = await guarded({
+      watch: (_id, _dir, onBreach) => {
+        setTimeout(() => onBreach({ reason: 'output_quota', message: 'quota of 1 MiB used up' }), 5)
+        return () => disposed++
+      },
+    }).run(spec())
+    expect(r.status).toBe('failed')
+    expect(r.error).toEqual({
+      type: 'output_limit',
+      message: 'quota of 1 MiB used up',
+      phase: 'execution',
+    })
+    expect(client.calls).toContain(`kill:${CONTAINER}`)
+    expect(disposed).toBe(1)
     expect(removed()).toBe(true)
   })
 })

@@ -13,7 +13,7 @@ import {
 import { startOwnerSentinel, type OwnerSentinel } from '../engine/owner-sentinel'
 import { reapOrphans } from '../engine/reaper'
 import { RunEngine } from '../engine/run-engine'
-import { sandboxUser } from '../engine/container-spec'
+import { defaultUsers } from '../engine/run-users'
 import { PREIMPORTS } from '../engine/supervisor'
 import { WarmPool } from '../engine/warm-pool'
 import { imageRef } from '../environments/catalogue'
@@ -36,26 +36,37 @@ export interface CoreOptions {
   log?: (event: string, fields: Record<string, unknown>) => void
   /** Free space the data disk must keep during runs (default `TAKO_MIN_FREE_MB`, else 512 MiB). */
   minFreeBytes?: number
+  /** Free inodes the data disk must keep (default: see engine/output-quota.ts). */
+  minFreeInodes?: number
   /**
    * The owner sentinel removes this session's containers if the process dies without shutting
    * down. Default: on with the real Docker client, unless `TAKO_OWNER_SENTINEL=0`.
    */
   ownerSentinel?: boolean
   /** Warm pool of pre-started containers: on by default (`TAKO_POOL=0` turns it off). */
-  pool?: { enabled: boolean; size?: number; idleMs?: number; spawnConcurrency?: number }
+  pool?: {
+    enabled: boolean
+    size?: number
+    /** Warm containers kept across all limits (TAKO_POOL_MAX, default 4). */
+    max?: number
+    idleMs?: number
+    spawnConcurrency?: number
+  }
   /** Tako VM's circuit breaker settings (5 failures, 30 s recovery, 2 successes by default). */
   breaker?: BreakerOptions
 }
 
-/** Pool settings from the environment: TAKO_POOL (1/0), TAKO_POOL_SIZE, TAKO_POOL_IDLE_S. */
+/** Pool settings from the environment: TAKO_POOL (1/0), TAKO_POOL_SIZE, TAKO_POOL_MAX, TAKO_POOL_IDLE_S. */
 export function poolFromEnv(env: NodeJS.ProcessEnv = process.env): {
   enabled: boolean
   size: number
+  max: number
   idleMs: number
 } {
   return {
     enabled: !/^(0|false|no|off)$/i.test(env.TAKO_POOL ?? '1'),
     size: Math.max(1, Math.min(8, Number(env.TAKO_POOL_SIZE ?? 2) || 2)),
+    max: Math.max(1, Math.min(16, Number(env.TAKO_POOL_MAX ?? 4) || 4)),
     idleMs: Math.max(5, Number(env.TAKO_POOL_IDLE_S ?? 600) || 600) * 1000,
   }
 }
@@ -92,17 +103,19 @@ export function createCore(options: CoreOptions): Core {
   const sessionId = options.sessionId ?? randomUUID()
   const resolved = resolveDockerEndpoint()
   const docker = options.docker ?? new Docker(resolved.options)
-  const client = options.client ?? new DockerContainerClient(docker, resolved.endpoint)
+  const dockerClient = new DockerContainerClient(docker, resolved.endpoint)
+  const client = options.client ?? dockerClient
   const log = options.log
   const poolConfig = options.pool ?? poolFromEnv()
-  const user = sandboxUser()
+  const users = defaultUsers()
   const pool = poolConfig.enabled
     ? new WarmPool({
         client,
         sessionId,
-        user,
+        users,
         root: path.join(options.dataDir, 'pool', sessionId),
         size: poolConfig.size ?? 2,
+        maxContainers: poolConfig.max ?? 4,
         idleMs: poolConfig.idleMs ?? 600_000,
         spawnConcurrency: (poolConfig as { spawnConcurrency?: number }).spawnConcurrency ?? 1,
         log: log ?? (() => undefined),
@@ -114,9 +127,10 @@ export function createCore(options: CoreOptions): Core {
   const engine = new RunEngine({
     client,
     sessionId,
-    user,
+    users,
     pool,
     ...(minFreeBytes !== undefined ? { minFreeBytes } : {}),
+    ...(options.minFreeInodes !== undefined ? { minFreeInodes: options.minFreeInodes } : {}),
     ...(log ? { log } : {}),
   })
   const store = new RunStore(options.dataDir)
@@ -141,7 +155,10 @@ export function createCore(options: CoreOptions): Core {
     store,
     jobs,
     breaker,
-    environments: new EnvironmentService(docker),
+    environments: new EnvironmentService(docker, undefined, {
+      containers: client,
+      images: dockerClient,
+    }),
     maxTimeoutS: options.maxTimeoutS ?? 300,
     async shutdown() {
       await jobs.shutdown()

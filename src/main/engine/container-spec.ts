@@ -1,6 +1,7 @@
 import type Docker from 'dockerode'
 import type { RunLimits } from '../../shared/run'
 import { currentOwner } from './owner'
+import { SUPERVISOR_SOURCE } from './supervisor'
 
 /** Label keys on every container we create; the reaper matches on these and only these. */
 export const LABEL_APP = 'app.tako-vm-desktop'
@@ -11,7 +12,7 @@ export const LABEL_OWNER = 'app.tako-vm-desktop.owner'
 
 export const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 
-/** The only environment user code sees (DESIGN §1); never the host's. */
+/** The only environment user code sees (see docs/run-contract.md); never the host's. */
 export const SANDBOX_ENV: readonly string[] = [
   `PATH=${CONTAINER_PATH}`,
   'HOME=/tmp',
@@ -35,52 +36,128 @@ export function sandboxUser(): SandboxUser {
   return { uid: 1000, gid: 1000 }
 }
 
-export interface ContainerSpecInput {
-  runId: string
+interface CommonSpecInput {
   sessionId: string
   image: string
   limits: RunLimits
   user: SandboxUser
+}
+
+/** One run's own container: the script is its command. */
+export interface RunSpecInput extends CommonSpecInput {
+  kind?: 'run'
+  runId: string
   /** Host paths bind-mounted into the container. */
   codeFile: string
   inputFile: string
   outputDir: string
 }
 
+/** A warm container: the supervisor waits on stdin for its one run's go line. */
+export interface WarmSpecInput extends CommonSpecInput {
+  kind: 'warm'
+  slotId: string
+  /** Host folders mounted at /code, /input (read-only) and /output. */
+  codeDir: string
+  inputDir: string
+  outputDir: string
+  preimports: readonly string[]
+}
+
+/** A check of an image (e.g. a custom image has python3): no mounts at all. */
+export interface ProbeSpecInput extends CommonSpecInput {
+  kind: 'probe'
+  probeId: string
+  command: string[]
+}
+
+export type ContainerSpecInput = RunSpecInput | WarmSpecInput | ProbeSpecInput
+
+/** Name, run label, role, mounts, command and stdin of each kind of container. */
+function kindParts(input: ContainerSpecInput): {
+  name: string
+  runLabel: string
+  role: string
+  binds: string[]
+  cmd: string[]
+  workingDir: string
+  stdin: boolean
+} {
+  switch (input.kind) {
+    case 'warm':
+      return {
+        name: `tako-pool-${input.slotId}`,
+        runLabel: `pool-${input.slotId}`,
+        role: 'pool',
+        binds: [
+          `${input.codeDir}:/code:ro`,
+          `${input.inputDir}:/input:ro`,
+          `${input.outputDir}:/output:rw`,
+        ],
+        cmd: ['python3', '-u', '-c', SUPERVISOR_SOURCE, ...input.preimports],
+        workingDir: '/output',
+        stdin: true,
+      }
+    case 'probe':
+      return {
+        name: `tako-probe-${input.probeId}`,
+        runLabel: `probe-${input.probeId}`,
+        role: 'probe',
+        binds: [],
+        cmd: input.command,
+        workingDir: '/tmp',
+        stdin: false,
+      }
+    default:
+      return {
+        name: `tako-run-${input.runId}`,
+        runLabel: input.runId,
+        role: 'run',
+        binds: [
+          `${input.codeFile}:/code/main.py:ro`,
+          `${input.inputFile}:/input/data.json:ro`,
+          `${input.outputDir}:/output:rw`,
+        ],
+        cmd: ['python3', '-u', '/code/main.py'],
+        workingDir: '/output',
+        stdin: false,
+      }
+  }
+}
+
 /**
- * The hardened container for one run. Every security-relevant flag lives here and nowhere else:
- * tests assert on this object and the integration suite runs it against the real daemon.
+ * The hardened container for a run, a warm container or an image probe. Every security-relevant
+ * flag lives here and nowhere else, and nothing changes the result afterwards: tests assert on this
+ * object and the integration suite runs it against the real daemon.
  */
 export function buildContainerSpec(input: ContainerSpecInput): Docker.ContainerCreateOptions {
   const { limits } = input
+  const k = kindParts(input)
   return {
-    name: `tako-run-${input.runId}`,
+    name: k.name,
     Image: input.image,
-    Cmd: ['python3', '-u', '/code/main.py'],
+    Cmd: k.cmd,
     Entrypoint: [],
-    WorkingDir: '/output',
+    WorkingDir: k.workingDir,
     User: `${input.user.uid}:${input.user.gid}`,
     Env: [...SANDBOX_ENV],
     Hostname: 'sandbox',
     Tty: false,
-    OpenStdin: false,
-    AttachStdin: false,
+    OpenStdin: k.stdin,
+    StdinOnce: k.stdin,
+    AttachStdin: k.stdin,
     AttachStdout: true,
     AttachStderr: true,
     NetworkDisabled: true,
     Labels: {
       [LABEL_APP]: '1',
-      [LABEL_RUN]: input.runId,
+      [LABEL_RUN]: k.runLabel,
       [LABEL_SESSION]: input.sessionId,
-      [LABEL_ROLE]: 'run',
+      [LABEL_ROLE]: k.role,
       [LABEL_OWNER]: currentOwner(),
     },
     HostConfig: {
-      Binds: [
-        `${input.codeFile}:/code/main.py:ro`,
-        `${input.inputFile}:/input/data.json:ro`,
-        `${input.outputDir}:/output:rw`,
-      ],
+      Binds: k.binds,
       Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=${limits.tmpBytes}` },
       ReadonlyRootfs: true,
       NetworkMode: 'none',

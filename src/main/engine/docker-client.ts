@@ -26,6 +26,16 @@ export interface ContainerClient {
   listByLabel(label: string): Promise<{ id: string; labels: Record<string, string> }[]>
 }
 
+/** What the app asks Docker about images (builds and packs stream through dockerode itself). */
+export interface ImageClient {
+  /** Id, size and labels of a local image, or null when it is not there. */
+  inspectImage(
+    ref: string,
+  ): Promise<{ id: string; size: number; labels: Record<string, string> } | null>
+  /** Ids of local images carrying `label` (`key` or `key=value`). */
+  listImagesByLabel(label: string): Promise<string[]>
+}
+
 /** Docker could not be reached or answered with a daemon-side failure. */
 export class DockerUnavailableError extends Error {
   constructor(
@@ -85,7 +95,7 @@ export function unavailableMessage(endpoint: string, err: unknown): string {
   )
 }
 
-export class DockerContainerClient implements ContainerClient {
+export class DockerContainerClient implements ContainerClient, ImageClient {
   readonly endpoint: string
   private readonly docker: Docker
 
@@ -126,6 +136,26 @@ export class DockerContainerClient implements ContainerClient {
       return true
     } catch (err) {
       if (dockerStatusCode(err) === 404) return false
+      throw this.wrap(err)
+    }
+  }
+
+  async inspectImage(
+    ref: string,
+  ): Promise<{ id: string; size: number; labels: Record<string, string> } | null> {
+    try {
+      const info = await this.docker.getImage(ref).inspect()
+      return { id: info.Id, size: info.Size, labels: info.Config?.Labels ?? {} }
+    } catch (err) {
+      if (dockerStatusCode(err) === 404) return null
+      throw this.wrap(err)
+    }
+  }
+
+  async listImagesByLabel(label: string): Promise<string[]> {
+    try {
+      return (await this.docker.listImages({ filters: { label: [label] } })).map((i) => i.Id)
+    } catch (err) {
       throw this.wrap(err)
     }
   }

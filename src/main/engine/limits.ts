@@ -1,8 +1,7 @@
 import type { RunLimits } from '../../shared/run'
+import { MiB } from '../../shared/units'
 
-const MiB = 1024 * 1024
-
-/** DESIGN §1 defaults. Every run starts from these; a request may override within the ceilings. */
+/** The default limits (see docs/run-contract.md, 'Limits'). Every run starts from these; a request may override within the ceilings. */
 export const DEFAULT_LIMITS: RunLimits = Object.freeze({
   timeoutMs: 30_000,
   memoryBytes: 512 * MiB,

@@ -1,4 +1,4 @@
-import type { OutputStream } from '../../shared/run'
+import type { OutputStream, RunLimits } from '../../shared/run'
 
 /**
  * Keeps the head and the tail of a byte stream within a fixed budget while it streams, counting
@@ -131,3 +131,47 @@ export class StreamDecoder {
 }
 
 export type OutputListener = (stream: OutputStream, text: string) => void
+
+/**
+ * A run's stdout and stderr: every byte Docker delivers is counted here, before anything else sees
+ * it, against the output ceiling (`onCeiling` is called once the total passes it); head and tail
+ * are kept, and the text is streamed to the listener without splitting characters.
+ */
+export class RunCapture {
+  readonly stdout: CappedCapture
+  readonly stderr: CappedCapture
+  private readonly decoders = { stdout: new StreamDecoder(), stderr: new StreamDecoder() }
+  private total = 0
+  onCeiling: () => void = () => undefined
+
+  constructor(
+    private readonly limits: RunLimits,
+    private readonly listener: OutputListener | null,
+    private readonly onListenerError: (err: unknown) => void,
+  ) {
+    this.stdout = new CappedCapture(limits.stdoutBytes)
+    this.stderr = new CappedCapture(limits.stderrBytes)
+  }
+
+  readonly sink = (which: OutputStream, payload: Buffer): void => {
+    ;(which === 'stdout' ? this.stdout : this.stderr).push(payload)
+    this.emit(which, this.decoders[which].write(payload))
+    this.total += payload.length
+    if (this.total > this.limits.outputCeilingBytes) this.onCeiling()
+  }
+
+  /** The streams ended: flush what the decoders still hold. */
+  end(): void {
+    this.emit('stdout', this.decoders.stdout.end())
+    this.emit('stderr', this.decoders.stderr.end())
+  }
+
+  private emit(stream: OutputStream, text: string): void {
+    if (!text || !this.listener) return
+    try {
+      this.listener(stream, text)
+    } catch (err) {
+      this.onListenerError(err)
+    }
+  }
+}

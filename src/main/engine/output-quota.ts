@@ -1,19 +1,9 @@
 import fs from 'node:fs'
 import { measureTree, type DiskUsage } from './disk-usage'
 import { DEFAULT_LIMITS } from './limits'
-
-const MiB = 1024 * 1024
-
-// Declared here until the engine's output-guard.ts (the same interface) is merged; then imported.
-export interface OutputGuardBreach {
-  reason: 'disk_floor' | 'output_quota'
-  message: string
-}
-
-export interface OutputGuard {
-  checkBeforeStart(outputDir: string): string | null
-  watch(runId: string, outputDir: string, onBreach: (b: OutputGuardBreach) => void): () => void
-}
+import { formatMiB } from './outcome'
+import { DEFAULT_MIN_FREE_BYTES, type OutputGuard, type OutputGuardBreach } from './output-guard'
+import { MiB } from '../../shared/units'
 
 export interface PerRunGuardOptions {
   /** Free bytes the disk holding /output must keep (the host-wide floor). */
@@ -36,7 +26,6 @@ export interface PerRunGuardOptions {
   minGrowthEntries?: number
 }
 
-export const DEFAULT_MIN_FREE_BYTES = 512 * MiB
 export const DEFAULT_MIN_FREE_INODES = 100_000
 /** Kept artifacts and result.json, plus room for what the walker removes after the run. */
 export const DEFAULT_MAX_RUN_BYTES =
@@ -65,10 +54,6 @@ function freeOn(dir: string): Free | null {
   } catch {
     return null
   }
-}
-
-function fmtMiB(bytes: number): string {
-  return `${Math.round((bytes / MiB) * 10) / 10} MiB`
 }
 
 const fmtCount = (n: number): string => n.toLocaleString('en-US')
@@ -109,7 +94,7 @@ export class PerRunOutputGuard implements OutputGuard {
     const free = freeOn(outputDir)
     if (free === null) return null
     if (free.bytes < this.minFreeBytes)
-      return `Not enough free disk space for a run: ${fmtMiB(free.bytes)} free where the app's data is kept, at least ${fmtMiB(this.minFreeBytes)} needed`
+      return `Not enough free disk space for a run: ${formatMiB(free.bytes)} free where the app's data is kept, at least ${formatMiB(this.minFreeBytes)} needed`
     if (free.inodes < this.minFreeInodes)
       return `Not enough free files (inodes) on the disk for a run: ${fmtCount(free.inodes)} free where the app's data is kept, at least ${fmtCount(this.minFreeInodes)} needed`
     return null
@@ -179,7 +164,7 @@ export class PerRunOutputGuard implements OutputGuard {
       if (usage.bytes > this.maxBytes)
         this.breach(w, {
           reason: 'output_quota',
-          message: `Stopped: the files written to /output took ${usage.capped ? 'at least ' : ''}${fmtMiB(usage.bytes)} on disk, over this run's quota of ${fmtMiB(this.maxBytes)}`,
+          message: `Stopped: the files written to /output took ${usage.capped ? 'at least ' : ''}${formatMiB(usage.bytes)} on disk, over this run's quota of ${formatMiB(this.maxBytes)}`,
         })
       else if (usage.entries > this.maxEntries)
         this.breach(w, {
@@ -240,7 +225,7 @@ export class PerRunOutputGuard implements OutputGuard {
       reason: 'disk_floor',
       message:
         low === 'bytes'
-          ? `Stopped: the host's disk fell below ${fmtMiB(this.minFreeBytes)} free, and this run's /output grew the most (${fmtMiB(u.bytes)} on disk)`
+          ? `Stopped: the host's disk fell below ${formatMiB(this.minFreeBytes)} free, and this run's /output grew the most (${formatMiB(u.bytes)} on disk)`
           : `Stopped: the host's disk fell below ${fmtCount(this.minFreeInodes)} free files (inodes), and this run's /output grew the most (${u.capped ? 'at least ' : ''}${fmtCount(u.entries)} files and folders)`,
     })
   }

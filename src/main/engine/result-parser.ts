@@ -14,7 +14,7 @@ export interface ParsedResult {
 
 /**
  * Replaces Python's non-standard `NaN`, `Infinity` and `-Infinity` tokens (outside strings) with
- * `null`, and measures nesting depth, in one pass. Policy (SECURITY-CASES #31): tolerant — such
+ * `null`, and measures nesting depth, in one pass. Policy (see docs/security.md, 'result.json'): tolerant — such
  * values become null and the run gets a warning; the status is not changed.
  */
 export function normalizePythonJson(text: string): {

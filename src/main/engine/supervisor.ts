@@ -5,13 +5,11 @@
  * `python3 -u /code/main.py` would: same argv, sys.path[0], globals, traceback text (its own frame
  * hidden, `sys.excepthook` honoured), SystemExit codes, non-daemon threads joined and atexit run.
  *
- * When the script is done it writes an end marker carrying a per-run nonce and the exit code on
- * both streams (Docker does not keep order between them), so the host need not wait for Docker to
- * report the exit.
- *
- * It is not a security boundary: user code runs in the same interpreter and could change anything
- * here. The host never trusts it — limits, timeouts, OOM and artifact collection work exactly as on
- * the cold path, from Docker's state and the host's own timer, after the container is dead.
+ * It writes nothing after the go line: the run ends when Docker reports the container's exit, and
+ * its exit code and OOM state come from Docker. It is not a security boundary: user code runs in
+ * the same interpreter and could change anything here, so the host trusts nothing it could print —
+ * limits, timeouts, OOM and artifact collection work exactly as on the cold path (see
+ * docs/security.md, 'Warm runs').
  */
 export const READY_MARKER = '\u0000TAKO-READY\n'
 
@@ -30,12 +28,11 @@ def _tako_supervise():
     os.close(saved)
     sys.stdout.write('\x00TAKO-READY\n')
     sys.stdout.flush()
-    go = sys.stdin.buffer.readline().split()
+    go = sys.stdin.buffer.readline()
     os.dup2(devnull, 0)
     os.close(devnull)
-    if len(go) != 2:
+    if go != b'go\n':
         os._exit(0)
-    end = b'\x00TAKO-END ' + go[1] + b' '
     del go
     import builtins, threading, atexit
     sys.argv = ['/code/main.py']
@@ -90,11 +87,6 @@ def _tako_supervise():
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except BaseException:
-            pass
-    for fd in (1, 2):
-        try:
-            os.write(fd, end + str(code).encode() + b'\n')
         except BaseException:
             pass
     os._exit(code)

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { RunLimits } from '../../shared/run'
-import { buildContainerSpec, LABEL_ROLE, type SandboxUser } from './container-spec'
+import { buildContainerSpec } from './container-spec'
 import { DockerDemuxer } from './demux'
 import { dockerMessage, type ContainerClient } from './docker-client'
-import { processStartTime } from './owner'
-import { READY_MARKER, SUPERVISOR_SOURCE } from './supervisor'
+import { chownToSandbox } from './run-folder'
+import type { SandboxUsers } from './run-users'
+import { READY_MARKER } from './supervisor'
 
 /** A started container waiting for its one run. */
 export interface WarmContainer {
@@ -23,11 +24,6 @@ export interface WarmContainer {
   setSink(sink: ((chunk: Buffer) => void) | null): void
   streamEnded: Promise<void>
   readyAt: number
-  /**
-   * The container's init as this host sees it, with its start time, when visible in our /proc
-   * (Linux, same PID namespace): its death proves every process of the container is dead.
-   */
-  initProcess: { pid: number; startTime: string } | null
   /** False once the container stopped or its stream closed (e.g. the daemon restarted). */
   alive(): boolean
 }
@@ -35,11 +31,16 @@ export interface WarmContainer {
 export interface PoolOptions {
   client: ContainerClient
   sessionId: string
-  user: SandboxUser
+  /** Each warm container gets a uid:gid of its own from here, as a cold run does. */
+  users: SandboxUsers
   /** Folder for the containers' bind-mounted slots; must be on the same filesystem as the runs. */
   root: string
   /** Warm containers kept per key. */
   size: number
+  /** Warm containers kept (ready or starting) across all keys (default 4). */
+  maxContainers?: number
+  /** Keys kept warm at once; the least recently used one goes first (default 3). */
+  maxKeys?: number
   /** A key unused this long is dropped and its containers removed. */
   idleMs: number
   /** Warm-ups started at once (default 1). */
@@ -70,15 +71,20 @@ interface KeyState {
 }
 
 const READY_TIMEOUT_MS = 120_000
+/** Keys asked for once, remembered so that a second ask warms them; the oldest are forgotten. */
+const MAX_REMEMBERED_ASKS = 64
 
 /**
  * The warm pool: a few started containers per (image, limits) key, each used for exactly one run
  * and then removed like any other; replaced in the background one at a time (so warming never
  * competes with more than one core), labelled and reaped like the rest, and dropped when a key has
- * been idle for a while — the pool shrinks to zero on its own.
+ * been idle for a while — the pool shrinks to zero on its own. Bounded: at most `maxContainers`
+ * containers and `maxKeys` keys, and a key is warmed only once asked for twice (see
+ * docs/architecture.md, 'Warm pool').
  */
 export class WarmPool {
   private readonly keys = new Map<string, KeyState>()
+  private readonly asks = new Map<string, number>()
   private readonly queue: KeyState[] = []
   private readonly spawns = new Set<Promise<void>>()
   private active = 0
@@ -101,14 +107,24 @@ export class WarmPool {
     return { keys: this.keys.size, ready, starting }
   }
 
-  /** A warm container for exactly these limits, or null (the caller runs cold). Refills in the background. */
+  /**
+   * A warm container for exactly these limits, or null (the caller runs cold). A key is kept warm
+   * only once it has been asked for twice, so rare limits never fill the pool; refills run in the
+   * background.
+   */
   take(image: string, limits: RunLimits, preimports: readonly string[]): WarmContainer | null {
     if (this.closed) return null
     const key = poolKey(image, limits)
     let state = this.keys.get(key)
     if (!state) {
-      state = { image, limits, preimports, ready: [], starting: 0, lastUsed: Date.now() }
-      this.keys.set(key, state)
+      const asks = (this.asks.get(key) ?? 0) + 1
+      this.asks.delete(key)
+      if (asks < 2) {
+        this.asks.set(key, asks)
+        if (this.asks.size > MAX_REMEMBERED_ASKS) this.asks.delete(this.asks.keys().next().value!)
+        return null
+      }
+      state = this.addKey(key, image, limits, preimports)
     }
     state.lastUsed = Date.now()
     let warm = state.ready.shift() ?? null
@@ -124,21 +140,48 @@ export class WarmPool {
   /** Starts warming a key ahead of its first run (e.g. the default environment at start-up). */
   prewarm(image: string, limits: RunLimits, preimports: readonly string[]): void {
     const key = poolKey(image, limits)
-    if (!this.keys.has(key)) {
-      this.keys.set(key, {
-        image,
-        limits,
-        preimports,
-        ready: [],
-        starting: 0,
-        lastUsed: Date.now(),
-      })
+    this.fill(this.keys.get(key) ?? this.addKey(key, image, limits, preimports))
+  }
+
+  /** Keeps a new key warm, dropping the least recently used key beyond `maxKeys`. */
+  private addKey(
+    key: string,
+    image: string,
+    limits: RunLimits,
+    preimports: readonly string[],
+  ): KeyState {
+    const state: KeyState = {
+      image,
+      limits,
+      preimports,
+      ready: [],
+      starting: 0,
+      lastUsed: Date.now(),
     }
-    this.fill(this.keys.get(key)!)
+    this.keys.set(key, state)
+    while (this.keys.size > (this.o.maxKeys ?? 3)) {
+      let oldest: string | null = null
+      for (const [k, st] of this.keys) {
+        if (k !== key && (oldest === null || st.lastUsed < this.keys.get(oldest)!.lastUsed))
+          oldest = k
+      }
+      if (oldest === null) break
+      this.dropKey(oldest)
+    }
+    return state
+  }
+
+  private dropKey(key: string): void {
+    const state = this.keys.get(key)
+    if (!state) return
+    this.keys.delete(key)
+    for (const w of state.ready.splice(0)) void this.discard(w)
   }
 
   private fill(state: KeyState): void {
-    const missing = this.o.size - state.ready.length - state.starting
+    const { ready, starting } = this.stats()
+    const room = (this.o.maxContainers ?? 4) - ready - starting
+    const missing = Math.min(room, this.o.size - state.ready.length - state.starting)
     for (let i = 0; i < missing; i++) {
       state.starting++
       this.queue.push(state)
@@ -180,30 +223,20 @@ export class WarmPool {
     fs.mkdirSync(codeDir, { recursive: true, mode: 0o755 })
     fs.mkdirSync(inputDir, { mode: 0o755 })
     fs.mkdirSync(outputDir, { mode: 0o700 })
-    if (process.getuid?.() === 0 && process.platform === 'linux') {
-      fs.chownSync(outputDir, this.o.user.uid, this.o.user.gid)
-    }
+    const user = this.o.users.next()
+    chownToSandbox(outputDir, user)
     const spec = buildContainerSpec({
-      runId: `pool-${slotId}`,
+      kind: 'warm',
+      slotId,
       sessionId: this.o.sessionId,
       image: state.image,
       limits: state.limits,
-      user: this.o.user,
-      codeFile: codeDir,
-      inputFile: inputDir,
+      user,
+      codeDir,
+      inputDir,
       outputDir,
+      preimports: state.preimports,
     })
-    spec.name = `tako-pool-${slotId}`
-    spec.HostConfig!.Binds = [
-      `${codeDir}:/code:ro`,
-      `${inputDir}:/input:ro`,
-      `${outputDir}:/output:rw`,
-    ]
-    spec.Cmd = ['python3', '-u', '-c', SUPERVISOR_SOURCE, ...state.preimports]
-    spec.OpenStdin = true
-    spec.StdinOnce = true
-    spec.AttachStdin = true
-    spec.Labels = { ...spec.Labels, [LABEL_ROLE]: 'pool' }
     const id = await this.o.client.create(spec)
     let sink: ((chunk: Buffer) => void) | null = null
     try {
@@ -235,8 +268,6 @@ export class WarmPool {
       void streamEnded.then(() => (alive = false))
       await ready
       sink = null
-      const pid = (await this.o.client.inspect(id)).pid ?? 0
-      const startTime = pid > 0 ? processStartTime(pid) : null
       return {
         id,
         key: poolKey(state.image, state.limits),
@@ -248,7 +279,6 @@ export class WarmPool {
         exited,
         streamEnded,
         readyAt: Date.now(),
-        initProcess: startTime !== null ? { pid, startTime } : null,
         alive: () => alive,
         setSink: (s) => {
           sink = s
@@ -278,6 +308,7 @@ export class WarmPool {
       const ready = state.ready.splice(0)
       for (const w of ready) await this.discard(w)
     }
+    this.asks.clear()
   }
 
   /** Removes every warm container (app shutdown, pool switched off). */

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { RunLimits } from '../../shared/run'
+import { MiB } from '../../shared/units'
 import { DEFAULT_LIMITS } from '../engine/limits'
 import { findUp } from '../paths'
-
-const MiB = 1024 * 1024
 
 export interface EnvironmentDef {
   name: string

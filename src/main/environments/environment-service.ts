@@ -1,7 +1,14 @@
 import type Docker from 'dockerode'
 import type { BuildProgressEvent } from '../../shared/api'
-import { buildContainerSpec, sandboxUser } from '../engine/container-spec'
+import { MiB } from '../../shared/units'
+import { buildContainerSpec } from '../engine/container-spec'
+import {
+  DockerContainerClient,
+  type ContainerClient,
+  type ImageClient,
+} from '../engine/docker-client'
 import { DEFAULT_LIMITS } from '../engine/limits'
+import { defaultUsers } from '../engine/run-users'
 import { BuildError, buildEnvironment, type BuildProgress } from './builder'
 import { ENVIRONMENTS, findEnvironment, imageRef, LABEL_ENVIRONMENT } from './catalogue'
 
@@ -28,10 +35,22 @@ export class EnvironmentService {
   private readonly listeners = new Set<(e: BuildEvent) => void>()
   private readonly checkedImages = new Map<string, string | null>()
 
+  private readonly containers: ContainerClient
+  private readonly images: ImageClient
+
+  /**
+   * `clients` answer about images and run the image probes; by default ones around the same
+   * dockerode instance, which builds and packs use directly (they stream).
+   */
   constructor(
     readonly docker: Docker,
     private readonly root?: string,
-  ) {}
+    clients?: { containers: ContainerClient; images: ImageClient },
+  ) {
+    const own = clients ? null : new DockerContainerClient(docker)
+    this.containers = clients?.containers ?? own!
+    this.images = clients?.images ?? own!
+  }
 
   imageFor(name: string): string {
     return imageRef(name, this.root)
@@ -58,22 +77,14 @@ export class EnvironmentService {
 
   async state(name: string): Promise<EnvironmentState> {
     if (this.builds.has(name)) return 'building'
-    const ref = this.imageFor(name)
-    try {
-      await this.docker.getImage(ref).inspect()
-      return 'ready'
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 404) throw err
-    }
-    const older = await this.docker.listImages({
-      filters: { label: [`${LABEL_ENVIRONMENT}=${name}`] },
-    })
+    if (await this.images.inspectImage(this.imageFor(name))) return 'ready'
+    const older = await this.images.listImagesByLabel(`${LABEL_ENVIRONMENT}=${name}`)
     return older.length > 0 ? 'outdated' : 'missing'
   }
 
   async imageSize(name: string): Promise<number | null> {
     try {
-      return (await this.docker.getImage(this.imageFor(name)).inspect()).Size
+      return (await this.images.inspectImage(this.imageFor(name)))?.size ?? null
     } catch {
       return null
     }
@@ -186,46 +197,37 @@ export class EnvironmentService {
    * with the same hardened container a run uses. Returns null when usable, else the reason.
    */
   async checkCustomImage(ref: string): Promise<string | null> {
-    let id: string
-    try {
-      id = (await this.docker.getImage(ref).inspect()).Id
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) {
-        return `image '${ref}' is not present locally; load or build it first (images are never pulled)`
-      }
-      throw err
+    const image = await this.images.inspectImage(ref)
+    if (!image) {
+      return `image '${ref}' is not present locally; load or build it first (images are never pulled)`
     }
+    const id = image.id
     const cached = this.checkedImages.get(id)
     if (cached !== undefined) return cached
     const spec = buildContainerSpec({
-      runId: `probe-${id.slice(7, 19)}-${Date.now()}`,
+      kind: 'probe',
+      probeId: `${id.slice(7, 19)}-${Date.now()}`,
       sessionId: 'image-probe',
       image: ref,
-      limits: { ...DEFAULT_LIMITS, memoryBytes: 128 * 1024 * 1024 },
-      user: sandboxUser(),
-      codeFile: '/dev/null',
-      inputFile: '/dev/null',
-      outputDir: '/tmp',
+      limits: { ...DEFAULT_LIMITS, memoryBytes: 128 * MiB },
+      user: defaultUsers().next(),
+      command: ['python3', '-c', 'import sys; print(sys.version_info[0])'],
     })
-    spec.Cmd = ['python3', '-c', 'import sys; print(sys.version_info[0])']
-    spec.HostConfig!.Binds = []
-    spec.WorkingDir = '/tmp'
     let verdict: string | null = null
-    const container = await this.docker.createContainer(spec)
+    const container = await this.containers.create(spec)
     try {
-      const stream = await container.attach({ stream: true, stdout: true, stderr: true })
+      const stream = await this.containers.attach(container)
       let out = ''
       stream.on('data', (d: Buffer) => (out += d.toString('latin1')))
       try {
-        await container.start()
-        const r = (await container.wait()) as { StatusCode: number }
-        if (r.StatusCode !== 0 || !out.includes('3'))
-          verdict = `image '${ref}' has no working python3`
+        await this.containers.start(container)
+        const code = await this.containers.wait(container)
+        if (code !== 0 || !out.includes('3')) verdict = `image '${ref}' has no working python3`
       } catch (err) {
         verdict = `image '${ref}' has no python3 (${(err as Error).message.split('\n')[0]})`
       }
     } finally {
-      await container.remove({ force: true }).catch(() => undefined)
+      await this.containers.remove(container).catch(() => undefined)
     }
     this.checkedImages.set(id, verdict)
     return verdict

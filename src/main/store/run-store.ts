@@ -6,7 +6,7 @@ import { collectArtifacts } from '../engine/artifact-walker'
 import { removeTree } from '../engine/remove-tree'
 import { DEFAULT_LIMITS } from '../engine/limits'
 import { currentOwner, ownerAlive } from '../engine/owner'
-import { ARTIFACTS_DIR, CODE_FILE, INPUT_FILE } from '../engine/run-engine'
+import { ARTIFACTS_DIR, CODE_FILE, INPUT_FILE } from '../engine/run-folder'
 import { writeFileAtomic } from './atomic-write'
 import { LiveOutput } from './live-output'
 

@@ -1,0 +1,130 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { RunSpec } from './run-engine'
+import { buildContainerSpec, type SandboxUser } from './container-spec'
+import { DockerDemuxer } from './demux'
+import {
+  DockerUnavailableError,
+  dockerMessage,
+  dockerStatusCode,
+  type ContainerClient,
+} from './docker-client'
+import { InfraFailure } from './outcome'
+import type { OutputStream } from '../../shared/run'
+import type { RunPaths } from './run-folder'
+import type { WarmContainer } from './warm-pool'
+
+/** Where a run's stdout/stderr payloads go, exactly as Docker delivered them. */
+export type PayloadSink = (stream: OutputStream, payload: Buffer) => void
+
+/** A container a run owns: fresh (cold) or taken from the warm pool. */
+export interface Launch {
+  containerId: string
+  /** The folder mounted as /output. */
+  outputDir: string
+  /** Resolves when the container's output stream has ended. */
+  streamEnded: Promise<void>
+  /** Starts the script: `start` for a cold container, the go line for a warm one. */
+  begin(): Promise<void>
+  /** The exit code as Docker reports it: the only source of a run's exit status, both paths. */
+  exited(): Promise<number>
+  warm: WarmContainer | null
+}
+
+/** Streams of a Docker attach, demultiplexed into the sink; resolves when the stream ends. */
+function pipeAttach(stream: NodeJS.ReadableStream, onPayload: PayloadSink): Promise<void> {
+  const demux = new DockerDemuxer(onPayload)
+  return new Promise<void>((resolve) => {
+    stream.on('data', (chunk: Buffer) => demux.push(chunk))
+    stream.on('end', resolve)
+    stream.on('close', resolve)
+    stream.on('error', () => resolve())
+  })
+}
+
+/** A fresh container, created and attached, not started. */
+export async function launchCold(
+  d: { client: ContainerClient; sessionId: string; remove: (id: string) => Promise<void> },
+  spec: RunSpec,
+  paths: RunPaths,
+  user: SandboxUser,
+  onPayload: PayloadSink,
+): Promise<Launch> {
+  const createSpec = buildContainerSpec({
+    kind: 'run',
+    runId: spec.runId,
+    sessionId: d.sessionId,
+    image: spec.image,
+    limits: spec.limits,
+    user,
+    ...paths,
+  })
+  let containerId: string
+  try {
+    containerId = await d.client.create(createSpec)
+  } catch (err) {
+    throw imageMissing(err, spec) ?? err
+  }
+  try {
+    const stream = await d.client.attach(containerId)
+    return {
+      containerId,
+      outputDir: paths.outputDir,
+      streamEnded: pipeAttach(stream, onPayload),
+      warm: null,
+      begin: () => d.client.start(containerId),
+      exited: () => d.client.wait(containerId),
+    }
+  } catch (err) {
+    await d.remove(containerId)
+    throw err
+  }
+}
+
+function imageMissing(err: unknown, spec: RunSpec): InfraFailure | null {
+  if (dockerStatusCode(err) !== 404 || !/no such image|not found/i.test(dockerMessage(err)))
+    return null
+  return new InfraFailure({
+    type: 'image_missing',
+    message:
+      spec.environment === 'custom'
+        ? `The image ${spec.image} is not present locally; load or build it first (images are never pulled).`
+        : `The image for environment '${spec.environment}' (${spec.image}) is not built. ` +
+          `Build it with \`npm run environments -- build ${spec.environment}\` or from the app's Environments panel.`,
+    phase: 'startup',
+  })
+}
+
+/**
+ * Hands a run to a warm container: the files go into the slot it already has mounted at /code and
+ * /input, and the go line starts the script. From then on the container's output passes through
+ * untouched and uncounted by anything but the run's own capture, and the run ends when Docker
+ * reports the container's exit, as on the cold path: nothing the script prints can end the run,
+ * choose its exit code or hide an OOM kill (see docs/security.md, 'Warm runs').
+ */
+export function launchWarm(warm: WarmContainer, paths: RunPaths, onPayload: PayloadSink): Launch {
+  const code = path.join(warm.codeDir, 'main.py')
+  const input = path.join(warm.inputDir, 'data.json')
+  fs.copyFileSync(paths.codeFile, code)
+  fs.copyFileSync(paths.inputFile, input)
+  fs.chmodSync(code, 0o444)
+  fs.chmodSync(input, 0o444)
+  const demux = new DockerDemuxer(onPayload)
+  warm.setSink((chunk) => demux.push(chunk))
+  return {
+    containerId: warm.id,
+    outputDir: paths.outputDir,
+    streamEnded: warm.streamEnded,
+    warm,
+    begin: () =>
+      new Promise<void>((resolve, reject) => {
+        warm.stream.write('go\n', (err) => (err ? reject(err) : resolve()))
+      }),
+    exited: async () => {
+      const code = await warm.exited
+      if (code === 'error')
+        throw new DockerUnavailableError('Docker stopped answering during the run')
+      return code
+    },
+  }
+}

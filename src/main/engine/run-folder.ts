@@ -1,0 +1,57 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { SandboxUser } from './container-spec'
+
+/**
+ * The layout of a run's host folder (see docs/run-contract.md): the code and the input, written
+ * read-only, and the folder mounted as /output. The store and the server find a run's files by
+ * these names.
+ */
+export const CODE_FILE = 'main.py'
+export const INPUT_FILE = 'input.json'
+export const ARTIFACTS_DIR = 'artifacts'
+
+export interface RunPaths {
+  codeFile: string
+  inputFile: string
+  outputDir: string
+}
+
+/** Hands a folder the app made to the sandbox user, when this process may (root on Linux). */
+export function chownToSandbox(target: string, user: SandboxUser): void {
+  if (process.getuid?.() === 0 && process.platform === 'linux') {
+    fs.chownSync(target, user.uid, user.gid)
+  }
+}
+
+/** A fresh, empty /output folder only its owner can enter, owned by the run's sandbox user. */
+export function makeOutputDir(outputDir: string, user: SandboxUser): void {
+  fs.rmSync(outputDir, { recursive: true, force: true })
+  fs.mkdirSync(outputDir, { recursive: true, mode: 0o700 })
+  chownToSandbox(outputDir, user)
+}
+
+/** Writes a run's files: code and input read-only, an empty output folder the sandbox user owns. */
+export function prepareRunDir(
+  run: { runDir: string; code: string; inputData: unknown },
+  user: SandboxUser,
+): RunPaths {
+  fs.mkdirSync(run.runDir, { recursive: true })
+  const codeFile = path.join(run.runDir, CODE_FILE)
+  const inputFile = path.join(run.runDir, INPUT_FILE)
+  const outputDir = path.join(run.runDir, ARTIFACTS_DIR)
+  writeReadOnly(codeFile, run.code)
+  writeReadOnly(inputFile, JSON.stringify(run.inputData ?? {}))
+  makeOutputDir(outputDir, user)
+  return { codeFile, inputFile, outputDir }
+}
+
+function writeReadOnly(file: string, content: string): void {
+  try {
+    fs.chmodSync(file, 0o600)
+  } catch {
+    // not there yet
+  }
+  fs.writeFileSync(file, content, { mode: 0o444 })
+  fs.chmodSync(file, 0o444)
+}

@@ -70,7 +70,7 @@ describe('disk use is accounted per run', () => {
     expect(filler.status).toBe('failed')
     expect(filler.error_type).toBe('output_limit')
     expect(filler.error).toMatch(
-      /disk fell below .* MiB free, and this run's \/output grew the most/,
+      /disk had less than .* MiB free, and this run's \/output grew the most/,
     )
     await expectAftermath(ctx)
   }, 240_000)
@@ -115,7 +115,7 @@ describe('disk use is accounted per run', () => {
     expect(flood.status).toBe('failed')
     expect(flood.error_type).toBe('output_limit')
     expect(flood.error).toMatch(
-      /disk fell below [\d,]+ free files \(inodes\), and this run's \/output grew the most/,
+      /disk had less than [\d,]+ free files \(inodes\), and this run's \/output grew the most/,
     )
     expect(flood.stdout).toBe('')
     await expectAftermath(ctx)

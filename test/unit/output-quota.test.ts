@@ -119,7 +119,7 @@ describe('PerRunOutputGuard', () => {
     await until(() => breaches.A.length > 0, 'A to be stopped')
     expect(breaches.A.map((x) => x.reason)).toEqual(['disk_floor'])
     expect(breaches.A[0]?.message).toMatch(
-      /disk fell below .* MiB free, and this run's \/output grew the most \(2(\.\d)? MiB on disk\)/,
+      /disk had less than .* MiB free, and this run's \/output grew the most \(2(\.\d)? MiB on disk\)/,
     )
     // B is still watched after many more floor checks and samples, and never stopped.
     await new Promise((r) => setTimeout(r, 300))
@@ -142,7 +142,7 @@ describe('PerRunOutputGuard', () => {
     await until(() => breaches.A.length > 0, 'A to be stopped')
     expect(breaches.A.map((x) => x.reason)).toEqual(['disk_floor'])
     expect(breaches.A[0]?.message).toMatch(
-      /fell below [\d,]+ free files \(inodes\), and this run's \/output grew the most \(300 files and folders\)/,
+      /had less than [\d,]+ free files \(inodes\), and this run's \/output grew the most \(300 files and folders\)/,
     )
     await new Promise((r) => setTimeout(r, 300))
     expect(breaches.B).toEqual([])

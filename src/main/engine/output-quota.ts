@@ -78,6 +78,8 @@ export class PerRunOutputGuard implements OutputGuard {
   private readonly runs = new Map<string, Watched>()
   private floorTimer: NodeJS.Timeout | undefined
   private sampling = false
+  private floorMeasuring = false
+  private floorMeasuredAt = -Infinity
 
   constructor(options: PerRunGuardOptions = {}) {
     this.minFreeBytes = options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES
@@ -214,19 +216,28 @@ export class PerRunOutputGuard implements OutputGuard {
   }
 
   /**
-   * Stops the run on that disk that grew the most by the last measurement (taken every sampleMs).
-   * If none grew enough, nothing is stopped: the next check looks again with fresher figures.
+   * Stops the run on that disk that grew the most by the last measurement. When none stands out
+   * (a run may have begun writing fast since), every run is measured at once, at most once per
+   * sampleMs, and the next check (floorCheckMs later) decides with those figures.
    */
   private stopLargest(dev: number, low: 'bytes' | 'inodes'): void {
     const victim = this.pickLargest(dev, low)
-    if (!victim?.usage) return
+    if (!victim?.usage) {
+      if (this.floorMeasuring || performance.now() - this.floorMeasuredAt < this.sampleMs) return
+      this.floorMeasuring = true
+      void this.measureAll().finally(() => {
+        this.floorMeasuring = false
+        this.floorMeasuredAt = performance.now()
+      })
+      return
+    }
     const u = victim.usage
     this.breach(victim, {
       reason: 'disk_floor',
       message:
         low === 'bytes'
-          ? `Stopped: the host's disk fell below ${formatMiB(this.minFreeBytes)} free, and this run's /output grew the most (${formatMiB(u.bytes)} on disk)`
-          : `Stopped: the host's disk fell below ${fmtCount(this.minFreeInodes)} free files (inodes), and this run's /output grew the most (${u.capped ? 'at least ' : ''}${fmtCount(u.entries)} files and folders)`,
+          ? `Stopped: the host's disk had less than ${formatMiB(this.minFreeBytes)} free, and this run's /output grew the most (${formatMiB(u.bytes)} on disk)`
+          : `Stopped: the host's disk had less than ${fmtCount(this.minFreeInodes)} free files (inodes), and this run's /output grew the most (${u.capped ? 'at least ' : ''}${fmtCount(u.entries)} files and folders)`,
     })
   }
 }

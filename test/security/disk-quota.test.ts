@@ -38,13 +38,14 @@ const QUIET_RUN = {
   timeout: 60,
 }
 
-const FLOOD = (n: number): string =>
-  py(
-    'import os',
-    `for i in range(${n}):`,
-    '    os.close(os.open(f"/output/f{i:06d}", os.O_CREAT | os.O_WRONLY, 0o644))',
-    'print("made them all")',
-  )
+/** Empty files, one after another, until something stops the run. */
+const FLOOD = py(
+  'import os',
+  'i = 0',
+  'while True:',
+  '    os.close(os.open(f"/output/f{i:07d}", os.O_CREAT | os.O_WRONLY, 0o644))',
+  '    i += 1',
+)
 
 describe('disk use is accounted per run', () => {
   it('at the free-space floor, the run that fills the disk is stopped, not the quiet run beside it', async () => {
@@ -80,7 +81,7 @@ describe('disk use is accounted per run', () => {
     const health = healthLatency(ctx)
     const quiet = await startAsync(ctx, QUIET_RUN)
     const flood = await run(ctx, {
-      code: FLOOD(300_000),
+      code: FLOOD,
       timeout: 240,
     })
     const b = await result(ctx, quiet)
@@ -108,7 +109,7 @@ describe('disk use is accounted per run', () => {
     // 100,000 inodes from the floor, far under the flood's own quota of 250,000 entries.
     ctx = await startSecure({ minFreeInodes: st.ffree - 100_000 })
     const quiet = await startAsync(ctx, QUIET_RUN)
-    const flood = await run(ctx, { code: FLOOD(300_000), timeout: 240 })
+    const flood = await run(ctx, { code: FLOOD, timeout: 240 })
     const b = await result(ctx, quiet)
     expect(b.status, JSON.stringify(b.error)).toBe('succeeded')
     expect(b.output).toEqual({ quiet: 'done' })

@@ -2,12 +2,27 @@
 // `POST /api/rpc/<method>`): arguments checked by the contract's schema, app errors as codes.
 import type { Envelope, Method } from '../../shared/api'
 import { METHODS, schemas } from '../../shared/api'
-import { toAppError } from './errors'
+import { InvalidArgument, toAppError } from './errors'
 import type { Handlers } from './handlers'
 
-/** An error as the envelope's `{code, message}`: app errors by their code, anything else `internal`. */
+/** Where the contract's arguments carry a field of the neutral request (limits are nested). */
+const CONTRACT_PATH: Readonly<Record<string, string>> = {
+  timeoutS: 'limits.timeoutS',
+  memoryMb: 'limits.memoryMb',
+  cpus: 'limits.cpus',
+}
+
+/**
+ * An error as the envelope's `{code, message}`: app errors by their code (a field problem prefixed
+ * with the argument's path, as the schema's own refusals are), anything else `internal`.
+ */
 export function toEnvelopeError(err: unknown): { code: string; message: string } {
   const app = toAppError(err)
+  const issue = app instanceof InvalidArgument ? app.issues[0] : undefined
+  if (issue) {
+    const where = CONTRACT_PATH[issue.field] ?? issue.field
+    return { code: app!.code, message: `${where}: ${app!.message}` }
+  }
   if (app) return { code: app.code, message: app.message }
   return { code: 'internal', message: (err as Error).message }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { RunEvent } from '../../shared/events'
 import type { RunRecord, Relationship, RunSource } from '../../shared/record'
 import { isTerminal, type RunLimits, type RunOutcome, type RunStatus } from '../../shared/run'
-import type { RunEngine } from '../engine/run-engine'
+import type { RunEngine, RunSpec } from '../engine/run-engine'
 import type { LiveOutput } from '../store/live-output'
 import type { RunStore } from '../store/run-store'
 import { sha256Hex } from './fingerprint'
@@ -112,6 +112,19 @@ export class JobService {
     }
   }
 
+  /** What the engine needs of a queued request (the run's folder is the store's). */
+  private runSpec(id: string, request: SubmitRequest): RunSpec {
+    return {
+      runId: id,
+      code: request.code,
+      inputData: request.inputData,
+      environment: request.environment,
+      image: request.image,
+      limits: request.limits,
+      runDir: this.store.runDir(id),
+    }
+  }
+
   nextSeq(): number {
     return ++this.seq
   }
@@ -176,15 +189,7 @@ export class JobService {
       requestedTimeoutS: request.requestedTimeoutS ?? null,
     }
     this.store.save(record)
-    this.engine.prepareRunDir({
-      runId: id,
-      code: request.code,
-      inputData: request.inputData,
-      environment: request.environment,
-      image: request.image,
-      limits: request.limits,
-      runDir: this.store.runDir(id),
-    })
+    this.engine.prepareRunDir(this.runSpec(id, request))
     let resolve!: (r: RunRecord) => void
     const done = new Promise<RunRecord>((r) => {
       resolve = r
@@ -309,13 +314,7 @@ export class JobService {
       // What the run prints goes to its folder as it streams (kept if this process dies mid-run).
       live = this.store.openLiveOutput(id, request.limits)
       const outcome = await this.engine.run({
-        runId: id,
-        code: request.code,
-        inputData: request.inputData,
-        environment: request.environment,
-        image: request.image,
-        limits: request.limits,
-        runDir: this.store.runDir(id),
+        ...this.runSpec(id, request),
         signal: job.controller.signal,
         preimports: PREIMPORTS[request.environment] ?? [],
         onOutput: (stream, text) => {

@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState, type JSX } from 'react'
+import { useEffect, useState, type JSX } from 'react'
 import type { ArtifactInfo } from '../../../shared/run'
 import { client } from '../api/client'
+import { useViewport } from '../hooks/useViewport'
 import { formatBytes, visibleName } from '../format'
 import { Preview, previewKind } from './ArtifactPreview'
 
@@ -14,27 +15,10 @@ function ArtifactList(props: {
   onSelect: (name: string) => void
 }): JSX.Element {
   const { artifacts, selected } = props
-  const [scrollTop, setScrollTop] = useState(0)
-  const [height, setHeight] = useState(600)
-  const viewport = useRef<HTMLDivElement>(null)
-  useEffect(() => {
-    const el = viewport.current
-    if (!el) return
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight))
-    ro.observe(el)
-    return () => ro.disconnect()
-  }, [])
-  const first = Math.max(0, Math.floor(scrollTop / ARTIFACT_ROW) - ARTIFACT_OVERSCAN)
-  const last = Math.min(
-    artifacts.length,
-    Math.ceil((scrollTop + height) / ARTIFACT_ROW) + ARTIFACT_OVERSCAN,
-  )
+  const viewport = useViewport(600)
+  const { first, last } = viewport.rows(artifacts.length, ARTIFACT_ROW, ARTIFACT_OVERSCAN)
   return (
-    <div
-      className="artifact-list"
-      ref={viewport}
-      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
-    >
+    <div className="artifact-list" ref={viewport.ref} onScroll={viewport.onScroll}>
       <ul aria-label="Artifacts" style={{ height: artifacts.length * ARTIFACT_ROW }}>
         {artifacts.slice(first, last).map((a, i) => {
           const depth = a.name.split('/').length - 1

@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState, type JSX } from 'react'
+import { useEffect, useState, type JSX } from 'react'
 import type { RunSummary } from '../../../shared/api'
 import { RUN_STATUSES } from '../../../shared/run'
+import { useViewport } from '../hooks/useViewport'
 import { formatDuration, formatTime } from '../format'
 
 const ROW_HEIGHT = 52
@@ -22,18 +23,8 @@ interface Props {
 /** Run history: a virtualised list (only visible rows are in the DOM), search and filters. */
 export function HistoryList(props: Props): JSX.Element {
   const { runs, selectedId } = props
-  const viewport = useRef<HTMLDivElement>(null)
-  const [scrollTop, setScrollTop] = useState(0)
-  const [height, setHeight] = useState(400)
+  const viewport = useViewport(400)
   const [q, setQ] = useState(props.filter.q)
-
-  useEffect(() => {
-    const el = viewport.current
-    if (!el) return
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight))
-    ro.observe(el)
-    return () => ro.disconnect()
-  }, [])
 
   // Debounced search over code.
   useEffect(() => {
@@ -43,8 +34,7 @@ export function HistoryList(props: Props): JSX.Element {
     return () => clearTimeout(t)
   }, [q, props])
 
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN)
-  const last = Math.min(runs.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN)
+  const { first, last } = viewport.rows(runs.length, ROW_HEIGHT, OVERSCAN)
   const selectedIndex = runs.findIndex((r) => r.id === selectedId)
 
   function onKeyDown(e: React.KeyboardEvent): void {
@@ -57,7 +47,7 @@ export function HistoryList(props: Props): JSX.Element {
     const run = runs[next]
     if (!run) return
     props.onOpen(run.id)
-    const el = viewport.current
+    const el = viewport.ref.current
     if (el) {
       const top = next * ROW_HEIGHT
       if (top < el.scrollTop) el.scrollTop = top
@@ -106,13 +96,13 @@ export function HistoryList(props: Props): JSX.Element {
       </p>
       <div
         className="history-viewport"
-        ref={viewport}
+        ref={viewport.ref}
         role="listbox"
         aria-label="Runs"
         aria-activedescendant={selectedId ? `run-${selectedId}` : undefined}
         tabIndex={0}
         onKeyDown={onKeyDown}
-        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        onScroll={viewport.onScroll}
       >
         <div style={{ height: runs.length * ROW_HEIGHT, position: 'relative' }}>
           {runs.slice(first, last).map((r, i) => {

@@ -87,7 +87,7 @@ describe('GET /jobs/{id}/result', () => {
       idempotency_key: key,
     })
     expect(r.input_hash).toMatch(SHA256)
-    // Tako VM keeps result.json as an artifact too (see docs/api.md, 'Artifacts').
+    // Tako VM keeps result.json as an artifact too (see docs/api.md, 'GET | HEAD /jobs/{id}/artifacts/{path}').
     expect(r.artifacts).toEqual([
       {
         name: 'plots/a.txt',

@@ -77,7 +77,15 @@ describe('the circuit breaker in /health (Tako VM: 5 failures, 30 s, 2 successes
 
     await startDockerd()
     // Docker answers again, but the breaker waits out its recovery time before it trusts it.
-    const back = await health()
+    // (its socket may accept a moment before the API answers: ask until it does)
+    const back = await until(
+      async () => {
+        const h = await health()
+        return h.docker_available ? h : undefined
+      },
+      30_000,
+      '/health to see Docker again',
+    )
     expect(back.docker_available).toBe(true)
     // (half_open only if dockerd took more than 30 s to come back)
     expect(['open', 'half_open']).toContain(back.circuit_breaker.state)

@@ -124,6 +124,13 @@ export interface TakoApi {
 export type AppEvent =
   | { type: 'run.output'; runId: string; stream: OutputStream; text: string }
   | { type: 'run.status'; runId: string; status: RunStatus }
+  /**
+   * Live standard input of an interactive run: `waiting` when the script blocks reading stdin (with
+   * what it printed on the line so far), `sent` echoes a line the user sent, `eof` the end of input.
+   */
+  | { type: 'run.stdin'; runId: string; event: 'waiting'; prompt: string }
+  | { type: 'run.stdin'; runId: string; event: 'sent'; text: string }
+  | { type: 'run.stdin'; runId: string; event: 'eof' }
   | { type: 'history.changed'; runId: string }
   | { type: 'env.build'; progress: BuildProgressEvent }
   | { type: 'docker.status'; status: DockerStatus }

@@ -1,4 +1,13 @@
-import type { ArtifactInfo, RunError, RunLimits, RunStatus, RunTiming, RunWarning } from './run'
+import type {
+  ArtifactInfo,
+  ResourceUsage,
+  RunError,
+  RunLimits,
+  RunStatus,
+  RunTiming,
+  RunWarning,
+  StdinEvent,
+} from './run'
 
 export type Relationship = 'rerun' | 'fork'
 export type RunSource = 'api' | 'app'
@@ -43,4 +52,14 @@ export interface RunRecord {
    * recovery touches a queued/running run only when this process is gone. Absent in older records.
    */
   owner?: string
+  /** Measured use of the run's container; absent in older records and before the run ends. */
+  resourceUsage?: ResourceUsage | null
+  /** The run answers input() live from the app or `POST /jobs/{id}/stdin`. Absent: false. */
+  interactive?: boolean
+  /** Batch standard input given with the request is kept in `stdin.txt`; this says it exists. */
+  hasStdin?: boolean
+  /** Everything sent to standard input, in order (interactive runs). */
+  stdinEvents?: StdinEvent[]
+  /** Set on a run imported from a bundle: where and when it first ran. */
+  imported?: { originalId: string; originalCreatedAt: string; importedAt: string } | null
 }

@@ -66,6 +66,10 @@ export interface RunError {
   type: ErrorType
   message: string
   phase: RunPhase | null
+  /** 1-based line in main.py the error happened on, when known (HTTP `error_line`). */
+  line?: number | null
+  /** One or two plain sentences a beginner understands (HTTP `error_hint`), when we have one. */
+  hint?: string | null
 }
 
 export interface ArtifactInfo {
@@ -133,3 +137,26 @@ export interface RunOutcome {
 }
 
 export type OutputStream = 'stdout' | 'stderr'
+
+/**
+ * What a run used, measured from its container's cgroup (see docs/run-contract.md, 'Resource use').
+ * Null where it could not be measured (an older record, a runtime that does not expose it).
+ */
+export interface ResourceUsage {
+  /** Peak memory of the run (HTTP `max_rss_mb`). */
+  maxRssBytes: number | null
+  /** CPU time, user + system (HTTP `cpu_time_ms`). */
+  cpuTimeMs: number | null
+  peakPids: number | null
+  /** What /output held when the run ended. */
+  outputBytes: number | null
+}
+
+/** One thing sent to a run's standard input, in order (see docs/run-contract.md, 'Standard input'). */
+export interface StdinEvent {
+  /** ISO time it was sent. */
+  at: string
+  kind: 'data' | 'eof'
+  /** The text sent (kind 'data'). */
+  text?: string
+}

@@ -12,6 +12,7 @@ import {
 } from '../engine/docker-client'
 import { startOwnerSentinel, type OwnerSentinel } from '../engine/owner-sentinel'
 import { reapOrphans } from '../engine/reaper'
+import { removeTree, sweepTrash } from '../engine/remove-tree'
 import { RunEngine } from '../engine/run-engine'
 import { defaultUsers } from '../engine/run-users'
 import { PREIMPORTS } from '../engine/supervisor'
@@ -188,10 +189,11 @@ export function createCore(options: CoreOptions): Core {
       const poolDir = path.join(options.dataDir, 'pool')
       if (fs.existsSync(poolDir)) {
         for (const entry of fs.readdirSync(poolDir)) {
-          if (entry !== sessionId)
-            fs.rmSync(path.join(poolDir, entry), { recursive: true, force: true })
+          if (entry !== sessionId) await removeTree(path.join(poolDir, entry))
         }
       }
+      // Deletions a crashed process left half done (see removeSubtree).
+      await sweepTrash(store.runsDir)
       if (pool && !dockerError) {
         const image = imageRef('default')
         if (await client.imageExists(image).catch(() => false)) {

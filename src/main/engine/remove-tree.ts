@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import {
   closeDir,
@@ -11,6 +12,9 @@ import {
   type DirHandle,
 } from './dir-fd'
 import { Slicer } from './slicer'
+
+/** Names of the trash folders `removeSubtree` works in; `sweepTrash` finishes them after a crash. */
+export const TRASH_PREFIX = '.tako-rm-'
 
 function errno(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException).code
@@ -41,7 +45,7 @@ export async function removeEntry(dir: DirHandle, name: Buffer, slicer: Slicer):
  * two folders are held open, and every call is one component past a held folder.
  */
 export async function removeSubtree(dir: DirHandle, name: Buffer, slicer: Slicer): Promise<void> {
-  const trashName = mkdtempChild(dir, '.tako-rm-')
+  const trashName = mkdtempChild(dir, TRASH_PREFIX)
   const trash = openChildDir(dir, trashName)
   try {
     let moved = 0
@@ -114,4 +118,22 @@ export async function removeTree(dir: string): Promise<void> {
   } finally {
     closeDir(parent)
   }
+}
+
+/**
+ * Finishes deletions a previous process left half done: a crash (or kill -9) during `removeSubtree`
+ * leaves its `.tako-rm-*` trash folder beside what it was deleting. Called at start-up, when this
+ * process holds the data folder's lock, for each folder deletions happen in (the runs folder).
+ * Returns how many were removed.
+ */
+export async function sweepTrash(dir: string): Promise<number> {
+  let names: string[]
+  try {
+    names = (await fs.promises.readdir(dir)).filter((n) => n.startsWith(TRASH_PREFIX))
+  } catch (err) {
+    if (errno(err) === 'ENOENT') return 0
+    throw err
+  }
+  for (const name of names) await removeTree(path.join(dir, name))
+  return names.length
 }

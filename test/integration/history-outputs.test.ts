@@ -99,7 +99,12 @@ describe('outputs out of memory and out of list views', () => {
       `${srv.url}/executions?limit=1000&view=full`,
     )
     expect(full.status).toBe(200)
-    for (const item of full.body.items) expect(item).not.toHaveProperty('output')
+    for (const item of full.body.items) {
+      expect(item).not.toHaveProperty('output')
+      expect(item).not.toHaveProperty('stdout')
+      expect(item).not.toHaveProperty('stderr')
+      expect(item).toHaveProperty('artifacts')
+    }
     const appList = await request<{ ok: boolean; value: { items: unknown[] } }>(
       `${srv.url}/api/rpc/history:list`,
       { method: 'POST', json: { limit: 200, offset: 0 } },

@@ -64,10 +64,12 @@ export function metaRoutes(ctx: ApiContext): Route[] {
         ...(jobType ? { environment: jobType } : {}),
         ...(q ? { q } : {}),
       })
-      // List items leave `output` out (up to 16 MiB each): GET /executions/{id} has it.
+      // List items leave `output`, stdout and stderr out (up to 16 + 2 × 1 MiB each, a thousand
+      // to a page), in both views: GET /executions/{id} has them (see docs/api.md, 'History').
       const items = page.items.map((r) => {
-        if (full) return recordResponse(r, ctx.outputs(r.id), true, ctx.inputSizes(r.id))
-        const dto = recordResponse(r, { stdout: '', stderr: '' }, false)
+        const dto = full
+          ? recordResponse(r, { stdout: '', stderr: '' }, true, ctx.inputSizes(r.id))
+          : recordResponse(r, { stdout: '', stderr: '' }, false)
         delete dto.stdout
         delete dto.stderr
         dto.code_preview = r.codePreview

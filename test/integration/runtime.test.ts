@@ -5,7 +5,7 @@ import Docker from 'dockerode'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LABEL_ROLE, LABEL_SESSION } from '../../src/main/engine/container-spec'
 import { execute, executeOk, sessionContainers } from './execute'
-import { request, startInProcess } from './helpers'
+import { request, startInProcess, until } from './helpers'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
 
@@ -26,16 +26,6 @@ async function warmRuntimes(sessionId: string): Promise<Map<string, string>> {
     out.set(c.Id, info.HostConfig.Runtime ?? '')
   }
   return out
-}
-
-async function until<T>(what: string, fn: () => Promise<T | null>): Promise<T> {
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    const v = await fn()
-    if (v !== null) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
 }
 
 describe('runc and gVisor side by side (warm pool on)', () => {
@@ -81,12 +71,16 @@ describe('runc and gVisor side by side (warm pool on)', () => {
   it('the pool keys on the runtime: a warm runsc container is not used for a runc run', async () => {
     // Asked for twice, the gvisor key is kept warm: wait for its runsc container to be ready.
     await executeOk(srv.url, KERNEL, { runtime: 'gvisor' })
-    const runscWarm = await until('a warm runsc container', async () => {
-      const ids = [...(await warmRuntimes(srv.core.sessionId))]
-        .filter(([, rt]) => rt === 'runsc')
-        .map(([id]) => id)
-      return ids.length > 0 ? ids : null
-    })
+    const runscWarm = await until(
+      async () => {
+        const ids = [...(await warmRuntimes(srv.core.sessionId))]
+          .filter(([, rt]) => rt === 'runsc')
+          .map(([id]) => id)
+        return ids.length > 0 ? ids : undefined
+      },
+      'a warm runsc container',
+      60_000,
+    )
 
     const runc = await executeOk(srv.url, KERNEL, { runtime: 'runc' })
     expect(runc.stdout.trim()).not.toBe('4.4.0')

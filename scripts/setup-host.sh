@@ -42,9 +42,11 @@ if ! node -e '
     fs.writeFileSync(file + ".tmp", JSON.stringify(j, null, 2) + "\n")
     fs.renameSync(file + ".tmp", file)
   ' "$daemon_json"
-  if pid=$(pidof dockerd); then
+  # The main daemon only (its pidfile): a second dockerd started by a test has its own.
+  pid=$(cat /var/run/docker.pid 2>/dev/null || true)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     log "asking the running dockerd ($pid) to reload its runtimes (SIGHUP)"
-    kill -HUP $pid
+    kill -HUP "$pid"
   fi
 fi
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts what Tako VM Desktop's tests need on a Debian host, idempotently:
-# Docker engine (docker.io) and dockerd, a local debian:bookworm-slim base image made with
-# debootstrap (no registry is reachable), and Chromium for the UI tests.
+# Docker engine (docker.io) and dockerd, gVisor's runsc registered as a Docker runtime, a local
+# debian:bookworm-slim base image made with debootstrap (no registry is reachable), and Chromium for
+# the UI tests.
 # Every step is skipped when its result is already there. Needs root.
 set -euo pipefail
 
@@ -10,11 +11,43 @@ log() { printf '[setup-host] %s\n' "$*"; }
 need_apt=()
 command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)
+[ -x /usr/bin/runsc ] || need_apt+=(runsc)
 if [ "${TAKO_SKIP_CHROMIUM:-0}" != "1" ] && [ ! -x /usr/bin/chromium ]; then need_apt+=(chromium); fi
 if [ "${#need_apt[@]}" -gt 0 ]; then
   log "installing ${need_apt[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+# gVisor: register runsc in daemon.json, merged into what is there (other keys kept). A dockerd that
+# is already running re-reads `runtimes` on SIGHUP, so it is never restarted; one started below
+# reads the file at start. `--network=none`: runs never have a network, and Debian's runsc (2022)
+# refuses to set up its network stack on kernels from 6.11 on (gVisor issue 10704; see
+# docs/security.md, 'gVisor').
+daemon_json=/etc/docker/daemon.json
+mkdir -p /etc/docker
+if ! node -e '
+  const fs = require("fs")
+  const j = fs.existsSync(process.argv[1]) ? JSON.parse(fs.readFileSync(process.argv[1], "utf8") || "{}") : {}
+  const r = (j.runtimes || {}).runsc || {}
+  process.exit(r.path === "/usr/bin/runsc" && (r.runtimeArgs || []).includes("--network=none") ? 0 : 1)
+' "$daemon_json"; then
+  log "registering runsc in $daemon_json"
+  node -e '
+    const fs = require("fs")
+    const file = process.argv[1]
+    const j = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8") || "{}") : {}
+    const runsc = { path: "/usr/bin/runsc", runtimeArgs: ["--network=none"] }
+    j.runtimes = { ...(j.runtimes || {}), runsc }
+    fs.writeFileSync(file + ".tmp", JSON.stringify(j, null, 2) + "\n")
+    fs.renameSync(file + ".tmp", file)
+  ' "$daemon_json"
+  # The main daemon only (its pidfile): a second dockerd started by a test has its own.
+  pid=$(cat /var/run/docker.pid 2>/dev/null || true)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    log "asking the running dockerd ($pid) to reload its runtimes (SIGHUP)"
+    kill -HUP "$pid"
+  fi
 fi
 
 sock=/var/run/docker.sock
@@ -29,6 +62,13 @@ if ! docker version >/dev/null 2>&1; then
   docker version >/dev/null 2>&1 || { log "dockerd did not start"; tail -n 30 /var/log/dockerd.log; exit 1; }
 fi
 log "docker $(docker version --format '{{.Server.Version}}') ready"
+for _ in $(seq 1 20); do
+  docker info --format '{{json .Runtimes}}' | grep -q '"runsc"' && break
+  sleep 0.5
+done
+docker info --format '{{json .Runtimes}}' | grep -q '"runsc"' || {
+  log "runsc is not among Docker's runtimes: $(docker info --format '{{json .Runtimes}}')"; exit 1; }
+log "gVisor (runsc) registered"
 
 if ! docker image inspect debian:bookworm-slim >/dev/null 2>&1; then
   mirror=$(grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1 | awk '{print $2}')

@@ -7,7 +7,11 @@ import fs from 'node:fs'
 import process from 'node:process'
 import { checkNode, ensureDependencies, log, npm, prepare, run } from './bootstrap.mjs'
 
-/** Today's order: static checks, then the suites from fastest to the one that stops dockerd. */
+/**
+ * Today's order: static checks, then the suites from fastest to the one that stops dockerd. The
+ * gVisor passes run only what gVisor changes: the run contract, limits and errors files and the
+ * security files that run containers, under `TAKO_RUNTIME=gvisor` (see docs/security.md, 'gVisor').
+ */
 const STEPS = [
   'typecheck',
   'lint',
@@ -18,6 +22,8 @@ const STEPS = [
   'test:security',
   'test:security:cold',
   'test:e2e',
+  'test:integration:gvisor',
+  'test:security:gvisor',
   'test:faults',
 ]
 

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { ArtifactInfo, RunError, RunStatus, RunTiming, RunWarning, OutputStream } from './run'
 import { MAX_CODE_CHARS, REQUEST_LIMIT_BOUNDS } from './limit-bounds'
 import { RUN_STATUSES } from './run'
+import { RUNTIME_CHOICES } from './runtime'
 
 /**
  * The one contract between the renderer and the main process. The Electron preload implements it
@@ -26,6 +27,8 @@ export const schemas = {
     input: z.record(z.string(), z.unknown()),
     environment: z.string().min(1).max(64),
     limits: limitsInput.optional(),
+    /** The sandbox runtime; the server's default (`TAKO_RUNTIME`) when absent. */
+    runtime: z.enum(RUNTIME_CHOICES).optional(),
   }),
   'runs:cancel': z.strictObject({ id: runId }),
   'runs:get': z.strictObject({ id: runId }),
@@ -78,6 +81,8 @@ export interface RunDetail extends RunSummary {
   limits: { timeoutS: number; memoryMb: number; cpus: number }
   startedAt: string | null
   endedAt: string | null
+  /** Docker runtime the run was given: `runc`, or `runsc` (gVisor). */
+  runtime: string
 }
 
 export interface EnvironmentInfo {
@@ -93,6 +98,10 @@ export interface DockerStatus {
   available: boolean
   version: string | null
   error: string | null
+  /** Docker has gVisor's runtime registered (runs may ask for `gvisor`). */
+  gvisorAvailable?: boolean
+  /** Runtime of runs that do not ask for one (`TAKO_RUNTIME`). */
+  defaultRuntime?: 'runc' | 'gvisor'
 }
 
 export interface BuildProgressEvent {

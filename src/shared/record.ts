@@ -60,6 +60,8 @@ export interface RunRecord {
   hasStdin?: boolean
   /** Everything sent to standard input, in order (interactive runs). */
   stdinEvents?: StdinEvent[]
+  /** Docker runtime the run was given (`runc`, `runsc` for gVisor). Absent in older records: runc. */
+  runtime?: string
   /** Set on a run imported from a bundle: where and when it first ran. */
   imported?: { originalId: string; originalCreatedAt: string; importedAt: string } | null
 }

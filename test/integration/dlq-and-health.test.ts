@@ -4,7 +4,14 @@
 import Docker from 'dockerode'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DockerContainerClient } from '../../src/main/engine/docker-client'
-import { ourContainers, request, startInProcess, startServeProcess, tempDir } from './helpers'
+import {
+  ourContainers,
+  request,
+  startInProcess,
+  startServeProcess,
+  tempDir,
+  until,
+} from './helpers'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
 type Body = Record<string, unknown>
@@ -14,16 +21,6 @@ afterAll(async () => {
   for (const s of servers) await s.close()
   expect(await ourContainers()).toEqual([])
 })
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    const v = await probe()
-    if (v !== undefined) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 describe('GET /job-types memory_limit', () => {
   it('is spelled as Tako VM spells it: 512m, 1g, 2g', async () => {

@@ -4,8 +4,11 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isRunUid } from '../../src/main/engine/run-users'
-import { executeOk, py, sessionContainers } from './execute'
-import { startInProcess } from './helpers'
+import { execute, executeOk, py, sessionContainers } from './execute'
+import { request, startInProcess } from './helpers'
+import { LABEL_RUN } from '../../src/main/engine/container-spec'
+import { DockerContainerClient } from '../../src/main/engine/docker-client'
+import { UNDER_GVISOR } from './runtime-env'
 
 const MiB = 1024 * 1024
 
@@ -75,8 +78,9 @@ describe('filesystems', () => {
     expect(r).toEqual({
       write: 'OK',
       read_back: true,
-      // The mode bit is set, but access(X_OK) and exec both see the noexec mount.
-      mode_x: false,
+      // The mode bit is set, but access(X_OK) and exec both see the noexec mount. gVisor's
+      // access() does not look at mount flags; its exec refuses all the same.
+      mode_x: UNDER_GVISOR,
       exec: 'PermissionError EACCES',
       usr_bin_true: true,
     })
@@ -114,7 +118,15 @@ describe('filesystems', () => {
         '         "/usr/lib/x", "/var/x", "/home/x"]',
         'writes = {p: attempt(write(p)) for p in paths}',
         'writes["mkdir /opt/d"] = attempt(lambda: os.mkdir("/opt/d"))',
-        'ro = {p: bool(os.statvfs(p).f_flag & os.ST_RDONLY)',
+        'def mounted_ro(p):',
+        '    best = ("", False)',
+        '    for line in open("/proc/self/mounts"):',
+        '        mp, opts = line.split()[1], line.split()[3].split(",")',
+        '        if (p == mp or p.startswith(mp.rstrip("/") + "/")) and len(mp) >= len(best[0]):',
+        '            best = (mp, "ro" in opts)',
+        '    return best[1]',
+        // gVisor's statvfs() reports no mount flags (f_flag is ST_VALID only): ask its mount table.
+        `ro = {p: ${UNDER_GVISOR ? 'mounted_ro(p)' : 'bool(os.statvfs(p).f_flag & os.ST_RDONLY)'}`,
         '      for p in ["/", "/etc", "/code", "/input", "/usr", "/output", "/tmp"]}',
         'print(json.dumps({"writes": writes, "readonly": ro}))',
       ),
@@ -167,16 +179,18 @@ describe('user and privileges', () => {
       euid: number
       groups: number[]
       status: Record<string, string>
+      nnp: number
     }>(
       py(
-        'import json, os',
+        'import ctypes, json, os',
         'status = {}',
         'for line in open("/proc/self/status"):',
         '    key, _, value = line.partition(":")',
         '    if key in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp"):',
         '        status[key] = value.strip()',
+        'nnp = ctypes.CDLL(None).prctl(39, 0, 0, 0, 0)  # PR_GET_NO_NEW_PRIVS',
         'print(json.dumps({"uid": os.getuid(), "gid": os.getgid(), "euid": os.geteuid(),',
-        '                  "groups": os.getgroups(), "status": status}))',
+        '                  "groups": os.getgroups(), "status": status, "nnp": nnp}))',
       ),
     )
     // Each run has a uid:gid of its own from the run range (see docs/security.md, 'One uid per run').
@@ -190,8 +204,15 @@ describe('user and privileges', () => {
     expect(r.status.CapEff).toBe(zero)
     expect(r.status.CapPrm).toBe(zero)
     expect(r.status.CapBnd).toBe(zero)
-    expect(r.status.CapAmb).toBe(zero)
-    expect(r.status.NoNewPrivs).toBe('1')
+    if (UNDER_GVISOR) {
+      // gVisor's /proc/self/status has no CapAmb line; the ambient set is a subset of permitted and
+      // inheritable, and both are empty.
+      expect(r.status.CapAmb).toBeUndefined()
+      expect(r.status.CapInh).toBe(zero)
+    } else expect(r.status.CapAmb).toBe(zero)
+    // gVisor's /proc/self/status has no NoNewPrivs line either; prctl answers on both runtimes.
+    if (!UNDER_GVISOR) expect(r.status.NoNewPrivs).toBe('1')
+    expect(r.nnp).toBe(1)
   })
 })
 
@@ -260,28 +281,77 @@ describe('environment', () => {
   })
 })
 
+/**
+ * The cgroup files of a sleeping run's container as the host has them (cgroup v1 or v2). `cpus`
+ * 0.5 makes a key no warm container has, so the run is cold and its container carries its id.
+ */
+async function hostCgroupFiles(): Promise<Record<string, string>> {
+  const res = await request<{ job_id: string }>(`${srv.url}/execute/async`, {
+    method: 'POST',
+    json: { code: py('import time', 'time.sleep(10)'), cpus: 0.5 },
+  })
+  const runId = res.body.job_id
+  const client = new DockerContainerClient()
+  let id: string | undefined
+  for (let i = 0; i < 200 && !id; i++) {
+    id = (await client.listByLabel(`${LABEL_RUN}=${runId}`))[0]?.id
+    if (!id || !(await client.inspect(id)).running) {
+      id = undefined
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  const read = (...files: string[]): string => {
+    for (const f of files) {
+      for (const dir of [`docker/${id}`, `system.slice/docker-${id}.scope`]) {
+        const p = `/sys/fs/cgroup/${f.replace('{}', dir)}`
+        if (fs.existsSync(p)) return fs.readFileSync(p, 'utf8').trim()
+      }
+    }
+    return 'missing'
+  }
+  const files = {
+    memory: read('memory/{}/memory.limit_in_bytes', '{}/memory.max'),
+    memsw: read('memory/{}/memory.memsw.limit_in_bytes'),
+    swap_v2: read('{}/memory.swap.max'),
+    pids: read('pids/{}/pids.max', '{}/pids.max'),
+  }
+  await srv.core.jobs.wait(runId)
+  return files
+}
+
+/** Forks until fork() fails, children sleeping; prints how many and the errno. */
+const FORK_LOOP = py(
+  'import errno, json, os, time',
+  'forked = 0',
+  'error = "none"',
+  'for _ in range(1000):',
+  '    try:',
+  '        pid = os.fork()',
+  '    except OSError as e:',
+  '        error = errno.errorcode[e.errno]',
+  '        break',
+  '    if pid == 0:',
+  '        time.sleep(600)',
+  '        os._exit(0)',
+  '    forked += 1',
+  'print(json.dumps({"forked": forked, "error": error}))',
+)
+
 describe('resource limits', () => {
   it('the pids limit stops a fork loop with EAGAIN below 128 and the run still ends', async () => {
     const t0 = performance.now()
-    const r = await probe<{ forked: number; error: string }>(
-      py(
-        'import errno, json, os, time',
-        'forked = 0',
-        'error = "none"',
-        'for _ in range(1000):',
-        '    try:',
-        '        pid = os.fork()',
-        '    except OSError as e:',
-        '        error = errno.errorcode[e.errno]',
-        '        break',
-        '    if pid == 0:',
-        '        time.sleep(600)',
-        '        os._exit(0)',
-        '    forked += 1',
-        'print(json.dumps({"forked": forked, "error": error}))',
-      ),
-      { timeout: 60 },
-    )
+    if (UNDER_GVISOR) {
+      // gVisor's sandbox counts against the container's host pids limit (its kernel's threads and,
+      // on the ptrace platform, a stub per task): a fork loop exhausts it before 128 guest
+      // processes and the sandbox ends the run (failed, or oom) instead of fork() seeing EAGAIN.
+      const r = await execute(srv.url, { code: FORK_LOOP, timeout: 60 })
+      expect(['failed', 'oom'], `${r.status} ${r.error}`).toContain(r.status)
+      const printed = r.stdout.trim()
+      if (printed) expect((JSON.parse(printed) as { forked: number }).forked).toBeLessThan(128)
+      expect(performance.now() - t0).toBeLessThan(30_000)
+      return
+    }
+    const r = await probe<{ forked: number; error: string }>(FORK_LOOP, { timeout: 60 })
     expect(r.error).toBe('EAGAIN')
     expect(r.forked).toBeLessThan(128)
     expect(r.forked).toBeGreaterThan(64)
@@ -290,22 +360,25 @@ describe('resource limits', () => {
   }, 60_000)
 
   it('memory is capped at 512 MiB with no swap, pids at 128 (cgroup files)', async () => {
-    const r = await probe<Record<string, string>>(
-      py(
-        'import json, os',
-        'def read(*paths):',
-        '    for p in paths:',
-        '        if os.path.exists(p):',
-        '            return open(p).read().strip()',
-        '    return "missing"',
-        'print(json.dumps({',
-        '    "memory": read("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory.max"),',
-        '    "memsw": read("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"),',
-        '    "swap_v2": read("/sys/fs/cgroup/memory.swap.max"),',
-        '    "pids": read("/sys/fs/cgroup/pids/pids.max", "/sys/fs/cgroup/pids.max"),',
-        '}))',
-      ),
-    )
+    // gVisor shows the script no cgroup files: read them on the host, for the run's own container.
+    const r = UNDER_GVISOR
+      ? await hostCgroupFiles()
+      : await probe<Record<string, string>>(
+          py(
+            'import json, os',
+            'def read(*paths):',
+            '    for p in paths:',
+            '        if os.path.exists(p):',
+            '            return open(p).read().strip()',
+            '    return "missing"',
+            'print(json.dumps({',
+            '    "memory": read("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory.max"),',
+            '    "memsw": read("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"),',
+            '    "swap_v2": read("/sys/fs/cgroup/memory.swap.max"),',
+            '    "pids": read("/sys/fs/cgroup/pids/pids.max", "/sys/fs/cgroup/pids.max"),',
+            '}))',
+          ),
+        )
     expect(r.memory).toBe(String(512 * MiB))
     // cgroup v1: memory+swap equal to memory; cgroup v2: swap.max 0.
     if (r.memsw !== 'missing') expect(r.memsw).toBe(String(512 * MiB))

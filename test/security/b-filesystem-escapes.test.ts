@@ -24,6 +24,7 @@ import {
   treeBytes,
   warmContainerOf,
 } from './harness'
+import { UNDER_GVISOR } from '../integration/runtime-env'
 
 // A variable of the host process that must never reach user code, set before the server exists.
 const HOST_VAR = `TAKO_SEC_SECRET_${randomBytes(6).toString('hex').toUpperCase()}`
@@ -197,15 +198,22 @@ describe('B. filesystem escapes', () => {
     expect(performance.now() - t0).toBeLessThan(10_000)
     expect(r.status, r.stderr).toBe('succeeded')
     expect(r.output).toBeNull()
-    expect(r.warnings.find((w) => w.code === 'result_invalid')?.message).toMatch(
-      /not a regular file/,
-    )
-    expect(rejected(r)).toEqual({
-      'result.json': 'artifact_rejected:fifo',
-      'pipe.csv': 'artifact_rejected:fifo',
-      'd/deep.txt': 'artifact_rejected:fifo',
-      sock: 'artifact_rejected:socket',
-    })
+    if (UNDER_GVISOR) {
+      // gVisor keeps FIFOs and sockets made in a bind mount inside the sandbox: the host's /output
+      // never holds them, so there is nothing to open, skip or report (docs/security.md, 'gVisor').
+      expect(r.warnings.filter((w) => w.code === 'result_invalid')).toEqual([])
+      expect(rejected(r)).toEqual({})
+    } else {
+      expect(r.warnings.find((w) => w.code === 'result_invalid')?.message).toMatch(
+        /not a regular file/,
+      )
+      expect(rejected(r)).toEqual({
+        'result.json': 'artifact_rejected:fifo',
+        'pipe.csv': 'artifact_rejected:fifo',
+        'd/deep.txt': 'artifact_rejected:fifo',
+        sock: 'artifact_rejected:socket',
+      })
+    }
     expect(r.artifacts.map((a) => a.name)).toEqual(['ok.txt'])
   })
 

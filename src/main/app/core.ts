@@ -21,6 +21,8 @@ import { imageRef } from '../environments/catalogue'
 import { CircuitBreaker, type BreakerOptions } from '../jobs/circuit-breaker'
 import { JobService } from '../jobs/job-service'
 import { RunStore } from '../store/run-store'
+import { runtimeFromEnv, type RuntimeNames } from '../engine/runtimes'
+import type { RuntimeChoice } from '../../shared/runtime'
 import { MiB } from '../../shared/units'
 import { defaultLimitsFor } from './run-request'
 
@@ -55,6 +57,10 @@ export interface CoreOptions {
   }
   /** Tako VM's circuit breaker settings (5 failures, 30 s recovery, 2 successes by default). */
   breaker?: BreakerOptions
+  /** Runtime of runs that do not ask for one (default `TAKO_RUNTIME`, else runc). */
+  defaultRuntime?: RuntimeChoice
+  /** Docker runtime names per choice (default runc, runsc). */
+  runtimeNames?: Partial<RuntimeNames>
 }
 
 /** Pool settings from the environment: TAKO_POOL (1/0), TAKO_POOL_SIZE, TAKO_POOL_MAX, TAKO_POOL_IDLE_S. */
@@ -130,6 +136,8 @@ export function createCore(options: CoreOptions): Core {
     sessionId,
     users,
     pool,
+    defaultRuntime: options.defaultRuntime ?? runtimeFromEnv(),
+    ...(options.runtimeNames ? { runtimeNames: options.runtimeNames } : {}),
     ...(minFreeBytes !== undefined ? { minFreeBytes } : {}),
     ...(options.minFreeInodes !== undefined ? { minFreeInodes: options.minFreeInodes } : {}),
     ...(log ? { log } : {}),
@@ -197,7 +205,8 @@ export function createCore(options: CoreOptions): Core {
       if (pool && !dockerError) {
         const image = imageRef('default')
         if (await client.imageExists(image).catch(() => false)) {
-          pool.prewarm(image, defaultLimitsFor('default'), PREIMPORTS.default ?? [])
+          const { name } = engine.runtimes.resolve()
+          pool.prewarm(image, defaultLimitsFor('default'), PREIMPORTS.default ?? [], name)
         }
       }
       return { reaped, interrupted, dockerError }

@@ -11,7 +11,14 @@ export async function dockerStatus(core: Core): Promise<DockerStatus> {
         setTimeout(() => reject(new Error('Docker did not answer within 3 s')), 3000).unref(),
       ),
     ])
-    return { available: true, version: v.version, error: null }
+    const { runtimes } = core.engine
+    return {
+      available: true,
+      version: v.version,
+      error: null,
+      gvisorAvailable: await runtimes.gvisorAvailable(),
+      defaultRuntime: runtimes.defaultChoice,
+    }
   } catch (err) {
     return { available: false, version: null, error: (err as Error).message }
   }

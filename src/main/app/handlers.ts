@@ -58,6 +58,7 @@ function detailOf(core: Core, r: RunRecord): RunDetail {
     limits: inRequestUnits(r.limits),
     startedAt: r.startedAt,
     endedAt: r.endedAt,
+    runtime: r.runtime ?? 'runc',
   }
 }
 
@@ -78,6 +79,7 @@ export function createHandlers(
         timeoutS: args.limits?.timeoutS ?? null,
         memoryMb: args.limits?.memoryMb ?? null,
         cpus: args.limits?.cpus ?? null,
+        runtime: args.runtime ?? null,
         source: 'app',
       })
       return summarize(rec)

@@ -105,6 +105,7 @@ export function createLifecycle(core: Core): Lifecycle {
       timeoutS: o.timeoutS ?? (carry ? Math.min(carried.timeoutS, core.maxTimeoutS) : null),
       memoryMb: o.memoryMb ?? (carry ? Math.min(carried.memoryMb, hostMemoryMb()) : null),
       cpus: o.cpus ?? (carry ? Math.min(carried.cpus, os.availableParallelism()) : null),
+      runtime: core.engine.runtimes.choiceOf(parent.runtime),
       source,
     }
     const submitReq = await normalizeRunRequest(req, core)

@@ -6,6 +6,7 @@ import os from 'node:os'
 import { MAX_CODE_CHARS } from '../../shared/limit-bounds'
 import type { RunSource } from '../../shared/record'
 import type { RunLimits } from '../../shared/run'
+import type { RuntimeChoice } from '../../shared/runtime'
 import { MiB } from '../../shared/units'
 import { DEFAULT_LIMITS } from '../engine/limits'
 import { ENVIRONMENTS, findEnvironment, imageRef } from '../environments/catalogue'
@@ -34,6 +35,8 @@ export interface RunRequest {
   idempotencyKey?: string | null
   /** Runtime package installs: refused (runs have no network); the run fails with a config error. */
   requirements?: readonly string[] | null
+  /** The sandbox runtime (`runc` or `gvisor`); the server's default when absent. */
+  runtime?: RuntimeChoice | null
 }
 
 /** What normalisation needs of the app. */
@@ -172,6 +175,7 @@ export function toSubmitRequest(req: RunRequest, maxTimeoutS: number): SubmitReq
     source: req.source,
     requestedTimeoutS: req.timeoutS ?? null,
     idempotencyKey: req.idempotencyKey ?? null,
+    ...(req.runtime ? { runtime: req.runtime } : {}),
   }
   if (req.requirements && req.requirements.length > 0) {
     submit.rejectWith = {

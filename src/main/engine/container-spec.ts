@@ -41,6 +41,8 @@ interface CommonSpecInput {
   image: string
   limits: RunLimits
   user: SandboxUser
+  /** Docker runtime name (HostConfig.Runtime), e.g. `runc` or `runsc`; the daemon's default when absent. */
+  runtime?: string
 }
 
 /** One run's own container: the script is its command. */
@@ -157,6 +159,7 @@ export function buildContainerSpec(input: ContainerSpecInput): Docker.ContainerC
       [LABEL_OWNER]: currentOwner(),
     },
     HostConfig: {
+      ...(input.runtime ? { Runtime: input.runtime } : {}),
       Binds: k.binds,
       Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=${limits.tmpBytes}` },
       ReadonlyRootfs: true,

@@ -24,6 +24,8 @@ export interface ContainerClient {
   remove(id: string): Promise<void>
   /** Ids of all containers (any state) carrying `label` (`key` or `key=value`). */
   listByLabel(label: string): Promise<{ id: string; labels: Record<string, string> }[]>
+  /** Names of the OCI runtimes the daemon has registered (`docker info`). */
+  runtimes?(): Promise<string[]>
 }
 
 /** What the app asks Docker about images (builds and packs stream through dockerode itself). */
@@ -244,6 +246,15 @@ export class DockerContainerClient implements ContainerClient, ImageClient {
       const status = dockerStatusCode(err)
       // 404: already gone; 409: removal already in progress.
       if (status === 404 || status === 409) return
+      throw this.wrap(err)
+    }
+  }
+
+  async runtimes(): Promise<string[]> {
+    try {
+      const info = (await this.docker.info()) as { Runtimes?: Record<string, unknown> }
+      return Object.keys(info.Runtimes ?? {})
+    } catch (err) {
       throw this.wrap(err)
     }
   }

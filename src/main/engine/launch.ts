@@ -12,6 +12,7 @@ import {
 import { InfraFailure } from './outcome'
 import type { OutputStream } from '../../shared/run'
 import type { RunPaths } from './run-folder'
+import { runtimeMissing, runtimeStartFailure, type ResolvedRuntime } from './runtimes'
 import type { WarmContainer } from './warm-pool'
 
 /** Where a run's stdout/stderr payloads go, exactly as Docker delivered them. */
@@ -44,7 +45,12 @@ function pipeAttach(stream: NodeJS.ReadableStream, onPayload: PayloadSink): Prom
 
 /** A fresh container, created and attached, not started. */
 export async function launchCold(
-  d: { client: ContainerClient; sessionId: string; remove: (id: string) => Promise<void> },
+  d: {
+    client: ContainerClient
+    sessionId: string
+    remove: (id: string) => Promise<void>
+    runtime: ResolvedRuntime
+  },
   spec: RunSpec,
   paths: RunPaths,
   user: SandboxUser,
@@ -56,14 +62,16 @@ export async function launchCold(
     sessionId: d.sessionId,
     image: spec.image,
     limits: spec.limits,
+    runtime: d.runtime.name,
     user,
     ...paths,
   })
+  const { choice, name } = d.runtime
   let containerId: string
   try {
     containerId = await d.client.create(createSpec)
   } catch (err) {
-    throw imageMissing(err, spec) ?? err
+    throw imageMissing(err, spec) ?? runtimeMissing(err, choice, name) ?? err
   }
   try {
     const stream = await d.client.attach(containerId)
@@ -72,7 +80,10 @@ export async function launchCold(
       outputDir: paths.outputDir,
       streamEnded: pipeAttach(stream, onPayload),
       warm: null,
-      begin: () => d.client.start(containerId),
+      begin: () =>
+        d.client.start(containerId).catch((err: unknown) => {
+          throw runtimeStartFailure(err, choice, name) ?? err
+        }),
       exited: () => d.client.wait(containerId),
     }
   } catch (err) {

@@ -18,6 +18,8 @@ import { RemovalQueue } from './removal-queue'
 import { readResultJson } from './result-parser'
 import { makeOutputDir, prepareRunDir, type RunPaths } from './run-folder'
 import { defaultUsers, fixedUser, type SandboxUsers } from './run-users'
+import { Runtimes, type ResolvedRuntime, type RuntimeNames } from './runtimes'
+import type { RuntimeChoice } from '../../shared/runtime'
 import type { WarmPool } from './warm-pool'
 import { Watchdog } from './watchdog'
 
@@ -38,6 +40,8 @@ export interface RunSpec {
   onStarted?: (startedAt: string) => void
   /** Modules a warm container for this environment imports ahead of time. */
   preimports?: readonly string[]
+  /** The sandbox runtime (the engine's default when absent); see docs/security.md, 'gVisor'. */
+  runtime?: RuntimeChoice | null
 }
 
 export interface EngineOptions {
@@ -58,6 +62,10 @@ export interface EngineOptions {
   minFreeInodes?: number
   /** Keeps /output within bounds while runs write (default: per-run quotas and the disk floor). */
   outputGuard?: OutputGuard
+  /** Runtime of runs that do not ask for one (default `runc`; the server's `TAKO_RUNTIME`). */
+  defaultRuntime?: RuntimeChoice
+  /** Docker runtime names per choice (default `runc`, `runsc`). */
+  runtimeNames?: Partial<RuntimeNames>
   log?: (event: string, fields: Record<string, unknown>) => void
 }
 
@@ -79,9 +87,11 @@ export class RunEngine {
   private readonly removals: RemovalQueue
   private readonly log: (event: string, fields: Record<string, unknown>) => void
   pool: WarmPool | null
+  readonly runtimes: Runtimes
 
   constructor(options: EngineOptions) {
     this.client = options.client
+    this.runtimes = new Runtimes(options.client, options.defaultRuntime, options.runtimeNames)
     this.sessionId = options.sessionId
     this.users = options.users ?? (options.user ? fixedUser(options.user) : defaultUsers())
     this.killGraceMs = options.killGraceMs ?? 5_000
@@ -136,7 +146,7 @@ export class RunEngine {
       const refused = this.guard.checkBeforeStart(paths.outputDir)
       if (refused)
         throw new InfraFailure({ type: 'output_limit', message: refused, phase: 'startup' })
-      launch = await this.launch(spec, paths, user, out.sink)
+      launch = await this.launch(spec, paths, user, out.sink, this.runtimes.resolve(spec.runtime))
       if (watchdog.recorded) throw new InfraFailure(cancelledError(), 'cancelled')
       await launch.begin()
       tStart = performance.now()
@@ -232,8 +242,10 @@ export class RunEngine {
     paths: RunPaths,
     user: SandboxUser,
     onPayload: PayloadSink,
+    runtime: ResolvedRuntime,
   ): Promise<Launch> {
-    const warm = this.pool?.take(spec.image, spec.limits, spec.preimports ?? []) ?? null
+    const warm =
+      this.pool?.take(spec.image, spec.limits, spec.preimports ?? [], runtime.name) ?? null
     if (warm) {
       try {
         // The warm container's /output folder becomes the run's artifacts folder now, before the
@@ -241,7 +253,7 @@ export class RunEngine {
         // whatever the script writes is in the run's own folder even if the app dies mid-run.
         fs.rmSync(paths.outputDir, { recursive: true, force: true })
         fs.renameSync(warm.outputDir, paths.outputDir)
-        this.log('pool-dispatch', { runId: spec.runId, containerId: warm.id })
+        this.log('pool-dispatch', { runId: spec.runId, containerId: warm.id, key: warm.key })
         return launchWarm(warm, paths, onPayload)
       } catch (err) {
         this.log('pool-dispatch-failed', {
@@ -256,7 +268,7 @@ export class RunEngine {
     }
     const remove = (id: string): Promise<void> => this.removals.remove(spec.runId, id)
     return launchCold(
-      { client: this.client, sessionId: this.sessionId, remove },
+      { client: this.client, sessionId: this.sessionId, remove, runtime },
       spec,
       paths,
       user,

@@ -48,10 +48,14 @@ export interface PoolOptions {
   log: (event: string, fields: Record<string, unknown>) => void
 }
 
-/** Limits fixed at container creation; a run can use a warm container only if all of these match. */
-export function poolKey(image: string, limits: RunLimits): string {
+/**
+ * What is fixed at container creation — image, runtime, limits; a run can use a warm container only
+ * if all of these match (a warm runsc container never serves a runc run, nor the reverse).
+ */
+export function poolKey(image: string, limits: RunLimits, runtime = 'runc'): string {
   return JSON.stringify([
     image,
+    runtime,
     limits.memoryBytes,
     limits.cpus,
     limits.pids,
@@ -63,6 +67,7 @@ export function poolKey(image: string, limits: RunLimits): string {
 
 interface KeyState {
   image: string
+  runtime: string
   limits: RunLimits
   preimports: readonly string[]
   ready: WarmContainer[]
@@ -112,9 +117,14 @@ export class WarmPool {
    * only once it has been asked for twice, so rare limits never fill the pool; refills run in the
    * background.
    */
-  take(image: string, limits: RunLimits, preimports: readonly string[]): WarmContainer | null {
+  take(
+    image: string,
+    limits: RunLimits,
+    preimports: readonly string[],
+    runtime = 'runc',
+  ): WarmContainer | null {
     if (this.closed) return null
-    const key = poolKey(image, limits)
+    const key = poolKey(image, limits, runtime)
     let state = this.keys.get(key)
     if (!state) {
       const asks = (this.asks.get(key) ?? 0) + 1
@@ -124,7 +134,7 @@ export class WarmPool {
         if (this.asks.size > MAX_REMEMBERED_ASKS) this.asks.delete(this.asks.keys().next().value!)
         return null
       }
-      state = this.addKey(key, image, limits, preimports)
+      state = this.addKey(key, image, limits, preimports, runtime)
     }
     state.lastUsed = Date.now()
     let warm = state.ready.shift() ?? null
@@ -138,9 +148,9 @@ export class WarmPool {
   }
 
   /** Starts warming a key ahead of its first run (e.g. the default environment at start-up). */
-  prewarm(image: string, limits: RunLimits, preimports: readonly string[]): void {
-    const key = poolKey(image, limits)
-    this.fill(this.keys.get(key) ?? this.addKey(key, image, limits, preimports))
+  prewarm(image: string, limits: RunLimits, preimports: readonly string[], runtime = 'runc'): void {
+    const key = poolKey(image, limits, runtime)
+    this.fill(this.keys.get(key) ?? this.addKey(key, image, limits, preimports, runtime))
   }
 
   /** Keeps a new key warm, dropping the least recently used key beyond `maxKeys`. */
@@ -149,9 +159,11 @@ export class WarmPool {
     image: string,
     limits: RunLimits,
     preimports: readonly string[],
+    runtime: string,
   ): KeyState {
     const state: KeyState = {
       image,
+      runtime,
       limits,
       preimports,
       ready: [],
@@ -198,7 +210,7 @@ export class WarmPool {
       const state = this.queue.shift()!
       this.active++
       const job = (async (): Promise<void> => {
-        if (this.closed || !this.keys.has(poolKey(state.image, state.limits))) return
+        if (this.closed || !this.keys.has(poolKey(state.image, state.limits, state.runtime))) return
         const warm = await this.spawn(state)
         if (this.closed || !this.keys.has(warm.key)) await this.discard(warm)
         else state.ready.push(warm)
@@ -231,6 +243,7 @@ export class WarmPool {
       sessionId: this.o.sessionId,
       image: state.image,
       limits: state.limits,
+      runtime: state.runtime,
       user,
       codeDir,
       inputDir,
@@ -270,7 +283,7 @@ export class WarmPool {
       sink = null
       return {
         id,
-        key: poolKey(state.image, state.limits),
+        key: poolKey(state.image, state.limits, state.runtime),
         slotDir,
         codeDir,
         inputDir,

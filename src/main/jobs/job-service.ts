@@ -7,6 +7,7 @@ import type { LiveOutput } from '../store/live-output'
 import type { RunStore } from '../store/run-store'
 import { sha256Hex } from './fingerprint'
 import { PREIMPORTS } from '../engine/supervisor'
+import type { RuntimeChoice } from '../../shared/runtime'
 
 export interface SubmitRequest {
   code: string
@@ -23,6 +24,8 @@ export interface SubmitRequest {
   requestedTimeoutS?: number | null
   /** A run that must fail before any container is created (e.g. an unsupported request field). */
   rejectWith?: RunOutcome['error']
+  /** The sandbox runtime; the engine's default when absent. */
+  runtime?: RuntimeChoice | null
 }
 
 export class QueueFullError extends Error {
@@ -122,6 +125,7 @@ export class JobService {
       image: request.image,
       limits: request.limits,
       runDir: this.store.runDir(id),
+      runtime: request.runtime ?? null,
     }
   }
 
@@ -187,6 +191,7 @@ export class JobService {
       idempotencyKey: request.idempotencyKey ?? null,
       fingerprint: request.fingerprint ?? null,
       requestedTimeoutS: request.requestedTimeoutS ?? null,
+      runtime: this.engine.runtimes.resolve(request.runtime).name,
     }
     this.store.save(record)
     this.engine.prepareRunDir(this.runSpec(id, request))

@@ -105,7 +105,7 @@ export function recordResponse(
     ...outputField(output),
     error: r.error,
     timing: timingDto(r),
-    runtime: 'runc',
+    runtime: r.runtime ?? 'runc',
     warnings: r.warnings,
   }
   if (!full) return slim

@@ -35,6 +35,7 @@ function runRequestOf(body: ExecuteRequest): RunRequest {
     source: 'api',
     idempotencyKey: body.idempotency_key ?? null,
     requirements: body.requirements ?? null,
+    runtime: body.runtime ?? null,
   }
 }
 

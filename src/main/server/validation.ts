@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { REQUEST_LIMIT_BOUNDS } from '../../shared/limit-bounds'
+import { RUNTIME_CHOICES } from '../../shared/runtime'
 import { IMAGE_NAME, inputProblem, MAX_CODE_CHARS, MAX_IMAGE_CHARS } from '../app/run-request'
 
 /** One FastAPI-style validation error entry (Tako VM returns Pydantic's 422 shape). */
@@ -60,6 +61,8 @@ export const executeRequestSchema = z.strictObject({
   /** A custom local image instead of a job type; it must have python3. */
   image: z.string().max(MAX_IMAGE_CHARS).regex(IMAGE_NAME).nullish(),
   cpus: z.number().min(cpus.min).max(cpus.max).nullish(),
+  /** The sandbox runtime; the server's default (`TAKO_RUNTIME`) when absent. */
+  runtime: z.enum(RUNTIME_CHOICES).nullish(),
 })
 export type ExecuteRequest = z.infer<typeof executeRequestSchema>
 

@@ -32,6 +32,7 @@ export function App(): JSX.Element {
       input: draft.input.value,
       environment: draft.draft.environment,
       limits: draft.limits(),
+      ...(draft.draft.runtime ? { runtime: draft.draft.runtime } : {}),
     })
   }, [running, draft, start, notices])
 

@@ -16,6 +16,9 @@ export class Toolbar {
   get environment(): Locator {
     return this.page.getByRole('combobox', { name: 'Environment', exact: true })
   }
+  get runtime(): Locator {
+    return this.page.getByRole('combobox', { name: 'Runtime', exact: true })
+  }
   get timeout(): Locator {
     return this.page.getByRole('textbox', { name: 'Timeout in seconds' })
   }

@@ -84,6 +84,22 @@ export function Toolbar(props: Props): JSX.Element {
           />
         </label>
       ))}
+      <label className="field">
+        <span>Runtime</span>
+        <select
+          aria-label="Runtime"
+          value={draft.runtime}
+          onChange={(e) => onDraft({ runtime: e.target.value as Draft['runtime'] })}
+        >
+          <option value="">
+            Default ({docker?.defaultRuntime === 'gvisor' ? 'gVisor' : 'runc'})
+          </option>
+          <option value="runc">runc</option>
+          <option value="gvisor">
+            gVisor{docker?.gvisorAvailable === false ? ' (not installed)' : ''}
+          </option>
+        </select>
+      </label>
       <div className="run-buttons">
         {props.running ? (
           <button type="button" className="stop" onClick={props.onStop} title="Stop (Esc)">
@@ -105,12 +121,15 @@ export function Toolbar(props: Props): JSX.Element {
         className={`docker-pill ${docker?.available ? 'ok' : docker ? 'down' : ''}`}
         role="status"
         aria-label="Docker status"
-        title={docker?.error ?? ''}
+        title={
+          docker?.error ??
+          (docker?.gvisorAvailable ? 'gVisor (runsc) is registered with Docker' : '')
+        }
       >
         {docker === null
           ? 'Docker…'
           : docker.available
-            ? `Docker ${docker.version ?? ''}`
+            ? `Docker ${docker.version ?? ''}${docker.gvisorAvailable ? ' · gVisor' : ''}`
             : 'Docker unreachable'}
       </span>
     </header>

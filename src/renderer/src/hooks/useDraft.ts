@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { Args } from '../../../shared/api'
+import type { RuntimeChoice } from '../../../shared/runtime'
 import { EXAMPLES } from '../examples'
 import { parseJsonInput } from '../format'
 
@@ -16,6 +17,8 @@ export interface Draft {
   timeoutS: string
   memoryMb: string
   cpus: string
+  /** The sandbox runtime; empty means the server's default. */
+  runtime: '' | RuntimeChoice
 }
 
 function loadDraft(): Draft {
@@ -26,6 +29,7 @@ function loadDraft(): Draft {
     timeoutS: '',
     memoryMb: '',
     cpus: '',
+    runtime: '',
   }
   try {
     const saved = JSON.parse(localStorage.getItem(DRAFT_KEY) ?? 'null') as Partial<Draft> | null

@@ -4,6 +4,7 @@ import { isTerminal } from '../../../shared/run'
 import { client } from '../api/client'
 import { EarlyEvents, applyRunEvent, type LiveRun } from '../live-run'
 import type { LimitsArg } from './useDraft'
+import type { RuntimeChoice } from '../../../shared/runtime'
 
 export type Tab = 'output' | 'result' | 'artifacts'
 
@@ -21,6 +22,7 @@ export interface LiveRunState {
     input: Record<string, unknown>
     environment: string
     limits: LimitsArg
+    runtime?: RuntimeChoice
   }) => Promise<void>
   /** Reruns a run (`runs:rerun`): shown the same way as a new run, early events included. */
   rerun: (id: string, limits?: LimitsArg) => Promise<void>

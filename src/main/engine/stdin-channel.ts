@@ -190,9 +190,11 @@ export class StdinChannel {
       this.waitingTimer = null
       return
     }
+    // A pending event will carry the latest prompt; otherwise one goes now or when the interval ends.
+    if (this.waitingTimer) return
     const due = this.lastWaitingEvent + WAITING_EVENT_INTERVAL_MS - this.now()
     if (due <= 0) this.emitWaiting()
-    else this.waitingTimer ??= setTimeout(() => this.emitWaiting(), due)
+    else this.waitingTimer = setTimeout(() => this.emitWaiting(), due)
   }
 
   private emitWaiting(): void {

@@ -140,6 +140,18 @@ export class StdinChannel {
     }
   }
 
+  /**
+   * Wires the channel into a run: its output passes through `filter` (frames counted by the
+   * capture toward the ceiling) and the clock pauses while the run waits for input.
+   */
+  wire(
+    out: { sink: Sink; countHidden(bytes: number): void },
+    clock: { pauseClock(): void; resumeClock(): void },
+  ): Sink {
+    this.onWaitingChange = (w) => (w ? clock.pauseClock() : clock.resumeClock())
+    return this.filter(out.sink, (n) => out.countHidden(n))
+  }
+
   /** The output stream ended: bytes held back as a possible frame were output after all. */
   flush(sink: Sink): void {
     const rest = this.parser.end()

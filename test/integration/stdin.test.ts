@@ -182,6 +182,15 @@ describe('interactive stdin over HTTP', () => {
     expect(done.status, String(done.stderr)).toBe('succeeded')
     expect(done.stdout).toBe("more? EOF after 'one\\n'\n")
     expect(srv.core.store.get(id)?.stdinEvents?.map((e) => e.kind)).toEqual(['data', 'eof'])
+    const full = await waitForJob(srv.url, id, { full: true })
+    expect(full.interactive).toBe(true)
+    expect(full.has_stdin).toBe(false)
+    expect(
+      (full.stdin_events as { kind: string; text?: string }[]).map((e) => [e.kind, e.text]),
+    ).toEqual([
+      ['data', 'one\n'],
+      ['eof', undefined],
+    ])
   })
 
   it('time spent waiting for input does not count toward the timeout', async () => {

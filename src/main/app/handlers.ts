@@ -35,6 +35,7 @@ function placement(environment: string): Pick<RunRequest, 'environment' | 'image
 
 function detailOf(core: Core, r: RunRecord): RunDetail {
   const { store } = core
+  const live = core.jobs.stdinState(r.id)
   let input: unknown
   try {
     input = store.readInput(r.id)
@@ -59,6 +60,10 @@ function detailOf(core: Core, r: RunRecord): RunDetail {
     startedAt: r.startedAt,
     endedAt: r.endedAt,
     runtime: r.runtime ?? 'runc',
+    stdin: store.readStdin(r.id),
+    interactive: r.interactive ?? false,
+    waitingForInput: live?.waiting ?? null,
+    stdinEvents: live?.events ?? r.stdinEvents ?? [],
   }
 }
 
@@ -81,8 +86,14 @@ export function createHandlers(
         cpus: args.limits?.cpus ?? null,
         runtime: args.runtime ?? null,
         source: 'app',
+        stdin: args.stdin ?? null,
+        interactive: args.interactive ?? false,
       })
       return summarize(rec)
+    },
+    async 'runs:stdin'(args) {
+      lifecycle.sendStdin(args.id, 'data' in args ? { data: args.data } : { eof: true })
+      return { accepted: true }
     },
     async 'runs:cancel'(args) {
       return { cancelled: lifecycle.cancel(args.id) }

@@ -9,6 +9,7 @@ import type { RunLimits } from '../../shared/run'
 import type { RuntimeChoice } from '../../shared/runtime'
 import { MiB } from '../../shared/units'
 import { DEFAULT_LIMITS } from '../engine/limits'
+import { stdinTooLarge } from '../engine/stdin-channel'
 import { ENVIRONMENTS, findEnvironment, imageRef } from '../environments/catalogue'
 import type { SubmitRequest } from '../jobs/job-service'
 import { InvalidArgument } from './errors'
@@ -37,6 +38,10 @@ export interface RunRequest {
   requirements?: readonly string[] | null
   /** The sandbox runtime (`runc` or `gvisor`); the server's default when absent. */
   runtime?: RuntimeChoice | null
+  /** Batch standard input (≤ 1 MiB as UTF-8); see docs/run-contract.md, 'Standard input'. */
+  stdin?: string | null
+  /** input() is answered live (`runs:stdin`, `POST /jobs/{id}/stdin`). */
+  interactive?: boolean | null
 }
 
 /** What normalisation needs of the app. */
@@ -138,6 +143,8 @@ export function toSubmitRequest(req: RunRequest, maxTimeoutS: number): SubmitReq
     throw InvalidArgument.field('image', `'${req.image}' is not a valid image name`, req.image)
   const why = inputProblem(req.input)
   if (why) throw InvalidArgument.field('input', why, null)
+  const stdinWhy = req.stdin ? stdinTooLarge(0, req.stdin) : null
+  if (stdinWhy) throw InvalidArgument.field('stdin', stdinWhy, null)
   const env = req.image ? { name: 'custom', image: req.image } : resolveEnvironment(req.environment)
   const base = req.image ? 'default' : env.name
   const def = findEnvironment(base)!.defaults
@@ -176,6 +183,8 @@ export function toSubmitRequest(req: RunRequest, maxTimeoutS: number): SubmitReq
     requestedTimeoutS: req.timeoutS ?? null,
     idempotencyKey: req.idempotencyKey ?? null,
     ...(req.runtime ? { runtime: req.runtime } : {}),
+    stdin: req.stdin || null,
+    interactive: req.interactive ?? false,
   }
   if (req.requirements && req.requirements.length > 0) {
     submit.rejectWith = {

@@ -21,6 +21,8 @@ import { defaultUsers, fixedUser, type SandboxUsers } from './run-users'
 import { Runtimes, type ResolvedRuntime, type RuntimeNames } from './runtimes'
 import type { RuntimeChoice } from '../../shared/runtime'
 import type { WarmPool } from './warm-pool'
+import { inputWaitClock, inputWaitMsFromEnv } from './stdin-clock'
+import type { StdinChannel } from './stdin-channel'
 import { Watchdog } from './watchdog'
 
 export interface RunSpec {
@@ -42,6 +44,10 @@ export interface RunSpec {
   preimports?: readonly string[]
   /** The sandbox runtime (the engine's default when absent); see docs/security.md, 'gVisor'. */
   runtime?: RuntimeChoice | null
+  /** The run's standard input, batch or live (absent: none, EOF at once). */
+  stdin?: StdinChannel | null
+  /** Batch stdin, kept in the run's folder as `stdin.txt`. */
+  stdinText?: string | null
 }
 
 export interface EngineOptions {
@@ -66,6 +72,8 @@ export interface EngineOptions {
   defaultRuntime?: RuntimeChoice
   /** Docker runtime names per choice (default `runc`, `runsc`). */
   runtimeNames?: Partial<RuntimeNames>
+  /** The longest a run may wait for input in total (default `TAKO_INPUT_WAIT_S`, else 10 min). */
+  inputWaitMs?: number
   log?: (event: string, fields: Record<string, unknown>) => void
 }
 
@@ -86,6 +94,7 @@ export class RunEngine {
   private readonly guard: OutputGuard
   private readonly removals: RemovalQueue
   private readonly log: (event: string, fields: Record<string, unknown>) => void
+  private readonly inputWaitMs: number
   pool: WarmPool | null
   readonly runtimes: Runtimes
 
@@ -97,6 +106,7 @@ export class RunEngine {
     this.killGraceMs = options.killGraceMs ?? 5_000
     this.log = options.log ?? (() => undefined)
     this.pool = options.pool ?? null
+    this.inputWaitMs = options.inputWaitMs ?? inputWaitMsFromEnv()
     this.guard =
       options.outputGuard ??
       new PerRunOutputGuard({
@@ -134,6 +144,8 @@ export class RunEngine {
       },
     })
     out.onCeiling = () => watchdog.stop({ reason: 'output_limit' })
+    const stdin = spec.stdin ?? null
+    const sink = stdin ? stdin.wire(out, watchdog) : out.sink
     let launch: Launch | null = null
     let exitCode: number | null = null
     let oomKilled = false
@@ -146,13 +158,16 @@ export class RunEngine {
       const refused = this.guard.checkBeforeStart(paths.outputDir)
       if (refused)
         throw new InfraFailure({ type: 'output_limit', message: refused, phase: 'startup' })
-      launch = await this.launch(spec, paths, user, out.sink, this.runtimes.resolve(spec.runtime))
+      launch = await this.launch(spec, paths, user, sink, this.runtimes.resolve(spec.runtime))
       if (watchdog.recorded) throw new InfraFailure(cancelledError(), 'cancelled')
       await launch.begin()
       tStart = performance.now()
       startedAt = new Date().toISOString()
       spec.onStarted?.(startedAt)
-      watchdog.startTimer(spec.limits.timeoutMs)
+      watchdog.startTimer(
+        spec.limits.timeoutMs,
+        inputWaitClock(this.client, launch.containerId, this.inputWaitMs),
+      )
       watchdog.onFinish(
         this.guard.watch(spec.runId, launch.outputDir, (b) =>
           watchdog.stop({
@@ -191,7 +206,9 @@ export class RunEngine {
         await this.removals.remove(spec.runId, launch.containerId)
       }
       if (launch?.warm) this.pool?.releaseSlot(launch.warm)
+      stdin?.close()
     }
+    stdin?.flush(out.sink)
     out.end()
 
     const tCollect = performance.now()
@@ -254,7 +271,7 @@ export class RunEngine {
         fs.rmSync(paths.outputDir, { recursive: true, force: true })
         fs.renameSync(warm.outputDir, paths.outputDir)
         this.log('pool-dispatch', { runId: spec.runId, containerId: warm.id, key: warm.key })
-        return launchWarm(warm, paths, onPayload)
+        return launchWarm(warm, paths, onPayload, spec.stdin ?? null)
       } catch (err) {
         this.log('pool-dispatch-failed', {
           runId: spec.runId,

@@ -5,9 +5,10 @@ import { isTerminal, type RunLimits, type RunOutcome, type RunStatus } from '../
 import type { RunEngine, RunSpec } from '../engine/run-engine'
 import type { LiveOutput } from '../store/live-output'
 import type { RunStore } from '../store/run-store'
-import { sha256Hex } from './fingerprint'
+import { queuedRecord } from './queued-record'
 import { PREIMPORTS } from '../engine/supervisor'
 import type { RuntimeChoice } from '../../shared/runtime'
+import { StdinChannel, StdinRefused } from '../engine/stdin-channel'
 
 export interface SubmitRequest {
   code: string
@@ -26,6 +27,10 @@ export interface SubmitRequest {
   rejectWith?: RunOutcome['error']
   /** The sandbox runtime; the engine's default when absent. */
   runtime?: RuntimeChoice | null
+  /** Batch standard input (≤ 1 MiB as UTF-8), then end of file. */
+  stdin?: string | null
+  /** Standard input answered live (`sendStdin`). */
+  interactive?: boolean
 }
 
 export class QueueFullError extends Error {
@@ -52,6 +57,8 @@ interface Job {
   done: Promise<RunRecord>
   resolve: (r: RunRecord) => void
   running: boolean
+  /** The run's standard input, from the moment it runs. */
+  stdin: StdinChannel | null
 }
 
 export interface JobServiceOptions {
@@ -126,6 +133,7 @@ export class JobService {
       limits: request.limits,
       runDir: this.store.runDir(id),
       runtime: request.runtime ?? null,
+      stdinText: request.stdin ?? null,
     }
   }
 
@@ -162,37 +170,7 @@ export class JobService {
   submit(request: SubmitRequest): RunRecord {
     if (this.waiting.length >= this.maxQueue) throw new QueueFullError()
     const id = request.id ?? randomUUID()
-    const record: RunRecord = {
-      id,
-      status: 'queued',
-      source: request.source,
-      environment: request.environment,
-      image: request.image,
-      limits: request.limits,
-      createdAt: new Date().toISOString(),
-      startedAt: null,
-      endedAt: null,
-      durationMs: null,
-      exitCode: null,
-      error: null,
-      codeHash: sha256Hex(request.code),
-      // The hash of input.json exactly as stored and mounted (what `_input.json` serves).
-      inputHash: sha256Hex(JSON.stringify(request.inputData)),
-      codePreview: request.code.slice(0, 200),
-      stdoutBytes: 0,
-      stderrBytes: 0,
-      stdoutTruncated: false,
-      stderrTruncated: false,
-      artifacts: [],
-      warnings: [],
-      timing: null,
-      parentId: request.parentId ?? null,
-      relationship: request.relationship ?? null,
-      idempotencyKey: request.idempotencyKey ?? null,
-      fingerprint: request.fingerprint ?? null,
-      requestedTimeoutS: request.requestedTimeoutS ?? null,
-      runtime: this.engine.runtimes.resolve(request.runtime).name,
-    }
+    const record = queuedRecord(id, request, this.engine.runtimes.resolve(request.runtime).name)
     this.store.save(record)
     this.engine.prepareRunDir(this.runSpec(id, request))
     let resolve!: (r: RunRecord) => void
@@ -207,6 +185,7 @@ export class JobService {
       done,
       resolve,
       running: false,
+      stdin: null,
     }
     this.active.set(id, job)
     this.waiting.push(job)
@@ -318,10 +297,14 @@ export class JobService {
       this.emitStatus(id, 'running')
       // What the run prints goes to its folder as it streams (kept if this process dies mid-run).
       live = this.store.openLiveOutput(id, request.limits)
+      job.stdin = new StdinChannel(request.stdin ?? null, request.interactive ?? false, (e) =>
+        this.emit({ type: 'run.stdin', runId: id, ...e, seq: this.nextSeq() }),
+      )
       const outcome = await this.engine.run({
         ...this.runSpec(id, request),
         signal: job.controller.signal,
         preimports: PREIMPORTS[request.environment] ?? [],
+        stdin: job.stdin,
         onOutput: (stream, text) => {
           live?.append(stream, text)
           this.emit({ type: 'run.output', runId: id, stream, text, seq: this.nextSeq() })
@@ -347,6 +330,7 @@ export class JobService {
         artifacts: outcome.artifacts,
         warnings: outcome.warnings,
         timing: outcome.timing,
+        ...(request.interactive ? { stdinEvents: job.stdin.events } : {}),
       })
     } catch (err) {
       this.log('job-error', { runId: id, error: String(err) })
@@ -378,6 +362,20 @@ export class JobService {
     }
     this.emitStatus(id, record.status)
     job.resolve(record)
+  }
+
+  /** A line or end of file for a running interactive job; throws StdinRefused otherwise. */
+  sendStdin(id: string, input: { data: string } | { eof: true }): void {
+    const stdin = this.active.get(id)?.stdin
+    if (!stdin) throw new StdinRefused('ended', 'the run is not running')
+    if ('data' in input) stdin.send(input.data)
+    else stdin.eof()
+  }
+
+  /** A running job's live stdin (`waiting`, `events`), or null when it is not running. */
+  stdinState(id: string): Pick<StdinChannel, 'waiting' | 'events'> | null {
+    const stdin = this.active.get(id)?.stdin
+    return stdin ? { waiting: stdin.waiting, events: [...stdin.events] } : null
   }
 
   /** Current status of a job as Tako VM reports it (`pending` while waiting in the queue). */

@@ -137,5 +137,8 @@ export function recordResponse(
     idempotency_key: r.idempotencyKey,
     limits: limitsDto(r),
     source: r.source,
+    interactive: r.interactive ?? false,
+    has_stdin: r.hasStdin ?? false,
+    stdin_events: r.stdinEvents ?? [],
   }
 }

@@ -63,6 +63,10 @@ export const executeRequestSchema = z.strictObject({
   cpus: z.number().min(cpus.min).max(cpus.max).nullish(),
   /** The sandbox runtime; the server's default (`TAKO_RUNTIME`) when absent. */
   runtime: z.enum(RUNTIME_CHOICES).nullish(),
+  /** Batch standard input, ≤ 1 MiB as UTF-8 (see docs/api.md, 'Standard input'). */
+  stdin: z.string().nullish(),
+  /** input() answered live over `POST /jobs/{id}/stdin` (`/execute/async` only). */
+  interactive: z.boolean().nullish(),
 })
 export type ExecuteRequest = z.infer<typeof executeRequestSchema>
 

@@ -2,6 +2,7 @@ import type { JSX } from 'react'
 import type { ArtifactRef, ArtifactsDiff, ChangedArtifact, CsvDiff } from '../../../shared/compare'
 import { client } from '../api/client'
 import { formatBytes, visibleName } from '../format'
+import { CutNotice } from './ArtifactPreview'
 import { TextDiffView } from './CompareDiffs'
 
 interface Ids {
@@ -53,11 +54,7 @@ function CsvSideBySide({ name, csv }: { name: string; csv: CsvDiff }): JSX.Eleme
         {csv.cells.length} changed cell{csv.cells.length === 1 ? '' : 's'} · rows {csv.rows.before}{' '}
         → {csv.rows.after} · columns {csv.cols.before} → {csv.cols.after}
       </p>
-      {csv.cut && (
-        <p className="muted cut-notice" role="note">
-          {csv.cut}
-        </p>
-      )}
+      <CutNotice text={csv.cut} />
       <div className="side-by-side">
         <figure>
           <figcaption className="muted">before</figcaption>
@@ -137,11 +134,7 @@ export function CompareArtifacts({ diff, ids }: { diff: ArtifactsDiff; ids: Ids 
         <Names title="Removed" items={diff.removed} />
         <Names title="Same" items={diff.same} />
       </div>
-      {diff.cut && (
-        <p className="muted cut-notice" role="note">
-          {diff.cut}
-        </p>
-      )}
+      <CutNotice text={diff.cut} />
       {diff.changed.length > 0 && (
         <ul className="compare-changed" aria-label="Changed files">
           {diff.changed.map((c) => (

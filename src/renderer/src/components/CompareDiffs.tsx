@@ -1,14 +1,7 @@
 import type { JSX } from 'react'
 import type { JsonDiff, TextDiff } from '../../../shared/compare'
 import { stripAnsi } from '../format'
-
-function Cut({ text }: { text: string | null }): JSX.Element | null {
-  return text ? (
-    <p className="muted cut-notice" role="note">
-      {text}
-    </p>
-  ) : null
-}
+import { CutNotice } from './ArtifactPreview'
 
 const MARK = { same: ' ', added: '+', removed: '−' } as const
 
@@ -21,7 +14,7 @@ export function TextDiffView({ diff, label }: { diff: TextDiff; label: string })
         <span className="diff-added-text">+{diff.linesAdded}</span>{' '}
         <span className="diff-removed-text">−{diff.linesRemoved}</span> lines
       </p>
-      <Cut text={diff.cut} />
+      <CutNotice text={diff.cut} />
       <div className="diff" role="region" aria-label={`${label} diff`} tabIndex={0}>
         <table>
           <tbody>
@@ -56,7 +49,7 @@ export function JsonChangesView({ diff, label }: { diff: JsonDiff; label: string
   if (diff.identical) return <p className="muted">Same.</p>
   return (
     <>
-      <Cut text={diff.cut} />
+      <CutNotice text={diff.cut} />
       <div className="diff">
         <table className="compare-table" aria-label={`${label} changes`}>
           <thead>

@@ -238,6 +238,12 @@ describe('bounds', () => {
     expect(d.cut).toBe('500 more changes are not listed.')
   })
 
+  it('walks a result with a 10 MiB string by path instead of comparing it whole', () => {
+    const doc = (c: string): string => JSON.stringify({ s: c.repeat(10 * 1024 * 1024), n: 1 })
+    const d = jsonDiff(doc('a'), doc('b'))
+    expect(d.changes.map((c) => [c.path, c.kind, c.clipped])).toEqual([['$.s', 'changed', true]])
+  })
+
   it('clips a long value and marks it', () => {
     const d = jsonDiff('{"s": 1}', JSON.stringify({ s: 'x'.repeat(5000) }))
     expect(d.changes[0]).toMatchObject({ path: '$.s', clipped: true })

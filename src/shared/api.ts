@@ -8,6 +8,7 @@ import type {
   OutputStream,
   StdinEvent,
 } from './run'
+import type { RunComparison } from './compare'
 import { MAX_CODE_CHARS, REQUEST_LIMIT_BOUNDS } from './limit-bounds'
 import { RUN_STATUSES } from './run'
 import { RUNTIME_CHOICES } from './runtime'
@@ -52,6 +53,7 @@ export const schemas = {
   'runs:rerun': z.strictObject({ id: runId, limits: limitsInput.optional() }),
   'runs:delete': z.strictObject({ id: runId }),
   'runs:reveal': z.strictObject({ id: runId }),
+  'runs:compare': z.strictObject({ id: runId, with: runId }),
   'history:list': z.strictObject({
     q: z.string().max(200).optional(),
     status: z.enum(RUN_STATUSES).optional(),
@@ -147,6 +149,8 @@ export interface TakoApi {
   'runs:delete': { deleted: boolean }
   /** Shows the run's folder in the file manager where the app can (Electron); always its path. */
   'runs:reveal': { path: string; opened: boolean }
+  /** What differs from run `id` to run `with` (see src/shared/compare.ts). */
+  'runs:compare': RunComparison
   'history:list': { items: RunSummary[]; total: number; hasMore: boolean }
   'environments:list': EnvironmentInfo[]
   'environments:build': { started: boolean }

@@ -5,6 +5,7 @@ import type { RunRecord } from '../../shared/record'
 import { inRequestUnits } from '../../shared/limit-bounds'
 import { ENVIRONMENTS, findEnvironment } from '../environments/catalogue'
 import { STDERR_FILE, STDOUT_FILE } from '../store/run-store'
+import { compareRuns } from './compare'
 import type { Core } from './core'
 import { NotFound } from './errors'
 import { dockerStatus } from './events'
@@ -115,6 +116,9 @@ export function createHandlers(
       const folder = store.runDir(args.id)
       shell.revealFolder?.(folder)
       return { path: folder, opened: shell.revealFolder !== undefined }
+    },
+    async 'runs:compare'(args) {
+      return compareRuns(store, args.id, args.with)
     },
     async 'history:list'(args) {
       const page = store.list({

@@ -6,6 +6,7 @@ import { createContext } from './context'
 import { HttpError, isLoopbackHost, sendJson, siteRefusal } from './http-util'
 import type { Params, Route } from './router'
 import { artifactRoutes } from './routes-artifacts'
+import { compareRoutes } from './routes-compare'
 import { jobRoutes } from './routes-jobs'
 import { metaRoutes } from './routes-meta'
 import { dlqRoutes } from './routes-dlq'
@@ -108,6 +109,7 @@ export function createApiHandler(
     ...environmentRoutes(ctx),
     ...jobRoutes(ctx),
     ...artifactRoutes(ctx),
+    ...compareRoutes(ctx),
   ]
   const checkHost = options.checkHost ?? true
 

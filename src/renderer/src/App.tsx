@@ -1,11 +1,15 @@
 import { useCallback, useEffect, useState, type JSX } from 'react'
 import { client } from './api/client'
 import { Banners } from './components/Banners'
+import { CompareActions } from './components/CompareActions'
+import { ComparePicker } from './components/ComparePicker'
+import { CompareView } from './components/CompareView'
 import { DeleteDialog } from './components/DeleteDialog'
 import { Editors } from './components/Editors'
 import { RunPanel } from './components/RunPanel'
 import { Sidebar } from './components/Sidebar'
 import { Toolbar } from './components/Toolbar'
+import { useCompare } from './hooks/useCompare'
 import { useDraft } from './hooks/useDraft'
 import { useEnvironments } from './hooks/useEnvironments'
 import { useHistory } from './hooks/useHistory'
@@ -20,6 +24,8 @@ export function App(): JSX.Element {
   const envs = useEnvironments(report)
   const history = useHistory(report)
   const run = useLiveRun(report)
+  const compare = useCompare(report)
+  const { openCompare } = compare
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null)
 
   const canRun = draft.input.error === null && envs.docker?.available !== false
@@ -115,28 +121,63 @@ export function App(): JSX.Element {
         onDismiss={notices.dismiss}
       />
       <main className="workspace">
-        <Editors draft={draft} onRun={() => void startDraft()} />
-        <RunPanel
-          live={run.live}
-          detail={run.detail}
-          running={running}
-          tab={run.tab}
-          onTab={run.setTab}
-          onRerun={(id, l) => void run.rerun(id, l)}
-          onBuild={(n) => void envs.build(n)}
-        />
+        {compare.pair ? (
+          <CompareView
+            a={compare.pair.a}
+            b={compare.pair.b}
+            onClose={compare.close}
+            onOpen={(id) => {
+              compare.close()
+              void run.open(id)
+            }}
+          />
+        ) : (
+          <>
+            <Editors draft={draft} onRun={() => void startDraft()} />
+            <RunPanel
+              live={run.live}
+              detail={run.detail}
+              running={running}
+              tab={run.tab}
+              onTab={run.setTab}
+              onRerun={(id, l) => void run.rerun(id, l)}
+              onBuild={(n) => void envs.build(n)}
+              actions={
+                run.detail && (
+                  <CompareActions
+                    run={run.detail}
+                    replaying={compare.replaying.includes(run.detail.id)}
+                    onPick={compare.pickFor}
+                    onReplay={(id) => void compare.replay(id)}
+                  />
+                )
+              }
+            />
+          </>
+        )}
         <Sidebar
           history={history}
           environments={envs.environments.map((e) => e.name)}
           selectedId={run.live?.id ?? null}
           detail={run.detail}
-          onOpen={(id) => void run.open(id)}
+          onOpen={(id) => {
+            compare.close()
+            void run.open(id)
+          }}
+          onCompare={openCompare}
           onRerun={(id) => void run.rerun(id)}
           onFork={(id) => void fork(id)}
           onDelete={setConfirmDelete}
           onReveal={reveal}
         />
       </main>
+      {compare.picking && (
+        <ComparePicker
+          from={compare.picking}
+          onPick={openCompare}
+          onClose={() => compare.pickFor(null)}
+        />
+      )}
       {confirmDelete && (
         <DeleteDialog
           onCancel={() => setConfirmDelete(null)}

@@ -62,7 +62,7 @@ function useText(url: string, enabled: boolean): { text: string | null; error: s
 }
 
 /** What was left out, above the preview (outside its scroll box), seen before the content. */
-function CutNotice({ text }: { text: string | null }): JSX.Element | null {
+export function CutNotice({ text }: { text: string | null }): JSX.Element | null {
   return text ? (
     <p className="muted cut-notice" role="note">
       {text}

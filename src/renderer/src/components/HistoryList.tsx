@@ -18,6 +18,8 @@ interface Props {
   onRerun: (id: string) => void
   onFork: (id: string) => void
   onDelete: (id: string) => void
+  /** Ctrl/Cmd-click of a second run: compare the selected run (a) with it (b). */
+  onCompare?: (a: string, b: string) => void
 }
 
 /** Run history: a virtualised list (only visible rows are in the DOM), search and filters. */
@@ -116,7 +118,16 @@ export function HistoryList(props: Props): JSX.Element {
                 aria-selected={selected}
                 className={`history-row${selected ? ' selected' : ''}`}
                 style={{ top: index * ROW_HEIGHT, height: ROW_HEIGHT }}
-                onClick={() => props.onOpen(r.id)}
+                onClick={(e) => {
+                  if (
+                    (e.ctrlKey || e.metaKey) &&
+                    selectedId &&
+                    selectedId !== r.id &&
+                    props.onCompare
+                  )
+                    props.onCompare(selectedId, r.id)
+                  else props.onOpen(r.id)
+                }}
               >
                 <span className={`dot status-${r.status}`} aria-hidden="true" />
                 <div className="history-main">

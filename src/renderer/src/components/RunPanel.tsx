@@ -1,4 +1,4 @@
-import type { JSX } from 'react'
+import type { JSX, ReactNode } from 'react'
 import type { RunDetail } from '../../../shared/api'
 import { formatDuration, stripAnsi } from '../format'
 import type { Tab } from '../hooks/useLiveRun'
@@ -16,6 +16,8 @@ interface Props {
   onTab: (tab: Tab) => void
   onRerun: (id: string, limits: LimitsArg) => void
   onBuild: (environment: string) => void
+  /** Buttons for the shown run (Compare with…, Replay). */
+  actions?: ReactNode
 }
 
 const TABS: Tab[] = ['output', 'result', 'artifacts']
@@ -95,6 +97,7 @@ export function RunPanel(props: Props): JSX.Element {
           ) : (
             'No run yet'
           )}
+          {props.actions}
         </span>
       </div>
       <div className="tab-body">

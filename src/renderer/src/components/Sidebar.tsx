@@ -14,6 +14,7 @@ interface Props {
   onFork: (id: string) => void
   onDelete: (id: string) => void
   onReveal: (id: string) => void
+  onCompare?: (a: string, b: string) => void
 }
 
 /** History, and where the shown run's files are. */
@@ -32,6 +33,7 @@ export function Sidebar(props: Props): JSX.Element {
         onRerun={props.onRerun}
         onFork={props.onFork}
         onDelete={props.onDelete}
+        onCompare={props.onCompare}
       />
       {detail && (
         <p className="muted folder-hint">

@@ -38,6 +38,7 @@ export function subscribeAppEvents(
     listener({ type: 'env.build', progress }),
   )
   const offStore = core.store.onDelete((runId) => listener({ type: 'history.changed', runId }))
+  const offInsert = core.store.onInsert((runId) => listener({ type: 'history.changed', runId }))
   let last = ''
   let stopped = false
   const poll = async (): Promise<void> => {
@@ -57,5 +58,6 @@ export function subscribeAppEvents(
     offJobs()
     offEnv()
     offStore()
+    offInsert()
   }
 }

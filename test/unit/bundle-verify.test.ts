@@ -1,22 +1,31 @@
 // Run bundles on a real store folder: an exported run imports as an identical new run, and every
 // hostile bundle (each built here with fflate) is refused with its exact reason before anything
 // is written: the data folder is byte-for-byte the same listing afterwards.
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
-import { deflateSync, unzipSync, Zip, ZipDeflate, ZipPassThrough } from 'fflate'
+import { deflateSync, unzipSync } from 'fflate'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { exportBundle } from '../../src/main/app/bundle-export'
 import { MAX_UNCOMPRESSED_BYTES } from '../../src/main/app/bundle-format'
 import { importBundle } from '../../src/main/app/bundle-import'
 import { BundleRefused } from '../../src/main/app/bundle-zip'
 import { RunStore } from '../../src/main/store/run-store'
+import {
+  declareSize,
+  enc,
+  entriesOf,
+  entryRange,
+  makeZip,
+  remanifest,
+  S_IFLNK,
+  sha,
+  withRecord,
+  type Entry,
+} from '../fixtures/bundle-zip'
 import { runRecord } from '../fixtures/run-record'
-
-const sha = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex')
-const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tako-bundle-'))
@@ -79,93 +88,6 @@ async function exported(store: RunStore, id: string): Promise<Buffer> {
   await exportBundle(store, id, out)
   out.end()
   return Buffer.concat(chunks)
-}
-
-interface Entry {
-  name: string
-  data: Uint8Array
-  deflate?: boolean
-  os?: number
-  attrs?: number
-}
-
-/** A zip of exactly these entries, in order (duplicates allowed), as fflate's streaming Zip writes it. */
-function makeZip(entries: Entry[]): Buffer {
-  const parts: Uint8Array[] = []
-  const zip = new Zip((err, chunk) => {
-    if (err) throw err
-    parts.push(chunk)
-  })
-  for (const e of entries) {
-    const file = e.deflate ? new ZipDeflate(e.name, { level: 6 }) : new ZipPassThrough(e.name)
-    if (e.os !== undefined) file.os = e.os
-    if (e.attrs !== undefined) file.attrs = e.attrs
-    zip.add(file)
-    file.push(e.data, true)
-  }
-  zip.end()
-  return Buffer.concat(parts)
-}
-
-/** The entries of a valid bundle, to change one thing in. */
-function entriesOf(bundle: Buffer): Entry[] {
-  return Object.entries(unzipSync(bundle)).map(([name, data]) => ({ name, data }))
-}
-
-/** The entries with manifest.json rewritten to list exactly the others, correctly. */
-function remanifest(
-  entries: Entry[],
-  edit: (m: Record<string, unknown>) => void = () => {},
-): Entry[] {
-  const rest = entries.filter((e) => e.name !== 'manifest.json')
-  const old = entries.find((e) => e.name === 'manifest.json')!
-  const manifest = JSON.parse(new TextDecoder().decode(old.data)) as Record<string, unknown>
-  manifest.files = rest.map((e) => ({ path: e.name, size: e.data.length, sha256: sha(e.data) }))
-  edit(manifest)
-  return [...rest, { name: 'manifest.json', data: enc(JSON.stringify(manifest)) }]
-}
-
-/** Sets the uncompressed size the central directory declares for `name`. */
-function declareSize(zip: Buffer, name: string, size: number): Buffer {
-  const out = Buffer.from(zip)
-  const end = out.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
-  let p = out.readUInt32LE(end + 16)
-  while (p < end) {
-    const n = out.readUInt16LE(p + 28)
-    if (out.toString('utf8', p + 46, p + 46 + n) === name) {
-      out.writeUInt32LE(size, p + 24)
-      return out
-    }
-    p += 46 + n + out.readUInt16LE(p + 30) + out.readUInt16LE(p + 32)
-  }
-  throw new Error(`no entry ${name}`)
-}
-
-/** Where the compressed bytes of entry `name` lie in `zip`. */
-function entryRange(zip: Buffer, name: string): [number, number] {
-  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
-  let p = zip.readUInt32LE(end + 16)
-  while (p < end) {
-    const n = zip.readUInt16LE(p + 28)
-    if (zip.toString('utf8', p + 46, p + 46 + n) === name) {
-      const local = zip.readUInt32LE(p + 42)
-      const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28)
-      return [start, start + zip.readUInt32LE(p + 20)]
-    }
-    p += 46 + n + zip.readUInt16LE(p + 30) + zip.readUInt16LE(p + 32)
-  }
-  throw new Error(`no entry ${name}`)
-}
-
-function withRecord(entries: Entry[], edit: (r: Record<string, unknown>) => void): Entry[] {
-  return remanifest(
-    entries.map((e) => {
-      if (e.name !== 'run.json') return e
-      const r = JSON.parse(new TextDecoder().decode(e.data)) as Record<string, unknown>
-      edit(r)
-      return { name: e.name, data: enc(JSON.stringify(r)) }
-    }),
-  )
 }
 
 let source: RunStore
@@ -284,8 +206,6 @@ describe('bundle import', () => {
     expect((await importBundle(store, rebuilt)).imported?.originalId).toBe('orig-run-1')
   })
 })
-
-const S_IFLNK = 0o120000
 
 /** Each hostile bundle and the exact reason it is refused. */
 const hostile: [string, () => Buffer, string][] = [

@@ -339,6 +339,11 @@ const hostile: [string, () => Buffer, string][] = [
   [
     'no manifest (an ordinary zip)',
     () => makeZip([{ name: 'notes.txt', data: enc('hello') }]),
+    'manifest.json is missing: not a run bundle',
+  ],
+  [
+    'a file a bundle never holds',
+    () => makeZip(remanifest([...entries, { name: 'notes.txt', data: enc('hello') }])),
     '"notes.txt" is not a file a bundle holds',
   ],
   [

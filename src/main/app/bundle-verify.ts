@@ -260,10 +260,10 @@ function checkRecordMatches(
 /** Checks a whole bundle held in memory; nothing is written. */
 export function verifyBundle(buf: Buffer): VerifiedBundle {
   const entries = readEntries(buf, MAX_ENTRIES)
+  const manifestEntry = entries.find((e) => e.name === MANIFEST_ENTRY)
+  if (!manifestEntry) throw new BundleRefused('manifest.json is missing: not a run bundle')
   checkNamesAndSizes(entries)
   const byName = new Map(entries.map((e) => [e.name, e]))
-  const manifestEntry = byName.get(MANIFEST_ENTRY)
-  if (!manifestEntry) throw new BundleRefused('manifest.json is missing: not a run bundle')
   const recordEntry = byName.get(RECORD_ENTRY)
   if (!recordEntry) throw new BundleRefused('run.json is missing')
   const manifest = parseJsonEntry(buf, manifestEntry, manifestSchema) as BundleManifest

@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useState, type JSX } from 'react'
 import { client } from './api/client'
 import { Banners } from './components/Banners'
+import { BundleButtons, BundleDrop } from './components/BundleActions'
 import { DeleteDialog } from './components/DeleteDialog'
 import { Editors } from './components/Editors'
 import { RunPanel } from './components/RunPanel'
 import { Sidebar } from './components/Sidebar'
 import { Toolbar } from './components/Toolbar'
+import { useBundles } from './hooks/useBundles'
 import { useDraft } from './hooks/useDraft'
 import { useEnvironments } from './hooks/useEnvironments'
 import { useHistory } from './hooks/useHistory'
@@ -21,6 +23,8 @@ export function App(): JSX.Element {
   const history = useHistory(report)
   const run = useLiveRun(report)
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null)
+  const bundles = useBundles(notices, { refresh: history.refresh, open: run.open })
+  const shown = run.detail && run.detail.id === run.live?.id && !run.running ? run.detail.id : null
 
   const canRun = draft.input.error === null && envs.docker?.available !== false
   const { start, running, stop } = run
@@ -103,6 +107,13 @@ export function App(): JSX.Element {
         canRun={canRun}
         onRun={() => void startDraft()}
         onStop={() => void stop()}
+        bundleActions={
+          <BundleButtons
+            exportId={shown}
+            onExport={bundles.exportRun}
+            onImport={bundles.importFile}
+          />
+        }
       />
       <Banners
         docker={envs.docker}
@@ -136,6 +147,7 @@ export function App(): JSX.Element {
           onReveal={reveal}
         />
       </main>
+      <BundleDrop onDrop={bundles.importFile} />
       {confirmDelete && (
         <DeleteDialog
           onCancel={() => setConfirmDelete(null)}

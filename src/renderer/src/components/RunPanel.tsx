@@ -5,6 +5,7 @@ import type { Tab } from '../hooks/useLiveRun'
 import type { LimitsArg } from '../hooks/useDraft'
 import type { LiveRun } from '../live-run'
 import { ArtifactBrowser } from './ArtifactBrowser'
+import { ImportedTag } from './BundleActions'
 import { JsonTree } from './JsonTree'
 import { StatusCard } from './StatusCard'
 
@@ -91,6 +92,7 @@ export function RunPanel(props: Props): JSX.Element {
                 {live.status}
               </span>
               {detail?.durationMs != null ? ` · ${formatDuration(detail.durationMs)}` : ''}
+              {detail?.id === live.id && <ImportedTag imported={detail.imported} />}
             </>
           ) : (
             'No run yet'

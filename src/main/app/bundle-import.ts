@@ -32,7 +32,7 @@ export async function importBundle(
     throw new BundleRefused(`${bytes.length} bytes, over the cap of ${MAX_BUNDLE_BYTES}`)
   }
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
-  const { manifest, record, files } = verifyBundle(buf)
+  const { manifest, record, files } = await verifyBundle(buf)
   const hashes = new Map(manifest.files.map((f) => [f.path, f.sha256]))
   const imported: RunRecord = {
     ...record,
@@ -54,7 +54,7 @@ export async function importBundle(
       fs.mkdirSync(path.dirname(file), { recursive: true })
       const fd = fs.openSync(file, 'wx', 0o644)
       try {
-        const digest = inflateEntry(buf, entry, (chunk) => {
+        const digest = await inflateEntry(buf, entry, (chunk) => {
           for (let at = 0; at < chunk.length;) at += fs.writeSync(fd, chunk, at)
         })
         if (digest.sha256 !== hashes.get(name)) {
@@ -63,7 +63,6 @@ export async function importBundle(
       } finally {
         fs.closeSync(fd)
       }
-      await new Promise<void>((resolve) => setImmediate(resolve))
     }
   })
 }

@@ -93,14 +93,14 @@ const recordSchema = z.looseObject({
   hasStdin: z.boolean().optional(),
 })
 
-function parseJsonEntry<T>(buf: Buffer, entry: ZipEntry, schema: z.ZodType<T>): T {
+async function parseJsonEntry<T>(buf: Buffer, entry: ZipEntry, schema: z.ZodType<T>): Promise<T> {
   if (entry.size > META_MAX_BYTES) {
     throw new BundleRefused(
       `${entry.name} is ${entry.size} bytes, over its cap of ${META_MAX_BYTES}`,
     )
   }
   const chunks: Uint8Array[] = []
-  inflateEntry(buf, entry, (c) => chunks.push(Buffer.from(c)))
+  await inflateEntry(buf, entry, (c) => chunks.push(Buffer.from(c)))
   let value: unknown
   try {
     value = JSON.parse(Buffer.concat(chunks).toString('utf8'))
@@ -258,7 +258,7 @@ function checkRecordMatches(
 }
 
 /** Checks a whole bundle held in memory; nothing is written. */
-export function verifyBundle(buf: Buffer): VerifiedBundle {
+export async function verifyBundle(buf: Buffer): Promise<VerifiedBundle> {
   const entries = readEntries(buf, MAX_ENTRIES)
   const manifestEntry = entries.find((e) => e.name === MANIFEST_ENTRY)
   if (!manifestEntry) throw new BundleRefused('manifest.json is missing: not a run bundle')
@@ -266,19 +266,19 @@ export function verifyBundle(buf: Buffer): VerifiedBundle {
   const byName = new Map(entries.map((e) => [e.name, e]))
   const recordEntry = byName.get(RECORD_ENTRY)
   if (!recordEntry) throw new BundleRefused('run.json is missing')
-  const manifest = parseJsonEntry(buf, manifestEntry, manifestSchema) as BundleManifest
+  const manifest = (await parseJsonEntry(buf, manifestEntry, manifestSchema)) as BundleManifest
   const files = new Map(byName)
   files.delete(MANIFEST_ENTRY)
   checkManifestMatches(manifest, files)
   const listed = new Map(manifest.files.map((f) => [f.path, f.sha256]))
   // run.json is one of the listed files: its bytes are checked like every other's.
   for (const [name, entry] of files) {
-    const digest = inflateEntry(buf, entry)
+    const digest = await inflateEntry(buf, entry)
     if (digest.sha256 !== listed.get(name)) {
       throw new BundleRefused(`${JSON.stringify(name)} does not match its sha256 in the manifest`)
     }
   }
-  const record = parseJsonEntry(buf, recordEntry, recordSchema) as unknown as RunRecord
+  const record = (await parseJsonEntry(buf, recordEntry, recordSchema)) as unknown as RunRecord
   files.delete(RECORD_ENTRY)
   checkRecordMatches(record, files, manifest)
   return { manifest, record, files }

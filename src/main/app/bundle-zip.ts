@@ -4,8 +4,7 @@
 // stopping as soon as it passes the size its header declared — header sizes are never trusted to
 // allocate anything.
 import { createHash } from 'node:crypto'
-import { crc32 } from 'node:zlib'
-import { Inflate } from 'fflate'
+import { crc32, createInflateRaw } from 'node:zlib'
 import { InvalidArgument } from './errors'
 
 /** A bundle that fails verification; the message is the exact reason (HTTP 422). */
@@ -150,15 +149,16 @@ export interface EntryDigest {
 }
 
 /**
- * Inflates one entry in chunks of at most 1 MiB, handing each to `sink` (if given), and checks it
- * against its header: it may not produce a byte past the declared size (the inflater is stopped
- * there), must produce exactly that many, and must match its CRC. Returns its size and sha256.
+ * Inflates one entry (zlib, in chunks of at most 1 MiB), handing each chunk to `sink` (if given),
+ * and checks it against its header: it may not produce a byte past the declared size (the
+ * inflater is destroyed there), must produce exactly that many, and must match its CRC. Returns
+ * its size and sha256.
  */
-export function inflateEntry(
+export async function inflateEntry(
   buf: Buffer,
   entry: ZipEntry,
   sink?: (chunk: Uint8Array) => void,
-): EntryDigest {
+): Promise<EntryDigest> {
   const shown = JSON.stringify(entry.name)
   const hash = createHash('sha256')
   let size = 0
@@ -172,29 +172,20 @@ export function inflateEntry(
     crc = crc32(chunk, crc)
     sink?.(chunk)
   }
+  const data = buf.subarray(entry.dataStart, entry.dataEnd)
   if (entry.method === 0) {
-    for (let at = entry.dataStart; at < entry.dataEnd; at += CHUNK) {
-      take(buf.subarray(at, Math.min(at + CHUNK, entry.dataEnd)))
-    }
+    for (let at = 0; at < data.length; at += CHUNK) take(data.subarray(at, at + CHUNK))
   } else {
-    let ended = false
-    const inflater = new Inflate((chunk, final) => {
-      take(chunk)
-      if (final) ended = true
-    })
-    // Small input pushes keep each output burst small: deflate expands at most ≈1032×.
-    const step = 16 * 1024
+    const inflater = createInflateRaw({ chunkSize: CHUNK })
+    inflater.end(data)
     try {
-      for (let at = entry.dataStart; at < entry.dataEnd; at += step) {
-        const stop = Math.min(at + step, entry.dataEnd)
-        inflater.push(buf.subarray(at, stop), stop === entry.dataEnd)
-      }
-      if (entry.dataStart === entry.dataEnd) inflater.push(new Uint8Array(0), true)
+      for await (const chunk of inflater as AsyncIterable<Buffer>) take(chunk)
     } catch (err) {
       if (err instanceof BundleRefused) throw err
       throw new BundleRefused(`${shown} is corrupt (${(err as Error).message})`)
+    } finally {
+      inflater.destroy()
     }
-    if (!ended) throw new BundleRefused(`${shown} is corrupt (its compressed data ends early)`)
   }
   if (size !== entry.size) {
     throw new BundleRefused(`${shown} holds ${size} bytes, its header says ${entry.size}`)

@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState, type JSX } from 'react'
 import type { RunSummary } from '../../../shared/api'
 import { formatTime } from '../format'
-import { looksLikeBundle } from '../bundle'
 
 /** Export… (the shown run, once finished) and Import… (pick a bundle file). */
 export function BundleButtons(props: {
@@ -50,19 +49,20 @@ export function BundleButtons(props: {
 export function ImportedTag({ imported }: Pick<RunSummary, 'imported'>): JSX.Element | null {
   if (!imported) return null
   return (
-    <span
+    <p
       className="imported-tag"
       data-testid="imported-tag"
       title={`Imported ${formatTime(imported.importedAt)} from a bundle of run ${imported.originalId}`}
     >
-      imported from {imported.originalId.slice(0, 8)}, {formatTime(imported.originalCreatedAt)}
-    </span>
+      ⤓ imported from <code>{imported.originalId.slice(0, 8)}</code>,{' '}
+      {formatTime(imported.originalCreatedAt)}
+    </p>
   )
 }
 
 /** While files are dragged over the window: an overlay; a dropped file goes to `onDrop`. */
 export function BundleDrop({ onDrop }: { onDrop: (file: File) => void }): JSX.Element | null {
-  const [over, setOver] = useState<{ bundle: boolean } | null>(null)
+  const [over, setOver] = useState(false)
   useEffect(() => {
     let depth = 0
     const hasFiles = (e: DragEvent): boolean => e.dataTransfer?.types.includes('Files') ?? false
@@ -70,8 +70,7 @@ export function BundleDrop({ onDrop }: { onDrop: (file: File) => void }): JSX.El
       if (!hasFiles(e)) return
       e.preventDefault()
       depth++
-      const item = e.dataTransfer?.items[0]
-      setOver({ bundle: item ? looksLikeBundle({ name: '.zip', type: item.type }) : true })
+      setOver(true)
     }
     const overFn = (e: DragEvent): void => {
       if (!hasFiles(e)) return
@@ -81,14 +80,14 @@ export function BundleDrop({ onDrop }: { onDrop: (file: File) => void }): JSX.El
     const leave = (e: DragEvent): void => {
       if (!hasFiles(e)) return
       depth = Math.max(0, depth - 1)
-      if (depth === 0) setOver(null)
+      if (depth === 0) setOver(false)
     }
     const drop = (e: DragEvent): void => {
       if (!hasFiles(e)) return
       // A file dropped anywhere in the window is ours to handle: never let the page navigate to it.
       e.preventDefault()
       depth = 0
-      setOver(null)
+      setOver(false)
       const file = e.dataTransfer?.files[0]
       if (file) onDrop(file)
     }

@@ -92,7 +92,6 @@ export function RunPanel(props: Props): JSX.Element {
                 {live.status}
               </span>
               {detail?.durationMs != null ? ` · ${formatDuration(detail.durationMs)}` : ''}
-              {detail?.id === live.id && <ImportedTag imported={detail.imported} />}
             </>
           ) : (
             'No run yet'
@@ -100,6 +99,7 @@ export function RunPanel(props: Props): JSX.Element {
         </span>
       </div>
       <div className="tab-body">
+        {detail && <ImportedTag imported={detail.imported} />}
         {detail && (
           <StatusCard
             run={detail}

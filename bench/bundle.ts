@@ -11,9 +11,8 @@ import path from 'node:path'
 import { writeBundleFile } from '../src/main/app/bundle-files'
 import { importBundle } from '../src/main/app/bundle-import'
 import { RunStore } from '../src/main/store/run-store'
-import type { RunRecord } from '../src/shared/record'
-import { DEFAULT_LIMITS } from '../src/main/engine/limits'
-import { percentile } from './stats'
+import { runRecord } from '../test/fixtures/run-record'
+import { peakRssGrowth, percentile } from './stats'
 
 const MiB = 1024 * 1024
 const rounds = Number(process.argv[2] ?? 5)
@@ -40,26 +39,14 @@ function plant(): void {
   fs.writeFileSync(path.join(dir, 'stderr.txt'), '')
   const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
   const now = new Date().toISOString()
-  const record: RunRecord = {
-    id: ID,
+  const record = runRecord(ID, {
     status: 'succeeded',
-    source: 'api',
-    environment: 'default',
     image: 'tako-vm/default:0123456789ab',
-    limits: DEFAULT_LIMITS,
-    createdAt: now,
-    startedAt: now,
     endedAt: now,
     durationMs: 1000,
     exitCode: 0,
-    error: null,
-    codeHash: '',
-    inputHash: '',
     codePreview: 'print("made 100 MiB")',
     stdoutBytes: 13,
-    stderrBytes: 0,
-    stdoutTruncated: false,
-    stderrTruncated: false,
     artifacts: [
       {
         name: 'data.bin',
@@ -69,32 +56,21 @@ function plant(): void {
       },
       { name: 'table.csv', sizeBytes: text.length, sha256: sha(text), contentType: 'text/csv' },
     ],
-    warnings: [],
-    timing: null,
-    parentId: null,
-    relationship: null,
-    idempotencyKey: null,
-    fingerprint: null,
-    requestedTimeoutS: null,
-  }
+  })
   store.save(record)
 }
 
 async function measure<T>(
   run: () => Promise<T> | T,
 ): Promise<{ ms: number; rssMiB: number; value: T }> {
-  global.gc?.()
-  const base = process.memoryUsage().rss
-  let peak = base
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss)
-  }, 5)
-  const t = performance.now()
-  const value = await run()
-  const ms = performance.now() - t
-  clearInterval(timer)
-  peak = Math.max(peak, process.memoryUsage().rss)
-  return { ms, rssMiB: (peak - base) / MiB, value }
+  let value: T | undefined
+  let ms = 0
+  const rssMiB = await peakRssGrowth(async () => {
+    const t = performance.now()
+    value = await run()
+    ms = performance.now() - t
+  })
+  return { ms, rssMiB, value: value as T }
 }
 
 function plainCopy(target: string): void {

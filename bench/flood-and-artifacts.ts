@@ -9,8 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { createCore } from '../src/main/app/core'
 import { startServer } from '../src/main/server/server'
-
-const MiB = 1024 * 1024
+import { peakRssGrowth } from './stats'
 
 interface Result {
   status: string
@@ -27,19 +26,6 @@ async function execute(url: string, body: Record<string, unknown>): Promise<Resu
     body: JSON.stringify(body),
   })
   return (await res.json()) as Result
-}
-
-async function peakRssGrowth(run: () => Promise<unknown>): Promise<number> {
-  global.gc?.()
-  const base = process.memoryUsage().rss
-  let peak = base
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss)
-  }, 5)
-  await run()
-  clearInterval(timer)
-  peak = Math.max(peak, process.memoryUsage().rss)
-  return (peak - base) / MiB
 }
 
 async function naiveCollect(dir: string): Promise<number> {

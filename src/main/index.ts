@@ -11,6 +11,7 @@ import { subscribeAppEvents } from './app/events'
 import { createHandlers } from './app/handlers'
 import { artifactResponse } from './electron/artifact-protocol'
 import { bindIpc } from './electron/ipc-binding'
+import { bundleSavePath } from './electron/save-dialog'
 import {
   folderActions,
   guardSession,
@@ -86,7 +87,13 @@ async function main(): Promise<void> {
     },
   })
   const folders = folderActions(shell, core.store.dataDir)
-  const handlers = createHandlers(core, folders)
+  const handlers = createHandlers(core, {
+    ...folders,
+    chooseSavePath: bundleSavePath(
+      { showSaveDialog: (options) => dialog.showSaveDialog(win, options) },
+      app.getPath('downloads'),
+    ),
+  })
   bindIpc(ipcMain, handlers, (sender, frameUrl) =>
     isTrustedIpcSender(
       BrowserWindow.fromWebContents(sender as Electron.WebContents) === win,

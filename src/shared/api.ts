@@ -20,6 +20,9 @@ import { RUNTIME_CHOICES } from './runtime'
  * does not compile. Every argument is checked by its schema on the main side before a handler sees it.
  */
 
+/** The largest run bundle the app accepts (see docs/bundles.md, 'Limits'). */
+export const MAX_BUNDLE_UPLOAD_BYTES = 640 * 1024 * 1024
+
 const runId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
 
 const { timeoutS, memoryMb, cpus } = REQUEST_LIMIT_BOUNDS
@@ -54,6 +57,15 @@ export const schemas = {
   'runs:delete': z.strictObject({ id: runId }),
   'runs:reveal': z.strictObject({ id: runId }),
   'runs:compare': z.strictObject({ id: runId, with: runId }),
+  'runs:exportBundle': z.strictObject({ id: runId }),
+  /** The zip's bytes (IPC: an ArrayBuffer or Uint8Array; JSON transports: base64). */
+  'runs:importBundle': z.strictObject({
+    data: z.union([
+      z.string().max(Math.ceil(MAX_BUNDLE_UPLOAD_BYTES / 3) * 4),
+      z.instanceof(Uint8Array),
+      z.instanceof(ArrayBuffer),
+    ]),
+  }),
   'history:list': z.strictObject({
     q: z.string().max(200).optional(),
     status: z.enum(RUN_STATUSES).optional(),
@@ -81,6 +93,8 @@ export interface RunSummary {
   parentId: string | null
   relationship: 'rerun' | 'fork' | null
   source: 'api' | 'app'
+  /** Set on a run imported from a bundle: its original id and time. */
+  imported?: { originalId: string; originalCreatedAt: string; importedAt: string } | null
 }
 
 export interface RunDetail extends RunSummary {
@@ -151,6 +165,10 @@ export interface TakoApi {
   'runs:reveal': { path: string; opened: boolean }
   /** What differs from run `id` to run `with` (see src/shared/compare.ts). */
   'runs:compare': RunComparison
+  /** Electron: a save dialog, then the bundle written there. Over HTTP, download `bundleUrl(id)`. */
+  'runs:exportBundle': { path: string } | { cancelled: true }
+  /** The new run made from a verified bundle (InvalidArgument with the reason when it is refused). */
+  'runs:importBundle': RunSummary
   'history:list': { items: RunSummary[]; total: number; hasMore: boolean }
   'environments:list': EnvironmentInfo[]
   'environments:build': { started: boolean }
@@ -183,6 +201,10 @@ export interface TakoClient {
   subscribe(listener: (event: AppEvent) => void): () => void
   /** URL the renderer can load an artifact from (image src, iframe src, fetch). */
   artifactUrl(runId: string, path: string, inline?: boolean): string
+  /** HTTP transport only: where the renderer downloads a run's bundle (`GET /executions/{id}/bundle`). */
+  bundleUrl?(runId: string): string
+  /** HTTP transport only: POSTs a bundle file to `/executions/import`; the new run's id. */
+  importBundle?(file: Blob): Promise<{ id: string; originalId: string }>
 }
 
 export { TakoCallError } from './call-error'

@@ -59,6 +59,7 @@ export function subscribeAppEvents(
     listener({ type: 'env.build', progress }),
   )
   const offStore = core.store.onDelete((runId) => listener({ type: 'history.changed', runId }))
+  const offInsert = core.store.onInsert((runId) => listener({ type: 'history.changed', runId }))
   let last = ''
   let stopped = false
   const poll = async (): Promise<void> => {
@@ -78,5 +79,6 @@ export function subscribeAppEvents(
     offJobs()
     offEnv()
     offStore()
+    offInsert()
   }
 }

@@ -8,6 +8,8 @@ import { STDERR_FILE, STDOUT_FILE } from '../store/run-store'
 import { compareRuns } from './compare'
 import type { Core } from './core'
 import { NotFound } from './errors'
+import { bundleBytes, exportBundleToFile } from './bundle-files'
+import { importBundle } from './bundle-import'
 import { dockerStatus } from './events'
 import { createLifecycle } from './lifecycle'
 import { resolveEnvironment, type RunRequest } from './run-request'
@@ -26,6 +28,7 @@ export function summarize(r: RunRecord): RunSummary {
     parentId: r.parentId,
     relationship: r.relationship,
     source: r.source,
+    imported: r.imported ?? null,
   }
 }
 
@@ -71,7 +74,11 @@ function detailOf(core: Core, r: RunRecord): RunDetail {
 /** One handler per TakoApi method, transport-agnostic. */
 export function createHandlers(
   core: Core,
-  shell: { revealFolder?: (folder: string) => void } = {},
+  shell: {
+    revealFolder?: (folder: string) => void
+    /** Asks where to save a file (Electron's save dialog); null when the person cancels. */
+    chooseSavePath?: (suggestedName: string) => Promise<string | null>
+  } = {},
 ): Handlers {
   const { store, environments } = core
   const lifecycle = createLifecycle(core)
@@ -119,6 +126,12 @@ export function createHandlers(
     },
     async 'runs:compare'(args) {
       return compareRuns(store, args.id, args.with)
+    },
+    async 'runs:exportBundle'(args) {
+      return exportBundleToFile(store, args.id, shell.chooseSavePath)
+    },
+    async 'runs:importBundle'(args) {
+      return summarize(await importBundle(store, bundleBytes(args.data)))
     },
     async 'history:list'(args) {
       const page = store.list({

@@ -11,6 +11,7 @@ import { jobRoutes } from './routes-jobs'
 import { metaRoutes } from './routes-meta'
 import { dlqRoutes } from './routes-dlq'
 import { appRoutes } from './routes-app'
+import { bundleRoutes } from './routes-bundle'
 import { environmentRoutes } from './routes-environments'
 import { RequestValidationError } from './validation'
 
@@ -46,6 +47,13 @@ const STATUS: Record<AppErrorCode, number> = {
   invalid_argument: 400,
   failed_precondition: 400,
   queue_full: 503,
+}
+
+/** The Content-Type each kind of POST body must declare. */
+const BODY_TYPES: Record<Route['body'], { name: string; pattern: RegExp }> = {
+  json: { name: 'application/json', pattern: /^application\/json\s*(;|$)/i },
+  binary: { name: 'application/octet-stream', pattern: /^application\/octet-stream\s*(;|$)/i },
+  zip: { name: 'application/zip', pattern: /^application\/(zip|x-zip-compressed)\s*(;|$)/i },
 }
 
 /** The neutral request's field names as the HTTP body spells them. */
@@ -110,6 +118,7 @@ export function createApiHandler(
     ...jobRoutes(ctx),
     ...artifactRoutes(ctx),
     ...compareRoutes(ctx),
+    ...bundleRoutes(ctx),
   ]
   const checkHost = options.checkHost ?? true
 
@@ -158,17 +167,9 @@ export function createApiHandler(
       const type = req.headers['content-type']
       const length = Number(req.headers['content-length'] ?? 0)
       const hasBody = length > 0 || req.headers['transfer-encoding'] !== undefined
-      const expected =
-        match.body === 'binary'
-          ? /^application\/octet-stream\s*(;|$)/i
-          : /^application\/json\s*(;|$)/i
-      if (type !== undefined ? !expected.test(type) : hasBody || match.body === 'binary') {
-        throw new HttpError(
-          415,
-          match.body === 'binary'
-            ? 'Content-Type must be application/octet-stream'
-            : 'Content-Type must be application/json',
-        )
+      const wanted = BODY_TYPES[match.body]
+      if (type !== undefined ? !wanted.pattern.test(type) : hasBody || match.body !== 'json') {
+        throw new HttpError(415, `Content-Type must be ${wanted.name}`)
       }
     }
     const m = match.pattern.exec(path)!

@@ -10,8 +10,8 @@ export type Handler = (
 ) => Promise<void> | void
 
 export interface Route {
-  /** POST bodies are JSON unless a route takes raw bytes (application/octet-stream). */
-  body: 'json' | 'binary'
+  /** POST bodies are JSON unless a route takes raw bytes (application/octet-stream) or a zip. */
+  body: 'json' | 'binary' | 'zip'
   method: string
   pattern: RegExp
   keys: string[]
@@ -23,7 +23,7 @@ export function route(
   method: string,
   path: string,
   handler: Handler,
-  body: 'json' | 'binary' = 'json',
+  body: 'json' | 'binary' | 'zip' = 'json',
 ): Route {
   const keys: string[] = []
   const pattern = new RegExp(

@@ -119,6 +119,40 @@ export class RunStore {
     this.index.set(record.id, stamped)
   }
 
+  /**
+   * Adds a finished run whose files come from elsewhere (an imported bundle): `fill` writes them
+   * into a staging folder that the store's index never sees; only when it is complete does the
+   * folder take the run's name and the record its place in the index. On any failure the staging
+   * folder is removed and nothing is added.
+   */
+  async insertFinished(
+    record: RunRecord,
+    fill: (dir: string) => Promise<void>,
+  ): Promise<RunRecord> {
+    if (this.index.has(record.id)) throw new Error(`run exists: ${record.id}`)
+    const dir = this.runDir(record.id)
+    const staging = path.join(this.runsDir, `.staging-${record.id}`)
+    fs.mkdirSync(staging, { mode: 0o755 })
+    try {
+      await fill(staging)
+      fs.renameSync(staging, dir)
+    } catch (err) {
+      await removeTree(staging)
+      throw err
+    }
+    this.save(record)
+    for (const l of this.insertListeners) l(record.id)
+    return this.index.get(record.id)!
+  }
+
+  private readonly insertListeners = new Set<(id: string) => void>()
+
+  /** Called with the id of each run `insertFinished` adds. */
+  onInsert(listener: (id: string) => void): () => void {
+    this.insertListeners.add(listener)
+    return () => this.insertListeners.delete(listener)
+  }
+
   /** Stores a run's parsed result.json (JSON text), or removes it for null. Write before the final status. */
   writeResultOutput(id: string, outputJson: string | null): void {
     const file = path.join(this.runDir(id), OUTPUT_FILE)

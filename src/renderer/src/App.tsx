@@ -4,12 +4,14 @@ import { Banners } from './components/Banners'
 import { CompareActions } from './components/CompareActions'
 import { ComparePicker } from './components/ComparePicker'
 import { CompareView } from './components/CompareView'
+import { BundleButtons, BundleDrop } from './components/BundleActions'
 import { DeleteDialog } from './components/DeleteDialog'
 import { Editors } from './components/Editors'
 import { RunPanel } from './components/RunPanel'
 import { Sidebar } from './components/Sidebar'
 import { Toolbar } from './components/Toolbar'
 import { useCompare } from './hooks/useCompare'
+import { useBundles } from './hooks/useBundles'
 import { useDraft } from './hooks/useDraft'
 import { useEnvironments } from './hooks/useEnvironments'
 import { useHistory } from './hooks/useHistory'
@@ -27,6 +29,8 @@ export function App(): JSX.Element {
   const compare = useCompare(report)
   const { openCompare } = compare
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null)
+  const bundles = useBundles(notices, { refresh: history.refresh, open: run.open })
+  const shown = run.detail && run.detail.id === run.live?.id && !run.running ? run.detail.id : null
 
   const canRun = draft.input.error === null && envs.docker?.available !== false
   const { start, running, stop } = run
@@ -110,6 +114,13 @@ export function App(): JSX.Element {
         canRun={canRun}
         onRun={() => void startDraft()}
         onStop={() => void stop()}
+        bundleActions={
+          <BundleButtons
+            exportId={shown}
+            onExport={bundles.exportRun}
+            onImport={bundles.importFile}
+          />
+        }
       />
       <Banners
         docker={envs.docker}
@@ -178,6 +189,7 @@ export function App(): JSX.Element {
           onClose={() => compare.pickFor(null)}
         />
       )}
+      <BundleDrop onDrop={bundles.importFile} />
       {confirmDelete && (
         <DeleteDialog
           onCancel={() => setConfirmDelete(null)}

@@ -63,6 +63,34 @@ export function createHttpClient(base = ''): TakoClient {
         }
       }
     },
+    bundleUrl(runId) {
+      return `${base}/executions/${encodeURIComponent(runId)}/bundle`
+    },
+    async importBundle(file) {
+      let res: Response
+      try {
+        res = await fetch(`${base}/executions/import`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/zip' },
+          body: file,
+        })
+      } catch {
+        throw new TakoCallError('unreachable', 'The Tako VM server is not reachable')
+      }
+      const body = (await res.json().catch(() => ({}))) as {
+        execution_id?: string
+        original_id?: string
+        detail?: unknown
+      }
+      if (res.status !== 201 || typeof body.execution_id !== 'string') {
+        const detail = typeof body.detail === 'string' ? body.detail : `HTTP ${res.status}`
+        throw new TakoCallError(
+          res.status === 422 ? 'invalid_argument' : `http_${res.status}`,
+          detail,
+        )
+      }
+      return { id: body.execution_id, originalId: body.original_id ?? '' }
+    },
     artifactUrl(runId, path, inline = false) {
       const encoded = path.split('/').map(encodeURIComponent).join('/')
       return `${base}/jobs/${encodeURIComponent(runId)}/artifacts/${encoded}${inline ? '?inline=1' : ''}`

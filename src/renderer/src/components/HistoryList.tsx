@@ -141,6 +141,7 @@ export function HistoryList(props: Props): JSX.Element {
                     {r.durationMs != null ? ` · ${formatDuration(r.durationMs)}` : ''}
                     {r.source === 'api' ? ' · API' : ''}
                     {r.relationship ? ` · ${r.relationship}` : ''}
+                    {r.imported ? ' · imported' : ''}
                   </span>
                 </div>
               </div>

@@ -5,6 +5,7 @@ import type { Tab } from '../hooks/useLiveRun'
 import type { LimitsArg } from '../hooks/useDraft'
 import type { LiveRun } from '../live-run'
 import { ArtifactBrowser } from './ArtifactBrowser'
+import { ImportedTag } from './BundleActions'
 import { JsonTree } from './JsonTree'
 import { StatusCard } from './StatusCard'
 
@@ -101,6 +102,7 @@ export function RunPanel(props: Props): JSX.Element {
         </span>
       </div>
       <div className="tab-body">
+        {detail && <ImportedTag imported={detail.imported} />}
         {detail && (
           <StatusCard
             run={detail}

@@ -1,4 +1,4 @@
-import type { JSX } from 'react'
+import type { JSX, ReactNode } from 'react'
 import type { DockerStatus, EnvironmentInfo } from '../../../shared/api'
 import { EXAMPLES } from '../examples'
 import type { Draft } from '../hooks/useDraft'
@@ -25,6 +25,8 @@ interface Props {
   canRun: boolean
   onRun: () => void
   onStop: () => void
+  /** Export…/Import… of run bundles. */
+  bundleActions?: ReactNode
 }
 
 /** The top bar: examples, environment, limits, Run/Stop and Docker's state. */
@@ -100,6 +102,7 @@ export function Toolbar(props: Props): JSX.Element {
           </option>
         </select>
       </label>
+      {props.bundleActions}
       <div className="run-buttons">
         {props.running ? (
           <button type="button" className="stop" onClick={props.onStop} title="Stop (Esc)">

@@ -7,6 +7,7 @@ import type { LiveOutput } from '../store/live-output'
 import type { RunStore } from '../store/run-store'
 import { sha256Hex } from './fingerprint'
 import { PREIMPORTS } from '../engine/supervisor'
+import { FairQueue, QueueFullError } from './fair-queue'
 
 export interface SubmitRequest {
   code: string
@@ -25,12 +26,7 @@ export interface SubmitRequest {
   rejectWith?: RunOutcome['error']
 }
 
-export class QueueFullError extends Error {
-  constructor() {
-    super('Job queue is full, try again later')
-    this.name = 'QueueFullError'
-  }
-}
+export { QueueFullError }
 
 /** Output kept per live job so a late SSE subscriber can replay from the start. */
 const REPLAY_OUTPUT_BYTES = 2 * 1024 * 1024
@@ -43,6 +39,7 @@ interface JobLog {
 
 interface Job {
   id: string
+  source: RunSource
   log: JobLog
   request: SubmitRequest
   controller: AbortController
@@ -56,16 +53,19 @@ export interface JobServiceOptions {
   store: RunStore
   workers: number
   maxQueue: number
+  /** Workers kept for runs started in the app, beside the shared ones (default 1). */
+  appLane?: number
   log?: (event: string, fields: Record<string, unknown>) => void
 }
 
 /**
  * The job queue: bounded, with a fixed number of workers. Every run — sync `/execute`, async jobs,
  * reruns, the app's Run button — goes through here, so concurrency is bounded in one place and every
- * run is persisted from `queued` to its terminal status.
+ * run is persisted from `queued` to its terminal status. Runs started in the app have their own lane
+ * (see FairQueue): API floods never hold them back.
  */
 export class JobService {
-  private readonly waiting: Job[] = []
+  private readonly waiting: FairQueue<Job>
   private readonly active = new Map<string, Job>()
   private readonly listeners = new Set<(e: RunEvent) => void>()
   private seq = 0
@@ -80,6 +80,7 @@ export class JobService {
     this.store = options.store
     this.workers = options.workers
     this.maxQueue = options.maxQueue
+    this.waiting = new FairQueue(options.workers, options.maxQueue, options.appLane)
     this.log = options.log ?? (() => undefined)
   }
 
@@ -133,7 +134,7 @@ export class JobService {
     let running = 0
     for (const j of this.active.values()) if (j.running) running++
     return {
-      pending: this.waiting.length,
+      pending: this.waiting.size,
       running,
       max_workers: this.workers,
       max_queue_size: this.maxQueue,
@@ -142,8 +143,7 @@ export class JobService {
 
   /** 1-based position among jobs not yet started, or null. */
   queuePosition(id: string): number | null {
-    const i = this.waiting.findIndex((j) => j.id === id)
-    return i < 0 ? null : i + 1
+    return this.waiting.position(id)
   }
 
   isRunning(id: string): boolean {
@@ -156,7 +156,7 @@ export class JobService {
 
   /** Persists a `queued` record and enqueues it. Throws QueueFullError when the queue is full. */
   submit(request: SubmitRequest): RunRecord {
-    if (this.waiting.length >= this.maxQueue) throw new QueueFullError()
+    if (this.waiting.isFull(request.source)) throw new QueueFullError()
     const id = request.id ?? randomUUID()
     const record: RunRecord = {
       id,
@@ -196,6 +196,7 @@ export class JobService {
     })
     const job: Job = {
       id,
+      source: request.source,
       log: { events: [], outputBytes: 0, clipped: false },
       request,
       controller: new AbortController(),
@@ -251,9 +252,7 @@ export class JobService {
   cancel(id: string): boolean {
     const job = this.active.get(id)
     if (!job) return false
-    const i = this.waiting.indexOf(job)
-    if (i >= 0) {
-      this.waiting.splice(i, 1)
+    if (this.waiting.remove(job)) {
       this.finishWithoutRun(job, 'cancelled', {
         type: 'cancelled',
         message: 'Execution was cancelled by user',
@@ -290,12 +289,11 @@ export class JobService {
   }
 
   private pump(): void {
-    let running = 0
-    for (const j of this.active.values()) if (j.running) running++
-    while (running < this.workers && this.waiting.length > 0) {
-      const job = this.waiting.shift()!
+    const running = { app: 0, api: 0 }
+    for (const j of this.active.values()) if (j.running) running[j.source]++
+    for (let job = this.waiting.take(running); job; job = this.waiting.take(running)) {
       job.running = true
-      running++
+      running[job.source]++
       void this.execute(job)
     }
   }

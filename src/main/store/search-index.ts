@@ -130,11 +130,12 @@ export class SearchIndex {
     return new Promise((resolve) => {
       let i = 0
       const step = (): void => {
+        // At least one run per slice, however short the slice.
         const until = performance.now() + sliceMs
-        while (i < ids.length && performance.now() < until) {
+        do {
           const id = ids[i++]
-          if (this.source.get(id)) this.text(id)
-        }
+          if (id !== undefined && this.source.get(id)) this.text(id)
+        } while (i < ids.length && performance.now() < until)
         if (i < ids.length) setImmediate(step)
         else resolve()
       }

@@ -4,17 +4,11 @@
 // keeps and returns focus.
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Browser, Request } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Request } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { RunStore } from '../../src/main/store/run-store'
 import { runRecord } from '../fixtures/run-record'
-import {
-  ourContainers,
-  startServeProcess,
-  tempDir,
-  type ServeProcess,
-} from '../integration/helpers'
-import { freshPagePerTest, launchBrowser } from './fixtures'
+import { appSuite } from './fixtures'
 
 const SEEDED = 1500
 const SHOTS = '/work/coord/shots'
@@ -41,26 +35,10 @@ function seed(dataDir: string): void {
   }
 }
 
-let browser: Browser | undefined
-let server: ServeProcess | undefined
-beforeAll(async () => {
-  const dataDir = tempDir('tako-e2e-history-')
-  seed(dataDir)
-  server = await startServeProcess(dataDir)
-  browser = await launchBrowser()
-}, 120_000)
-afterAll(async () => {
-  await browser?.close()
-  await server?.kill('SIGTERM')
-  expect(await ourContainers()).toEqual([])
-})
-const t = freshPagePerTest(
-  () => browser!,
-  () => `${server!.url}/`,
-)
+const t = appSuite('tako-e2e-history-', { seed })
 
 async function submitApi(code: string): Promise<string> {
-  const res = await fetch(`${server!.url}/execute/async`, {
+  const res = await fetch(`${t.server.url}/execute/async`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ code }),
@@ -88,7 +66,7 @@ async function shot(name: string): Promise<void> {
 describe('history', () => {
   it('loads the first page only, and the next pages as the end of the list comes into view', async () => {
     const calls = listCalls()
-    await t.app.open(`${server!.url}/`)
+    await t.app.open(`${t.server.url}/`)
     const { history } = t.app
     await expect.poll(() => history.count.textContent(), poll).toMatch(/^\d+ runs$/)
     await history.first.waitFor()

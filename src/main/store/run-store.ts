@@ -69,6 +69,9 @@ export class RunStore {
   /** Runs whose output is still inline in run.json (older folders); moved out on their next save. */
   private readonly inlineOutput = new Set<string>()
   private readonly deleteListeners = new Set<(id: string) => void>()
+  /** Bumped on every change of the records; the sorted orders below are kept per version. */
+  private version = 0
+  private readonly orders = new Map<HistorySort, { version: number; records: RunRecord[] }>()
 
   constructor(
     readonly dataDir: string,
@@ -127,6 +130,7 @@ export class RunStore {
     delete stamped.outputJson
     writeFileAtomic(path.join(dir, RUN_FILE), JSON.stringify(stamped, null, 2))
     this.index.set(record.id, stamped)
+    this.version++
     this.search.invalidate(record.id)
   }
 
@@ -223,13 +227,24 @@ export class RunStore {
   /** Filtered, sorted (newest first unless asked otherwise), paginated. */
   list(query: ListQuery): ListPage {
     const ids = query.ids ? new Set(query.ids) : null
-    let matches = (ids ? [...ids].flatMap((id) => this.index.get(id) ?? []) : this.all())
-      .filter((r) => (query.status ? r.status === query.status : true))
-      .filter((r) => (query.environment ? r.environment === query.environment : true))
+    let matches = this.sorted(query.sort ?? 'newest').filter(
+      (r) =>
+        (ids === null || ids.has(r.id)) &&
+        (!query.status || r.status === query.status) &&
+        (!query.environment || r.environment === query.environment),
+    )
     if (query.q) matches = this.search.filter(matches, query.q)
-    matches.sort(historyOrder(query.sort ?? 'newest', (r) => r.resourceUsage?.maxRssBytes))
     const items = matches.slice(query.offset, query.offset + query.limit)
     return { items, hasMore: query.offset + items.length < matches.length, total: matches.length }
+  }
+
+  /** Every run in `sort` order, sorted once per change of the history (lists only filter it). */
+  private sorted(sort: HistorySort): RunRecord[] {
+    const cached = this.orders.get(sort)
+    if (cached?.version === this.version) return cached.records
+    const records = this.all().sort(historyOrder(sort, (r) => r.resourceUsage?.maxRssBytes))
+    this.orders.set(sort, { version: this.version, records })
+    return records
   }
 
   /** True for a queued/running run that another live process is executing (not ours to touch). */
@@ -247,6 +262,7 @@ export class RunStore {
     const record = this.index.get(id)
     if (!record || this.ownedByOtherLiveProcess(record)) return false
     this.index.delete(id)
+    this.version++
     this.search.invalidate(id)
     await removeTree(this.runDir(id))
     for (const l of this.deleteListeners) l(id)

@@ -51,13 +51,21 @@ export function HistoryList(props: Props): JSX.Element {
   const rows = virtualizer.getVirtualItems()
   const lastShown = rows.at(-1)?.index ?? -1
 
-  // The search box follows the filter when it is cleared from outside (the hidden-runs note).
-  useEffect(() => setQ(props.filter.q), [props.filter.q])
+  // The query last sent: the box follows the filter only when something else changed it (the
+  // hidden-runs note clears it), never undoing what is being typed.
+  const sentQ = useRef(props.filter.q)
+  useEffect(() => {
+    if (props.filter.q === sentQ.current) return
+    sentQ.current = props.filter.q
+    setQ(props.filter.q)
+  }, [props.filter.q])
 
   // Debounced search while typing (a person's keystrokes, not events).
   useEffect(() => {
     const t = setTimeout(() => {
-      if (q !== props.filter.q) props.onFilter({ ...props.filter, q })
+      if (q === props.filter.q) return
+      sentQ.current = q
+      props.onFilter({ ...props.filter, q })
     }, 40)
     return () => clearTimeout(t)
   }, [q, props])

@@ -92,10 +92,17 @@ interface Measured {
 }
 
 /** Types `query` into the history search box; ms from the last keystroke to `expected` runs shown. */
-async function typeSearch(page: Page, query: string, expected: number): Promise<number> {
+async function typeSearch(
+  page: Page,
+  query: string,
+  expected: number,
+  all: number,
+): Promise<number> {
   const box = page.getByRole('searchbox', { name: 'Search history' })
   await box.click()
   await box.fill('')
+  // The whole list first, so that the count waited for below is this search's.
+  await page.getByText(`${all} runs`, { exact: true }).waitFor()
   await box.pressSequentially(query)
   const typed = performance.now()
   await page.getByText(`${expected} run${expected === 1 ? '' : 's'}`, { exact: true }).waitFor()
@@ -148,8 +155,8 @@ async function measure(n: number, rounds: number): Promise<Measured> {
       await page.getByRole('listbox', { name: 'Runs' }).getByRole('option').first().waitFor()
       load.push(performance.now() - t)
 
-      search.push(await typeSearch(page, 'needle_marker', expected))
-      stdoutSearch.push(await typeSearch(page, 'stdout_needle', expectedStdout))
+      search.push(await typeSearch(page, 'needle_marker', expected, n))
+      stdoutSearch.push(await typeSearch(page, 'stdout_needle', expectedStdout, n))
       await page.close()
     }
     const handler = n >= 10_000 ? await measureHandler(core, rounds * 20) : undefined

@@ -33,6 +33,10 @@ export const limitsInput = z.strictObject({
   cpus: z.number().min(cpus.min).max(cpus.max).optional(),
 })
 
+/** The orders of the history list: by creation time, or largest duration / peak memory first. */
+export const HISTORY_SORTS = ['newest', 'oldest', 'duration', 'memory'] as const
+export type HistorySort = (typeof HISTORY_SORTS)[number]
+
 export const schemas = {
   'runs:start': z.strictObject({
     code: z.string().min(1).max(MAX_CODE_CHARS),
@@ -70,6 +74,9 @@ export const schemas = {
     q: z.string().max(200).optional(),
     status: z.enum(RUN_STATUSES).optional(),
     environment: z.string().max(64).optional(),
+    sort: z.enum(HISTORY_SORTS).optional(),
+    /** Only these runs (e.g. to ask which of a few new runs a search matches). */
+    ids: z.array(runId).max(200).optional(),
     limit: z.number().int().min(1).max(1000),
     offset: z.number().int().min(0),
   }),
@@ -187,7 +194,11 @@ export type AppEvent =
   | { type: 'run.stdin'; runId: string; event: 'waiting'; prompt: string }
   | { type: 'run.stdin'; runId: string; event: 'sent'; text: string }
   | { type: 'run.stdin'; runId: string; event: 'eof' }
-  | { type: 'history.changed'; runId: string }
+  /**
+   * A run was added, changed or deleted. `summary` is its row as `history:list` gives it (null when
+   * the run is gone), so a list can update in place without asking again.
+   */
+  | { type: 'history.changed'; runId: string; summary?: RunSummary | null }
   | { type: 'env.build'; progress: BuildProgressEvent }
   | { type: 'docker.status'; status: DockerStatus }
 

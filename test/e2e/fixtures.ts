@@ -83,10 +83,14 @@ export function freshPagePerTest(
 }
 
 /**
- * The usual e2e file: one `npm run serve` on a fresh data folder and one browser for the file (both
- * closed after it, with no container of ours left), and a fresh page per test.
+ * The usual e2e file: one `npm run serve` on a fresh data folder (filled by `seed` first, when
+ * given) and one browser for the file (both closed after it, with no container of ours left), and a
+ * fresh page per test.
  */
-export function appSuite(prefix: string): {
+export function appSuite(
+  prefix: string,
+  options: { seed?: (dataDir: string) => void } = {},
+): {
   readonly app: AppPage
   readonly page: Page
   readonly server: ServeProcess
@@ -98,6 +102,7 @@ export function appSuite(prefix: string): {
   let dataDir = ''
   beforeAll(async () => {
     dataDir = tempDir(prefix)
+    options.seed?.(dataDir)
     server = await startServeProcess(dataDir)
     browser = await launchBrowser()
   }, 120_000)

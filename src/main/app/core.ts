@@ -192,7 +192,7 @@ export function createCore(options: CoreOptions): Core {
         dockerError = err instanceof DockerUnavailableError ? err.message : String(err)
       }
       const interrupted = (await store.reconcile()).length
-      store.preloadSearchIndex()
+      void store.preloadSearchIndex()
       // Slots of earlier sessions' warm containers (their containers were just reaped).
       const poolDir = path.join(options.dataDir, 'pool')
       if (fs.existsSync(poolDir)) {

@@ -1,7 +1,8 @@
 // The app's event subscription, for every transport that pushes AppEvents (IPC, SSE).
-import type { AppEvent, DockerStatus } from '../../shared/api'
+import type { AppEvent, DockerStatus, RunSummary } from '../../shared/api'
 import type { RunEvent } from '../../shared/events'
 import type { Core } from './core'
+import { summarize } from './handlers'
 
 /** One Docker ping, given up after 3 s. */
 export async function dockerStatus(core: Core): Promise<DockerStatus> {
@@ -46,20 +47,28 @@ export function subscribeAppEvents(
   listener: (e: AppEvent) => void,
   pollMs = 4000,
 ): () => void {
+  const summaryOf = (id: string): RunSummary | null => {
+    const record = core.store.get(id)
+    return record ? summarize(record) : null
+  }
   const offJobs = core.jobs.subscribe((e) => {
     if (e.type === 'run.output')
       listener({ type: 'run.output', runId: e.runId, stream: e.stream, text: e.text })
     else if (e.type === 'run.stdin') listener(stdinAppEvent(e))
     else {
       listener({ type: 'run.status', runId: e.runId, status: e.status })
-      listener({ type: 'history.changed', runId: e.runId })
+      listener({ type: 'history.changed', runId: e.runId, summary: summaryOf(e.runId) })
     }
   })
   const offEnv = core.environments.subscribe((progress) =>
     listener({ type: 'env.build', progress }),
   )
-  const offStore = core.store.onDelete((runId) => listener({ type: 'history.changed', runId }))
-  const offInsert = core.store.onInsert((runId) => listener({ type: 'history.changed', runId }))
+  const offStore = core.store.onDelete((runId) =>
+    listener({ type: 'history.changed', runId, summary: null }),
+  )
+  const offInsert = core.store.onInsert((runId) =>
+    listener({ type: 'history.changed', runId, summary: summaryOf(runId) }),
+  )
   let last = ''
   let stopped = false
   const poll = async (): Promise<void> => {

@@ -140,6 +140,8 @@ export function createHandlers(
         ...(args.q ? { q: args.q } : {}),
         ...(args.status ? { status: args.status } : {}),
         ...(args.environment ? { environment: args.environment } : {}),
+        ...(args.sort ? { sort: args.sort } : {}),
+        ...(args.ids ? { ids: args.ids } : {}),
       })
       return { items: page.items.map(summarize), total: page.total, hasMore: page.hasMore }
     },

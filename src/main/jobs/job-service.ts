@@ -9,6 +9,7 @@ import { queuedRecord } from './queued-record'
 import { PREIMPORTS } from '../engine/supervisor'
 import type { RuntimeChoice } from '../../shared/runtime'
 import { StdinChannel, StdinRefused } from '../engine/stdin-channel'
+import { FairQueue, QueueFullError } from './fair-queue'
 
 export interface SubmitRequest {
   code: string
@@ -33,12 +34,7 @@ export interface SubmitRequest {
   interactive?: boolean
 }
 
-export class QueueFullError extends Error {
-  constructor() {
-    super('Job queue is full, try again later')
-    this.name = 'QueueFullError'
-  }
-}
+export { QueueFullError }
 
 /** Output kept per live job so a late SSE subscriber can replay from the start. */
 const REPLAY_OUTPUT_BYTES = 2 * 1024 * 1024
@@ -51,6 +47,7 @@ interface JobLog {
 
 interface Job {
   id: string
+  source: RunSource
   log: JobLog
   request: SubmitRequest
   controller: AbortController
@@ -66,16 +63,19 @@ export interface JobServiceOptions {
   store: RunStore
   workers: number
   maxQueue: number
+  /** Workers kept for runs started in the app, beside the shared ones (default 1). */
+  appLane?: number
   log?: (event: string, fields: Record<string, unknown>) => void
 }
 
 /**
  * The job queue: bounded, with a fixed number of workers. Every run — sync `/execute`, async jobs,
  * reruns, the app's Run button — goes through here, so concurrency is bounded in one place and every
- * run is persisted from `queued` to its terminal status.
+ * run is persisted from `queued` to its terminal status. Runs started in the app have their own lane
+ * (see FairQueue): API floods never hold them back.
  */
 export class JobService {
-  private readonly waiting: Job[] = []
+  private readonly waiting: FairQueue<Job>
   private readonly active = new Map<string, Job>()
   private readonly listeners = new Set<(e: RunEvent) => void>()
   private seq = 0
@@ -90,6 +90,7 @@ export class JobService {
     this.store = options.store
     this.workers = options.workers
     this.maxQueue = options.maxQueue
+    this.waiting = new FairQueue(options.workers, options.maxQueue, options.appLane)
     this.log = options.log ?? (() => undefined)
   }
 
@@ -145,7 +146,7 @@ export class JobService {
     let running = 0
     for (const j of this.active.values()) if (j.running) running++
     return {
-      pending: this.waiting.length,
+      pending: this.waiting.size,
       running,
       max_workers: this.workers,
       max_queue_size: this.maxQueue,
@@ -154,8 +155,7 @@ export class JobService {
 
   /** 1-based position among jobs not yet started, or null. */
   queuePosition(id: string): number | null {
-    const i = this.waiting.findIndex((j) => j.id === id)
-    return i < 0 ? null : i + 1
+    return this.waiting.position(id)
   }
 
   isRunning(id: string): boolean {
@@ -168,7 +168,7 @@ export class JobService {
 
   /** Persists a `queued` record and enqueues it. Throws QueueFullError when the queue is full. */
   submit(request: SubmitRequest): RunRecord {
-    if (this.waiting.length >= this.maxQueue) throw new QueueFullError()
+    if (this.waiting.isFull(request.source)) throw new QueueFullError()
     const id = request.id ?? randomUUID()
     const record = queuedRecord(id, request, this.engine.runtimes.resolve(request.runtime).name)
     this.store.save(record)
@@ -179,6 +179,7 @@ export class JobService {
     })
     const job: Job = {
       id,
+      source: request.source,
       log: { events: [], outputBytes: 0, clipped: false },
       request,
       controller: new AbortController(),
@@ -235,9 +236,7 @@ export class JobService {
   cancel(id: string): boolean {
     const job = this.active.get(id)
     if (!job) return false
-    const i = this.waiting.indexOf(job)
-    if (i >= 0) {
-      this.waiting.splice(i, 1)
+    if (this.waiting.remove(job)) {
       this.finishWithoutRun(job, 'cancelled', {
         type: 'cancelled',
         message: 'Execution was cancelled by user',
@@ -274,12 +273,11 @@ export class JobService {
   }
 
   private pump(): void {
-    let running = 0
-    for (const j of this.active.values()) if (j.running) running++
-    while (running < this.workers && this.waiting.length > 0) {
-      const job = this.waiting.shift()!
+    const running = { app: 0, api: 0 }
+    for (const j of this.active.values()) if (j.running) running[j.source]++
+    for (let job = this.waiting.take(running); job; job = this.waiting.take(running)) {
       job.running = true
-      running++
+      running[job.source]++
       void this.execute(job)
     }
   }

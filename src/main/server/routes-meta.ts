@@ -1,5 +1,5 @@
-import type { DockerStatus } from '../../shared/api'
-import { RUN_STATUSES, type RunStatus } from '../../shared/run'
+import { HISTORY_SORTS, type DockerStatus } from '../../shared/api'
+import { RUN_STATUSES } from '../../shared/run'
 import { dockerStatus as pingDocker } from '../app/events'
 import type { ApiContext } from './context'
 import { recordResponse } from './dto'
@@ -7,6 +7,20 @@ import { HttpError, sendJson } from './http-util'
 import { queryInt, route, type Route } from './router'
 
 export const API_VERSION = '0.1.0'
+
+/** A query parameter that must be one of `values` (422 otherwise); null when absent. */
+function queryEnum<T extends string>(url: URL, name: string, values: readonly T[]): T | null {
+  const value = url.searchParams.get(name)
+  if (value === null || values.includes(value as T)) return value as T | null
+  throw new HttpError(422, [
+    {
+      type: 'enum',
+      loc: ['query', name],
+      msg: `Input should be one of ${values.join(', ')}`,
+      input: value,
+    },
+  ])
+}
 
 /** Health, job types and the execution history (see docs/api.md, 'History'). */
 export function metaRoutes(ctx: ApiContext): Route[] {
@@ -42,17 +56,8 @@ export function metaRoutes(ctx: ApiContext): Route[] {
     }),
     route('GET', '/pool/stats', (_req, res) => sendJson(res, 200, jobs.stats())),
     route('GET', '/executions', (_req, res, _p, url) => {
-      const status = url.searchParams.get('status')
-      if (status !== null && !RUN_STATUSES.includes(status as RunStatus)) {
-        throw new HttpError(422, [
-          {
-            type: 'enum',
-            loc: ['query', 'status'],
-            msg: `Input should be one of ${RUN_STATUSES.join(', ')}`,
-            input: status,
-          },
-        ])
-      }
+      const status = queryEnum(url, 'status', RUN_STATUSES)
+      const sort = queryEnum(url, 'sort', HISTORY_SORTS)
       const limit = queryInt(url, 'limit', 100, 1, 1000)
       const offset = queryInt(url, 'offset', 0, 0, Number.MAX_SAFE_INTEGER)
       const jobType = url.searchParams.get('job_type')
@@ -61,9 +66,10 @@ export function metaRoutes(ctx: ApiContext): Route[] {
       const page = store.list({
         limit,
         offset,
-        ...(status ? { status: status as RunStatus } : {}),
+        ...(status ? { status } : {}),
         ...(jobType ? { environment: jobType } : {}),
         ...(q ? { q } : {}),
+        ...(sort ? { sort } : {}),
       })
       // List items leave `output`, stdout and stderr out (up to 16 + 2 × 1 MiB each, a thousand
       // to a page), in both views: GET /executions/{id} has them (see docs/api.md, 'History').

@@ -1,5 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import type { HistorySort } from '../../shared/api'
+import { historyOrder } from '../../shared/history-order'
 import type { RunRecord } from '../../shared/record'
 import type { RunStatus } from '../../shared/run'
 import { collectArtifacts } from '../engine/artifact-walker'
@@ -9,6 +11,7 @@ import { currentOwner, ownerAlive } from '../engine/owner'
 import { ARTIFACTS_DIR, CODE_FILE, INPUT_FILE, STDIN_FILE } from '../engine/run-folder'
 import { writeFileAtomic } from './atomic-write'
 import { LiveOutput } from './live-output'
+import { SearchIndex } from './search-index'
 
 const RUN_FILE = 'run.json'
 /** The parsed result.json as JSON text, kept out of run.json and out of memory. */
@@ -24,8 +27,15 @@ export function isValidRunId(id: string): boolean {
 export interface ListQuery {
   status?: RunStatus
   environment?: string
-  /** Case-insensitive text search over the code. */
+  /**
+   * Case-insensitive text search over the run's id, environment, error type and message, code and
+   * the head of its stdout (see SearchIndex).
+   */
   q?: string
+  /** Only these runs (still filtered by the rest). */
+  ids?: string[]
+  /** Default newest first. */
+  sort?: HistorySort
   limit: number
   offset: number
 }
@@ -59,6 +69,9 @@ export class RunStore {
   /** Runs whose output is still inline in run.json (older folders); moved out on their next save. */
   private readonly inlineOutput = new Set<string>()
   private readonly deleteListeners = new Set<(id: string) => void>()
+  /** Bumped on every change of the records; the sorted orders below are kept per version. */
+  private version = 0
+  private readonly orders = new Map<HistorySort, { version: number; records: RunRecord[] }>()
 
   constructor(
     readonly dataDir: string,
@@ -117,6 +130,8 @@ export class RunStore {
     delete stamped.outputJson
     writeFileAtomic(path.join(dir, RUN_FILE), JSON.stringify(stamped, null, 2))
     this.index.set(record.id, stamped)
+    this.version++
+    this.search.invalidate(record.id)
   }
 
   /**
@@ -193,6 +208,7 @@ export class RunStore {
     const dir = this.runDir(id)
     writeFileAtomic(path.join(dir, STDOUT_FILE), stdout)
     writeFileAtomic(path.join(dir, STDERR_FILE), stderr)
+    this.search.invalidate(id)
   }
 
   /** Opens the run's stdout/stderr files for writing as the output streams (see LiveOutput). */
@@ -221,32 +237,17 @@ export class RunStore {
     }
   }
 
-  /** Lower-cased code per run, kept in memory for search (scripts are small; bounded in total). */
-  private readonly codeIndex = new Map<string, string>()
-  private codeIndexBytes = 0
-  private static readonly CODE_INDEX_MAX_BYTES = 64 * 1024 * 1024
+  /** The history's search index (bounded; see SearchIndex for what it keeps per run). */
+  readonly search = new SearchIndex({
+    get: (id) => this.index.get(id),
+    count: () => this.index.size,
+    codeFile: (id) => path.join(this.runDir(id), CODE_FILE),
+    stdoutFile: (id) => path.join(this.runDir(id), STDOUT_FILE),
+  })
 
-  private searchableCode(id: string): string {
-    const cached = this.codeIndex.get(id)
-    if (cached !== undefined) return cached
-    const code = this.readCode(id).toLowerCase()
-    if (this.codeIndexBytes + code.length <= RunStore.CODE_INDEX_MAX_BYTES) {
-      this.codeIndex.set(id, code)
-      this.codeIndexBytes += code.length
-    }
-    return code
-  }
-
-  /** Fills the search index in the background, a few hundred runs per tick. */
-  preloadSearchIndex(): void {
-    const ids = [...this.index.keys()]
-    const step = (): void => {
-      for (const id of ids.splice(0, 500)) {
-        if (this.index.has(id)) this.searchableCode(id)
-      }
-      if (ids.length > 0) setImmediate(step)
-    }
-    setImmediate(step)
+  /** Fills the search index in the background, in slices that leave the event loop free. */
+  preloadSearchIndex(): Promise<void> {
+    return this.search.build([...this.index.keys()])
   }
 
   readCode(id: string): string {
@@ -267,18 +268,27 @@ export class RunStore {
     return path.join(this.runDir(id), ARTIFACTS_DIR)
   }
 
-  /** Newest first, filtered, paginated. */
+  /** Filtered, sorted (newest first unless asked otherwise), paginated. */
   list(query: ListQuery): ListPage {
-    const needle = query.q?.toLowerCase()
-    const matches = this.all()
-      .filter((r) => (query.status ? r.status === query.status : true))
-      .filter((r) => (query.environment ? r.environment === query.environment : true))
-      .filter((r) => (needle ? this.searchableCode(r.id).includes(needle) : true))
-      .sort((a, b) =>
-        a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1,
-      )
+    const ids = query.ids ? new Set(query.ids) : null
+    let matches = this.sorted(query.sort ?? 'newest').filter(
+      (r) =>
+        (ids === null || ids.has(r.id)) &&
+        (!query.status || r.status === query.status) &&
+        (!query.environment || r.environment === query.environment),
+    )
+    if (query.q) matches = this.search.filter(matches, query.q)
     const items = matches.slice(query.offset, query.offset + query.limit)
     return { items, hasMore: query.offset + items.length < matches.length, total: matches.length }
+  }
+
+  /** Every run in `sort` order, sorted once per change of the history (lists only filter it). */
+  private sorted(sort: HistorySort): RunRecord[] {
+    const cached = this.orders.get(sort)
+    if (cached?.version === this.version) return cached.records
+    const records = this.all().sort(historyOrder(sort, (r) => r.resourceUsage?.maxRssBytes))
+    this.orders.set(sort, { version: this.version, records })
+    return records
   }
 
   /** True for a queued/running run that another live process is executing (not ours to touch). */
@@ -296,11 +306,8 @@ export class RunStore {
     const record = this.index.get(id)
     if (!record || this.ownedByOtherLiveProcess(record)) return false
     this.index.delete(id)
-    const code = this.codeIndex.get(id)
-    if (code !== undefined) {
-      this.codeIndexBytes -= code.length
-      this.codeIndex.delete(id)
-    }
+    this.version++
+    this.search.invalidate(id)
     await removeTree(this.runDir(id))
     for (const l of this.deleteListeners) l(id)
     return true

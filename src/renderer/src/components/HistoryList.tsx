@@ -1,19 +1,33 @@
-import { useEffect, useState, type JSX } from 'react'
-import type { RunSummary } from '../../../shared/api'
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { useEffect, useRef, useState, type JSX } from 'react'
+import { HISTORY_SORTS, type HistorySort, type RunSummary } from '../../../shared/api'
 import { RUN_STATUSES } from '../../../shared/run'
-import { useViewport } from '../hooks/useViewport'
-import { formatDuration, formatTime } from '../format'
+import { formatBytes, formatDuration, formatTime } from '../format'
+import { peakMemoryOf, type HistoryFilter } from '../history-rows'
 
 const ROW_HEIGHT = 52
 const OVERSCAN = 8
+/** The next page is asked for when this many rows or fewer are left below the view. */
+const PREFETCH_ROWS = 10
+
+const SORT_LABELS: Record<HistorySort, string> = {
+  newest: 'Newest first',
+  oldest: 'Oldest first',
+  duration: 'Longest first',
+  memory: 'Most memory first',
+}
 
 interface Props {
   runs: RunSummary[]
   total: number
+  hasMore: boolean
+  hiddenCount: number
   selectedId: string | null
   environments: string[]
-  filter: { q: string; status: string; environment: string }
-  onFilter: (f: { q: string; status: string; environment: string }) => void
+  filter: HistoryFilter
+  onFilter: (f: HistoryFilter) => void
+  onClearFilter: () => void
+  onLoadMore: () => void
   onOpen: (id: string) => void
   onRerun: (id: string) => void
   onFork: (id: string) => void
@@ -22,22 +36,55 @@ interface Props {
   onCompare?: (a: string, b: string) => void
 }
 
-/** Run history: a virtualised list (only visible rows are in the DOM), search and filters. */
+/**
+ * Run history: a virtualised list (only the rows in view are in the DOM) that loads its next page
+ * when its end comes into view; search, filters, order, and a note when the filter hides new runs.
+ */
 export function HistoryList(props: Props): JSX.Element {
-  const { runs, selectedId } = props
-  const viewport = useViewport(400)
+  const { runs, selectedId, hasMore, onLoadMore } = props
+  const scrollRef = useRef<HTMLDivElement>(null)
   const [q, setQ] = useState(props.filter.q)
+  const virtualizer = useVirtualizer({
+    count: runs.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: OVERSCAN,
+  })
+  const rows = virtualizer.getVirtualItems()
+  const lastShown = rows.at(-1)?.index ?? -1
 
-  // Debounced search over code.
+  // The query last sent: the box follows the filter only when something else changed it (the
+  // hidden-runs note clears it), never undoing what is being typed.
+  const sentQ = useRef(props.filter.q)
+  useEffect(() => {
+    if (props.filter.q === sentQ.current) return
+    sentQ.current = props.filter.q
+    setQ(props.filter.q)
+  }, [props.filter.q])
+
+  // Debounced search while typing (a person's keystrokes, not events).
   useEffect(() => {
     const t = setTimeout(() => {
-      if (q !== props.filter.q) props.onFilter({ ...props.filter, q })
+      if (q === props.filter.q) return
+      sentQ.current = q
+      props.onFilter({ ...props.filter, q })
     }, 40)
     return () => clearTimeout(t)
   }, [q, props])
 
-  const { first, last } = viewport.rows(runs.length, ROW_HEIGHT, OVERSCAN)
+  useEffect(() => {
+    if (hasMore && lastShown >= runs.length - PREFETCH_ROWS) onLoadMore()
+  }, [hasMore, lastShown, runs.length, onLoadMore])
+
   const selectedIndex = runs.findIndex((r) => r.id === selectedId)
+
+  /** What choosing a row does (click or arrow keys): open that run. */
+  /** A click opens the run; with Ctrl/Cmd, it compares the shown run with it. */
+  function choose(run: RunSummary, compare = false): void {
+    if (compare && selectedId && selectedId !== run.id && props.onCompare)
+      props.onCompare(selectedId, run.id)
+    else props.onOpen(run.id)
+  }
 
   function onKeyDown(e: React.KeyboardEvent): void {
     if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return
@@ -48,14 +95,8 @@ export function HistoryList(props: Props): JSX.Element {
     )
     const run = runs[next]
     if (!run) return
-    props.onOpen(run.id)
-    const el = viewport.ref.current
-    if (el) {
-      const top = next * ROW_HEIGHT
-      if (top < el.scrollTop) el.scrollTop = top
-      else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight)
-        el.scrollTop = top + ROW_HEIGHT - el.clientHeight
-    }
+    choose(run)
+    virtualizer.scrollToIndex(next)
   }
 
   return (
@@ -63,8 +104,8 @@ export function HistoryList(props: Props): JSX.Element {
       <div className="history-filters">
         <input
           type="search"
-          aria-label="Search code in history"
-          placeholder="Search code…"
+          aria-label="Search history"
+          placeholder="Search code, output, errors, ids…"
           value={q}
           onChange={(e) => setQ(e.target.value)}
         />
@@ -92,24 +133,44 @@ export function HistoryList(props: Props): JSX.Element {
             </option>
           ))}
         </select>
+        <select
+          className="history-sort"
+          aria-label="Sort runs"
+          value={props.filter.sort}
+          onChange={(e) => props.onFilter({ ...props.filter, sort: e.target.value as HistorySort })}
+        >
+          {HISTORY_SORTS.map((s) => (
+            <option key={s} value={s}>
+              {SORT_LABELS[s]}
+            </option>
+          ))}
+        </select>
       </div>
       <p className="muted history-count" aria-live="polite">
         {props.total} run{props.total === 1 ? '' : 's'}
       </p>
+      {props.hiddenCount > 0 && (
+        <p className="history-hidden" role="status" aria-label="Runs hidden by the filter">
+          {props.hiddenCount} new run{props.hiddenCount === 1 ? '' : 's'} hidden by the filter{' '}
+          <button type="button" className="link" onClick={props.onClearFilter}>
+            Clear filter
+          </button>
+        </p>
+      )}
       <div
         className="history-viewport"
-        ref={viewport.ref}
+        ref={scrollRef}
         role="listbox"
         aria-label="Runs"
-        aria-activedescendant={selectedId ? `run-${selectedId}` : undefined}
+        aria-activedescendant={selectedId && selectedIndex >= 0 ? `run-${selectedId}` : undefined}
         tabIndex={0}
         onKeyDown={onKeyDown}
-        onScroll={viewport.onScroll}
       >
-        <div style={{ height: runs.length * ROW_HEIGHT, position: 'relative' }}>
-          {runs.slice(first, last).map((r, i) => {
-            const index = first + i
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {rows.map((row) => {
+            const r = runs[row.index]
             const selected = r.id === selectedId
+            const memory = peakMemoryOf(r)
             return (
               <div
                 key={r.id}
@@ -117,17 +178,8 @@ export function HistoryList(props: Props): JSX.Element {
                 role="option"
                 aria-selected={selected}
                 className={`history-row${selected ? ' selected' : ''}`}
-                style={{ top: index * ROW_HEIGHT, height: ROW_HEIGHT }}
-                onClick={(e) => {
-                  if (
-                    (e.ctrlKey || e.metaKey) &&
-                    selectedId &&
-                    selectedId !== r.id &&
-                    props.onCompare
-                  )
-                    props.onCompare(selectedId, r.id)
-                  else props.onOpen(r.id)
-                }}
+                style={{ top: row.start, height: ROW_HEIGHT }}
+                onClick={(e) => choose(r, e.ctrlKey || e.metaKey)}
               >
                 <span className={`dot status-${r.status}`} aria-hidden="true" />
                 <div className="history-main">
@@ -139,6 +191,7 @@ export function HistoryList(props: Props): JSX.Element {
                     {r.errorType && r.status === 'failed' ? ` (${r.errorType})` : ''} ·{' '}
                     {r.environment} · {formatTime(r.createdAt)}
                     {r.durationMs != null ? ` · ${formatDuration(r.durationMs)}` : ''}
+                    {memory != null ? ` · ${formatBytes(memory)}` : ''}
                     {r.source === 'api' ? ' · API' : ''}
                     {r.relationship ? ` · ${r.relationship}` : ''}
                     {r.imported ? ' · imported' : ''}

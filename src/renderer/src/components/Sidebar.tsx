@@ -25,10 +25,14 @@ export function Sidebar(props: Props): JSX.Element {
       <HistoryList
         runs={history.items}
         total={history.total}
+        hasMore={history.hasMore}
+        hiddenCount={history.hiddenCount}
         selectedId={props.selectedId}
         environments={props.environments}
         filter={history.filter}
         onFilter={history.setFilter}
+        onClearFilter={history.clearFilter}
+        onLoadMore={history.loadMore}
         onOpen={props.onOpen}
         onRerun={props.onRerun}
         onFork={props.onFork}

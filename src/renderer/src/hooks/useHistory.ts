@@ -1,67 +1,129 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import type { RunSummary } from '../../../shared/api'
+import type { Args, RunSummary } from '../../../shared/api'
 import type { RunStatus } from '../../../shared/run'
 import { client } from '../api/client'
+import {
+  appendPage,
+  drop,
+  EMPTY_ROWS,
+  isFiltered,
+  matchesLocally,
+  NO_FILTER,
+  throttle,
+  upsert,
+  type HistoryFilter,
+  type Rows,
+} from '../history-rows'
 
-export interface HistoryFilter {
-  q: string
-  status: string
-  environment: string
-}
+export type { HistoryFilter } from '../history-rows'
 
 export interface HistoryState {
   items: RunSummary[]
   total: number
+  hasMore: boolean
+  /** New runs the filter hides (seen in events since the filter was set). */
+  hiddenCount: number
   filter: HistoryFilter
   setFilter: (f: HistoryFilter) => void
+  /** Clears search and filters (keeps the order). */
+  clearFilter: () => void
+  /** Loads the next page (the list calls it when its end comes into view). */
+  loadMore: () => void
   refresh: () => Promise<void>
 }
 
-const PAGE = 1000
-/** History events come in bursts (API floods): one reload after the burst. */
-const REFRESH_DELAY_MS = 150
+const PAGE = 100
+/** The most often anything is fetched again because of events (a throttle, not a debounce). */
+const EVENT_FETCH_MS = 500
 
-/** The run list: loaded page by page, refreshed after history events, statuses updated in place. */
+function listArgs(filter: HistoryFilter): Omit<Args<'history:list'>, 'limit' | 'offset'> {
+  return {
+    sort: filter.sort,
+    ...(filter.q ? { q: filter.q } : {}),
+    ...(filter.status ? { status: filter.status as RunStatus } : {}),
+    ...(filter.environment ? { environment: filter.environment } : {}),
+  }
+}
+
+/**
+ * The run list: its first page at once, the next ones on demand; rows placed, updated and removed
+ * in place from the run summaries events carry. Only a text search asks the server (throttled)
+ * which new runs it matches.
+ */
 export function useHistory(report: (err: unknown) => void): HistoryState {
-  const [list, setList] = useState<{ items: RunSummary[]; total: number }>({
-    items: [],
-    total: 0,
-  })
-  const [filter, setFilter] = useState<HistoryFilter>({ q: '', status: '', environment: '' })
+  const [rows, setRows] = useState<Rows>(EMPTY_ROWS)
+  const [filter, setFilter] = useState<HistoryFilter>({ ...NO_FILTER, sort: 'newest' })
   const seqRef = useRef(0)
+  const loadingRef = useRef(false)
+  const rowsRef = useRef(rows)
+  rowsRef.current = rows
 
   const refresh = useCallback(async () => {
-    // The first page is shown at once; the rest follows. A newer refresh supersedes an older one.
     const seq = ++seqRef.current
-    const items: RunSummary[] = []
-    for (let offset = 0; offset < 100_000; offset += PAGE) {
+    loadingRef.current = true
+    try {
       const page = await client.call('history:list', {
+        ...listArgs(filter),
         limit: PAGE,
-        offset,
-        ...(filter.q ? { q: filter.q } : {}),
-        ...(filter.status ? { status: filter.status as RunStatus } : {}),
-        ...(filter.environment ? { environment: filter.environment } : {}),
+        offset: 0,
       })
       if (seq !== seqRef.current) return
-      items.push(...page.items)
-      setList({ items: [...items], total: page.total })
-      if (!page.hasMore) break
+      setRows(appendPage(EMPTY_ROWS, page.items, page.total, page.hasMore))
+    } finally {
+      if (seq === seqRef.current) loadingRef.current = false
     }
   }, [filter])
+
+  const loadMore = useCallback(() => {
+    const current = rowsRef.current
+    if (loadingRef.current || !current.hasMore) return
+    const seq = seqRef.current
+    loadingRef.current = true
+    client
+      .call('history:list', { ...listArgs(filter), limit: PAGE, offset: current.items.length })
+      .then((page) => {
+        if (seq !== seqRef.current) return
+        setRows((r) => appendPage(r, page.items, page.total, page.hasMore))
+      })
+      .catch(report)
+      .finally(() => {
+        if (seq === seqRef.current) loadingRef.current = false
+      })
+  }, [filter, report])
 
   useEffect(() => {
     refresh().catch(report)
   }, [refresh, report])
 
   useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined
+    // Runs that changed while a text search is on: which of them it matches is the server's answer.
+    const pending = new Map<string, RunSummary>()
+    const check = throttle(() => {
+      const runs = [...pending.values()]
+      pending.clear()
+      client
+        .call('history:list', {
+          ...listArgs(filter),
+          ids: runs.map((r) => r.id),
+          limit: runs.length,
+          offset: 0,
+        })
+        .then((page) => {
+          const matching = new Map(page.items.map((r) => [r.id, r]))
+          setRows((rows) =>
+            runs.reduce((acc, r) => {
+              const hit = matching.get(r.id)
+              return hit ? upsert(acc, hit, filter.sort) : drop(acc, r.id, true)
+            }, rows),
+          )
+        })
+        .catch(report)
+    }, EVENT_FETCH_MS)
+    const reload = throttle(() => void refresh().catch(report), EVENT_FETCH_MS)
+
     const off = client.subscribe((e) => {
-      if (e.type === 'history.changed') {
-        clearTimeout(timer)
-        timer = setTimeout(() => void refresh().catch(report), REFRESH_DELAY_MS)
-      } else if (e.type === 'run.status') {
-        // The row follows at once; the refresh after the burst brings the rest.
-        setList((h) =>
+      if (e.type === 'run.status') {
+        setRows((h) =>
           h.items.some((r) => r.id === e.runId)
             ? {
                 ...h,
@@ -69,13 +131,34 @@ export function useHistory(report: (err: unknown) => void): HistoryState {
               }
             : h,
         )
+      } else if (e.type === 'history.changed') {
+        const run = e.summary
+        if (run === undefined) reload()
+        else if (run === null) setRows((h) => drop(h, e.runId, false))
+        else if (!matchesLocally(run, filter)) setRows((h) => drop(h, run.id, true))
+        else if (filter.q !== '' && pending.size < 200) {
+          pending.set(run.id, run)
+          check()
+        } else if (filter.q !== '') reload()
+        else setRows((h) => upsert(h, run, filter.sort))
       }
     })
     return () => {
-      clearTimeout(timer)
       off()
+      check.cancel()
+      reload.cancel()
     }
-  }, [refresh, report])
+  }, [filter, refresh, report])
 
-  return { items: list.items, total: list.total, filter, setFilter, refresh }
+  return {
+    items: rows.items,
+    total: rows.total,
+    hasMore: rows.hasMore,
+    hiddenCount: isFiltered(filter) ? rows.hidden.length : 0,
+    filter,
+    setFilter,
+    clearFilter: () => setFilter({ ...NO_FILTER, sort: filter.sort }),
+    loadMore,
+    refresh,
+  }
 }

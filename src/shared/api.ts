@@ -1,5 +1,13 @@
 import { z } from 'zod'
-import type { ArtifactInfo, RunError, RunStatus, RunTiming, RunWarning, OutputStream } from './run'
+import type {
+  ArtifactInfo,
+  ResourceUsage,
+  RunError,
+  RunStatus,
+  RunTiming,
+  RunWarning,
+  OutputStream,
+} from './run'
 import { MAX_CODE_CHARS, REQUEST_LIMIT_BOUNDS } from './limit-bounds'
 import { RUN_STATUSES } from './run'
 
@@ -54,6 +62,8 @@ export interface RunSummary {
   environment: string
   createdAt: string
   durationMs: number | null
+  /** The run's peak memory (`resourceUsage.maxRssBytes`), null when not measured. */
+  peakMemoryBytes: number | null
   codePreview: string
   errorType: string | null
   parentId: string | null
@@ -75,6 +85,8 @@ export interface RunDetail extends RunSummary {
   artifacts: ArtifactInfo[]
   warnings: RunWarning[]
   timing: RunTiming | null
+  /** What the run used (see docs/run-contract.md, 'Resource use'); null before the end, in older records. */
+  resourceUsage: ResourceUsage | null
   limits: { timeoutS: number; memoryMb: number; cpus: number }
   startedAt: string | null
   endedAt: string | null

@@ -12,6 +12,7 @@ import {
 } from '../engine/docker-client'
 import { startOwnerSentinel, type OwnerSentinel } from '../engine/owner-sentinel'
 import { reapOrphans } from '../engine/reaper'
+import { UsageMonitor } from '../engine/resource-usage'
 import { RunEngine } from '../engine/run-engine'
 import { defaultUsers } from '../engine/run-users'
 import { PREIMPORTS } from '../engine/supervisor'
@@ -108,6 +109,7 @@ export function createCore(options: CoreOptions): Core {
   const log = options.log
   const poolConfig = options.pool ?? poolFromEnv()
   const users = defaultUsers()
+  const usage = new UsageMonitor(client, { log })
   const pool = poolConfig.enabled
     ? new WarmPool({
         client,
@@ -119,6 +121,7 @@ export function createCore(options: CoreOptions): Core {
         idleMs: poolConfig.idleMs ?? 600_000,
         spawnConcurrency: (poolConfig as { spawnConcurrency?: number }).spawnConcurrency ?? 1,
         log: log ?? (() => undefined),
+        usage,
       })
     : null
   const minFreeBytes =
@@ -129,6 +132,7 @@ export function createCore(options: CoreOptions): Core {
     sessionId,
     users,
     pool,
+    usage,
     ...(minFreeBytes !== undefined ? { minFreeBytes } : {}),
     ...(options.minFreeInodes !== undefined ? { minFreeInodes: options.minFreeInodes } : {}),
     ...(log ? { log } : {}),
@@ -164,6 +168,7 @@ export function createCore(options: CoreOptions): Core {
       await jobs.shutdown()
       await pool?.close()
       await engine.drain()
+      usage.close()
       await sentinel?.stop()
     },
     async startup() {
@@ -179,6 +184,7 @@ export function createCore(options: CoreOptions): Core {
       let dockerError: string | null = null
       try {
         reaped = (await reapOrphans(client, sessionId)).length
+        usage.sweep()
       } catch (err) {
         dockerError = err instanceof DockerUnavailableError ? err.message : String(err)
       }

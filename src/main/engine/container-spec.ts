@@ -41,6 +41,8 @@ interface CommonSpecInput {
   image: string
   limits: RunLimits
   user: SandboxUser
+  /** A cgroup parent of the container's own, for measuring its resource use (resource-usage.ts). */
+  cgroupParent?: string
 }
 
 /** One run's own container: the script is its command. */
@@ -164,6 +166,7 @@ export function buildContainerSpec(input: ContainerSpecInput): Docker.ContainerC
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       Privileged: false,
+      ...(input.cgroupParent ? { CgroupParent: input.cgroupParent } : {}),
       Memory: limits.memoryBytes,
       MemorySwap: limits.memoryBytes,
       NanoCpus: Math.round(limits.cpus * 1e9),

@@ -24,6 +24,8 @@ export interface ContainerClient {
   remove(id: string): Promise<void>
   /** Ids of all containers (any state) carrying `label` (`key` or `key=value`). */
   listByLabel(label: string): Promise<{ id: string; labels: Record<string, string> }[]>
+  /** How the daemon lays out cgroups (for resource use); absent: resource use is not measured. */
+  cgroupInfo?(): Promise<{ driver: string; version: string }>
 }
 
 /** What the app asks Docker about images (builds and packs stream through dockerode itself). */
@@ -244,6 +246,15 @@ export class DockerContainerClient implements ContainerClient, ImageClient {
       const status = dockerStatusCode(err)
       // 404: already gone; 409: removal already in progress.
       if (status === 404 || status === 409) return
+      throw this.wrap(err)
+    }
+  }
+
+  async cgroupInfo(): Promise<{ driver: string; version: string }> {
+    try {
+      const info = (await this.docker.info()) as { CgroupDriver?: string; CgroupVersion?: string }
+      return { driver: info.CgroupDriver ?? '', version: info.CgroupVersion ?? '' }
+    } catch (err) {
       throw this.wrap(err)
     }
   }

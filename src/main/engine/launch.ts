@@ -29,6 +29,8 @@ export interface Launch {
   /** The exit code as Docker reports it: the only source of a run's exit status, both paths. */
   exited(): Promise<number>
   warm: WarmContainer | null
+  /** The container's own cgroup parent, where its resource use is read (null: none). */
+  cgroupParent: string | null
 }
 
 /** Streams of a Docker attach, demultiplexed into the sink; resolves when the stream ends. */
@@ -44,7 +46,12 @@ function pipeAttach(stream: NodeJS.ReadableStream, onPayload: PayloadSink): Prom
 
 /** A fresh container, created and attached, not started. */
 export async function launchCold(
-  d: { client: ContainerClient; sessionId: string; remove: (id: string) => Promise<void> },
+  d: {
+    client: ContainerClient
+    sessionId: string
+    remove: (id: string) => Promise<void>
+    cgroupParent?: string | undefined
+  },
   spec: RunSpec,
   paths: RunPaths,
   user: SandboxUser,
@@ -58,6 +65,7 @@ export async function launchCold(
     limits: spec.limits,
     user,
     ...paths,
+    ...(d.cgroupParent ? { cgroupParent: d.cgroupParent } : {}),
   })
   let containerId: string
   try {
@@ -72,6 +80,7 @@ export async function launchCold(
       outputDir: paths.outputDir,
       streamEnded: pipeAttach(stream, onPayload),
       warm: null,
+      cgroupParent: d.cgroupParent ?? null,
       begin: () => d.client.start(containerId),
       exited: () => d.client.wait(containerId),
     }
@@ -116,6 +125,7 @@ export function launchWarm(warm: WarmContainer, paths: RunPaths, onPayload: Payl
     outputDir: paths.outputDir,
     streamEnded: warm.streamEnded,
     warm,
+    cgroupParent: warm.cgroupParent,
     begin: () =>
       new Promise<void>((resolve, reject) => {
         warm.stream.write('go\n', (err) => (err ? reject(err) : resolve()))

@@ -1,5 +1,5 @@
 import fs from 'node:fs'
-import type { RunLimits, RunOutcome, RunWarning } from '../../shared/run'
+import type { ResourceUsage, RunLimits, RunOutcome, RunWarning } from '../../shared/run'
 import { collectArtifacts } from './artifact-walker'
 import type { SandboxUser } from './container-spec'
 import {
@@ -15,6 +15,7 @@ import { RunCapture, type OutputListener } from './output-capture'
 import type { OutputGuard } from './output-guard'
 import { PerRunOutputGuard } from './output-quota'
 import { RemovalQueue } from './removal-queue'
+import { UsageMonitor, type RunMeter } from './resource-usage'
 import { readResultJson } from './result-parser'
 import { makeOutputDir, prepareRunDir, type RunPaths } from './run-folder'
 import { defaultUsers, fixedUser, type SandboxUsers } from './run-users'
@@ -58,6 +59,8 @@ export interface EngineOptions {
   minFreeInodes?: number
   /** Keeps /output within bounds while runs write (default: per-run quotas and the disk floor). */
   outputGuard?: OutputGuard
+  /** Measures each run's memory, CPU time and tasks (default: from this host's cgroup files). */
+  usage?: UsageMonitor
   log?: (event: string, fields: Record<string, unknown>) => void
 }
 
@@ -77,6 +80,7 @@ export class RunEngine {
   private readonly killGraceMs: number
   private readonly guard: OutputGuard
   private readonly removals: RemovalQueue
+  private readonly usage: UsageMonitor
   private readonly log: (event: string, fields: Record<string, unknown>) => void
   pool: WarmPool | null
 
@@ -94,6 +98,7 @@ export class RunEngine {
         ...(options.minFreeInodes !== undefined ? { minFreeInodes: options.minFreeInodes } : {}),
       })
     this.removals = new RemovalQueue(this.client, this.log)
+    this.usage = options.usage ?? new UsageMonitor(this.client, { log: this.log })
   }
 
   get containerClient(): ContainerClient {
@@ -125,6 +130,8 @@ export class RunEngine {
     })
     out.onCeiling = () => watchdog.stop({ reason: 'output_limit' })
     let launch: Launch | null = null
+    let meter: RunMeter | null = null
+    let usage: Omit<ResourceUsage, 'outputBytes'> | null
     let exitCode: number | null = null
     let oomKilled = false
     let infra: InfraFailure | null = null
@@ -138,7 +145,10 @@ export class RunEngine {
         throw new InfraFailure({ type: 'output_limit', message: refused, phase: 'startup' })
       launch = await this.launch(spec, paths, user, out.sink)
       if (watchdog.recorded) throw new InfraFailure(cancelledError(), 'cancelled')
+      meter = this.usage.meter(launch.containerId, launch.cgroupParent, launch.warm !== null)
+      await meter.dispatch()
       await launch.begin()
+      meter.started()
       tStart = performance.now()
       startedAt = new Date().toISOString()
       spec.onStarted?.(startedAt)
@@ -174,6 +184,10 @@ export class RunEngine {
       if (!tExit) tExit = performance.now()
     } finally {
       watchdog.finish()
+      // Read before the container is removed (see docs/run-contract.md, 'Resource use').
+      usage = meter
+        ? await meter.finish({ oomKilled, memoryLimitBytes: spec.limits.memoryBytes })
+        : null
       if (launch?.warm && exitCode !== null) {
         // Its processes are dead: the output can be read now and the container removed meanwhile.
         this.removals.removeInBackground(spec.runId, launch.containerId)
@@ -181,6 +195,7 @@ export class RunEngine {
         await this.removals.remove(spec.runId, launch.containerId)
       }
       if (launch?.warm) this.pool?.releaseSlot(launch.warm)
+      this.usage.release(launch?.cgroupParent)
     }
     out.end()
 
@@ -221,6 +236,10 @@ export class RunEngine {
         totalMs: round(tEnd - t0),
         phaseAtExit: decided.phase,
       },
+      resourceUsage: usage && {
+        ...usage,
+        outputBytes: artifacts.reduce((n, a) => n + a.sizeBytes, 0),
+      },
       startedAt,
       endedAt: new Date().toISOString(),
     }
@@ -255,8 +274,9 @@ export class RunEngine {
       }
     }
     const remove = (id: string): Promise<void> => this.removals.remove(spec.runId, id)
+    const cgroupParent = await this.usage.parentFor(spec.runId)
     return launchCold(
-      { client: this.client, sessionId: this.sessionId, remove },
+      { client: this.client, sessionId: this.sessionId, remove, cgroupParent },
       spec,
       paths,
       user,

@@ -342,6 +342,7 @@ export class JobService {
         artifacts: outcome.artifacts,
         warnings: outcome.warnings,
         timing: outcome.timing,
+        resourceUsage: outcome.resourceUsage,
       })
     } catch (err) {
       this.log('job-error', { runId: id, error: String(err) })

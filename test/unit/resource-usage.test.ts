@@ -175,6 +175,12 @@ describe('usageFrom', () => {
     ).toEqual({ maxRssBytes: 180 * MiB, cpuTimeMs: 1234.6, peakPids: 7, warmBaselineBytes: null })
   })
 
+  it("a cold run's task peak leaves out the runtime's start-up unless the script went past it", () => {
+    const cold = { pidsPeakAtDispatch: 6, sampledMaxPids: 2 }
+    expect(usageFrom(readings({ ...cold, pidsPeakEnd: 6 }), FACTS).peakPids).toBe(2)
+    expect(usageFrom(readings({ ...cold, pidsPeakEnd: 7 }), FACTS).peakPids).toBe(7)
+  })
+
   it('a warm run with a reset peak: the baseline and the warm-up CPU are left out', () => {
     const u = usageFrom(
       readings({
@@ -292,6 +298,9 @@ describe('UsageMonitor', () => {
     await meter.dispatch()
     meter.started()
     await new Promise((r) => setTimeout(r, 50))
+    // The script starts a thread: the task peak passes the runtime's start-up (4).
+    fs.writeFileSync(path.join(root, 'pids/docker', id, 'pids.peak'), '5\n')
+    await new Promise((r) => setTimeout(r, 300))
     // The container exits: its cgroup goes; the meter keeps what it read last.
     for (const h of ['memory', 'cpuacct', 'pids'])
       fs.rmSync(path.join(root, h, 'docker', id), { recursive: true })
@@ -299,7 +308,7 @@ describe('UsageMonitor', () => {
     expect(u).toEqual({
       maxRssBytes: 120 * MiB,
       cpuTimeMs: 2000,
-      peakPids: 4,
+      peakPids: 5,
       warmBaselineBytes: null,
     })
   })

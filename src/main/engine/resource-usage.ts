@@ -28,6 +28,8 @@ import { ownerAlive, processStartTime } from './owner'
 export type UsageMode = 'parent' | 'sample' | 'none'
 
 const SAMPLE_MS = 200
+/** The first samples come sooner, so a run of a few dozen milliseconds is seen at least once. */
+const FIRST_SAMPLES_MS = [10, 25, 50, 100]
 /** The folder below the hierarchy root that holds our cgroup parents. */
 export const CGROUP_BASE = 'tako-vm-desktop'
 
@@ -46,6 +48,7 @@ export interface UsageReadings {
   cpuEndNs: number | null
   cpuAtDispatchNs: number | null
   pidsPeakEnd: number | null
+  /** The lifetime task peak at dispatch (warm) or just after the start (cold: runc's own tasks). */
   pidsPeakAtDispatch: number | null
   sampledMaxPids: number | null
 }
@@ -83,12 +86,7 @@ export function usageFrom(
           ? null
           : Math.max(0, r.cpuEndNs - r.cpuAtDispatchNs)
         : r.cpuEndNs
-  const peakPids = runPeak(
-    r.pidsPeakEnd,
-    r.warm ? r.pidsPeakAtDispatch : null,
-    !r.warm,
-    r.sampledMaxPids,
-  )
+  const peakPids = runPeak(r.pidsPeakEnd, r.pidsPeakAtDispatch, false, r.sampledMaxPids)
   return {
     maxRssBytes,
     cpuTimeMs: cpu === null ? null : Math.round(cpu / 1e5) / 10,
@@ -276,10 +274,13 @@ class CgroupMeter implements RunMeter {
   }
 
   started(): void {
+    let n = 0
     const tick = (): void => {
       if (this.ended) return
+      // A cold container's task peak so far is the runtime's own start-up (runc's init threads).
+      if (n === 0 && !this.r.warm) this.r.pidsPeakAtDispatch = this.cg?.pidsPeak() ?? null
       this.sample()
-      this.timer = setTimeout(tick, SAMPLE_MS)
+      this.timer = setTimeout(tick, FIRST_SAMPLES_MS[n++] ?? SAMPLE_MS)
       this.timer.unref()
     }
     if (this.cg) tick()

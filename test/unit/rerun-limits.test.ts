@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { RunDetail } from '../../src/shared/api'
-import { doubledLimit } from '../../src/renderer/src/components/UsageLine'
+import { doubledLimit } from '../../src/renderer/src/rerun-limits'
 
 function run(status: RunDetail['status'], limits: RunDetail['limits']): RunDetail {
   return { status, limits } as RunDetail

@@ -11,6 +11,7 @@ import {
 import type { ContainerClient } from '../../src/main/engine/docker-client'
 import {
   CGROUP_BASE,
+  noReadings,
   UsageMonitor,
   usageFrom,
   type UsageReadings,
@@ -151,20 +152,7 @@ describe('cgroup files', () => {
 })
 
 function readings(over: Partial<UsageReadings>): UsageReadings {
-  return {
-    warm: false,
-    baselineBytes: null,
-    peakEnd: null,
-    peakIsRunOnly: true,
-    peakAtDispatch: null,
-    sampledMaxBytes: null,
-    cpuEndNs: null,
-    cpuAtDispatchNs: null,
-    pidsPeakEnd: null,
-    pidsPeakAtDispatch: null,
-    sampledMaxPids: null,
-    ...over,
-  }
+  return { ...noReadings(false), peakIsRunOnly: true, ...over }
 }
 const FACTS = { oomKilled: false, memoryLimitBytes: 512 * MiB }
 

@@ -168,7 +168,8 @@ export class CgroupDir {
     const dirs =
       this.layout.version === 2
         ? [this.dir('')]
-        : listHierarchies(this.layout.root).map((h) => path.join(this.layout.root, h, this.rel))
+        : subfolders(this.layout.root).map((h) => path.join(this.layout.root, h, this.rel))
+    // v1: every hierarchy it was made in (memory, cpuacct, pids, systemd, …).
     let done = true
     for (const dir of dirs) {
       try {
@@ -187,11 +188,11 @@ export interface PeakWindow {
   close(): void
 }
 
-/** The v1 hierarchies mounted under `root` (memory, cpuacct, pids, systemd, …), links skipped. */
-function listHierarchies(root: string): string[] {
+/** Names of the folders directly in `dir` (links skipped); none when it cannot be read. */
+function subfolders(dir: string): string[] {
   try {
     return fs
-      .readdirSync(root, { withFileTypes: true })
+      .readdirSync(dir, { withFileTypes: true })
       .filter((e) => e.isDirectory())
       .map((e) => e.name)
   } catch {
@@ -201,16 +202,9 @@ function listHierarchies(root: string): string[] {
 
 /** Names of the folders directly below `rel` in the memory hierarchy (v1) or the unified tree. */
 export function listChildren(layout: CgroupLayout, rel: string): string[] {
-  const dir =
-    layout.version === 2 ? path.join(layout.root, rel) : path.join(layout.root, 'memory', rel)
-  try {
-    return fs
-      .readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name)
-  } catch {
-    return []
-  }
+  return subfolders(
+    layout.version === 2 ? path.join(layout.root, rel) : path.join(layout.root, 'memory', rel),
+  )
 }
 
 /** Whether this process may make, reset and remove cgroups under the root (root, normally). */

@@ -53,6 +53,23 @@ export interface UsageReadings {
   sampledMaxPids: number | null
 }
 
+/** Readings before anything was read. */
+export function noReadings(warm: boolean): UsageReadings {
+  return {
+    warm,
+    baselineBytes: null,
+    peakEnd: null,
+    peakIsRunOnly: !warm,
+    peakAtDispatch: null,
+    sampledMaxBytes: null,
+    cpuEndNs: null,
+    cpuAtDispatchNs: null,
+    pidsPeakEnd: null,
+    pidsPeakAtDispatch: null,
+    sampledMaxPids: null,
+  }
+}
+
 /** A counter's value during the run alone: exact when it rose past its warm-up value, else sampled. */
 function runPeak(
   end: number | null,
@@ -231,19 +248,7 @@ class CgroupMeter implements RunMeter {
     warm: boolean,
   ) {
     this.cg = cgroupParent ? new CgroupDir(layout, cgroupParent.replace(/^\/+/, '')) : null
-    this.r = {
-      warm,
-      baselineBytes: null,
-      peakEnd: null,
-      peakIsRunOnly: !warm,
-      peakAtDispatch: null,
-      sampledMaxBytes: null,
-      cpuEndNs: null,
-      cpuAtDispatchNs: null,
-      pidsPeakEnd: null,
-      pidsPeakAtDispatch: null,
-      sampledMaxPids: null,
-    }
+    this.r = noReadings(warm)
   }
 
   /** The container's own cgroup (`sample` mode), from its init's /proc entry; null once it exited. */

@@ -12,6 +12,7 @@ import type { ContainerClient } from '../../src/main/engine/docker-client'
 import {
   CGROUP_BASE,
   noReadings,
+  PARENT_PREFIX,
   UsageMonitor,
   usageFrom,
   type UsageReadings,
@@ -264,7 +265,8 @@ describe('UsageMonitor', () => {
       { layout },
     )
     const parent = await m.parentFor('run-1')
-    expect(parent).toMatch(new RegExp(`^/${CGROUP_BASE}/${process.pid}-\\d+/run-1$`))
+    expect(parent).toMatch(new RegExp(`^/docker/${PARENT_PREFIX}${process.pid}-\\d+-run-1$`))
+    expect(CGROUP_BASE).toBe('docker')
   })
 
   it("sample mode: reads the container's own cgroup, found from its init's /proc entry", async () => {
@@ -315,19 +317,19 @@ describe('UsageMonitor', () => {
     expect((await meter.finish(FACTS)).maxRssBytes).toBeNull()
   })
 
-  it('sweeps the parents of owners that are gone and keeps live ones', () => {
+  it('sweeps the parents of owners that are gone and keeps live ones and Docker’s own', () => {
     const layout = fakeV1('x', { peak: 1, cur: 1, cpu: 1, pids: 1 })
-    fs.mkdirSync(path.join(root, 'memory', CGROUP_BASE, '999999999-1', 'run-a'), {
-      recursive: true,
-    })
-    const reused = `${process.pid}-1`
-    fs.mkdirSync(path.join(root, 'memory', CGROUP_BASE, reused, 'run-b'), { recursive: true })
-    const live = `${process.pid}-${processStartTime(process.pid)}`
-    fs.mkdirSync(path.join(root, 'memory', CGROUP_BASE, live, 'run-c'), { recursive: true })
+    const dir = (name: string): string => path.join(root, 'memory', 'docker', name)
+    const live = `${PARENT_PREFIX}${process.pid}-${processStartTime(process.pid)}-run-c`
+    const names = [
+      `${PARENT_PREFIX}999999999-1-run-a`,
+      // Our pid with another start time: a dead process that had our pid.
+      `${PARENT_PREFIX}${process.pid}-1-pool-x`,
+      live,
+      'c0ffee',
+    ]
+    for (const n of names) fs.mkdirSync(dir(n), { recursive: true })
     new UsageMonitor(fakeClient({}), { layout }).sweep()
-    expect(fs.existsSync(path.join(root, 'memory', CGROUP_BASE, '999999999-1'))).toBe(false)
-    // Our pid with another start time: a dead process that had our pid.
-    expect(fs.existsSync(path.join(root, 'memory', CGROUP_BASE, reused))).toBe(false)
-    expect(fs.existsSync(path.join(root, 'memory', CGROUP_BASE, live, 'run-c'))).toBe(true)
+    expect(names.filter((n) => fs.existsSync(dir(n)))).toEqual([live, 'c0ffee'])
   })
 })

@@ -168,7 +168,6 @@ export function createCore(options: CoreOptions): Core {
       await jobs.shutdown()
       await pool?.close()
       await engine.drain()
-      usage.close()
       await sentinel?.stop()
     },
     async startup() {

@@ -30,8 +30,13 @@ export type UsageMode = 'parent' | 'sample' | 'none'
 const SAMPLE_MS = 200
 /** The first samples come sooner, so a run of a few dozen milliseconds is seen at least once. */
 const FIRST_SAMPLES_MS = [10, 25, 50, 100]
-/** The folder below the hierarchy root that holds our cgroup parents. */
-export const CGROUP_BASE = 'tako-vm-desktop'
+/**
+ * Our cgroup parents sit beside the containers Docker places itself (`/docker/<id>`), one per
+ * container, so each run keeps the CPU share it had as a direct child of `/docker`.
+ */
+export const CGROUP_BASE = 'docker'
+/** Names of our parents: `tako-vm-desktop-<pid>-<start time>-<run id or pool slot>`. */
+export const PARENT_PREFIX = 'tako-vm-desktop-'
 
 /** What the meter saw; turned into the run's figures by `usageFrom`. */
 export interface UsageReadings {
@@ -178,7 +183,7 @@ export class UsageMonitor {
   /** The cgroup parent for a new container (`parent` mode), else undefined. */
   async parentFor(label: string): Promise<string | undefined> {
     if ((await this.ready()) !== 'parent') return undefined
-    return `/${CGROUP_BASE}/${this.key}/${label}`
+    return `/${CGROUP_BASE}/${PARENT_PREFIX}${this.key}-${label}`
   }
 
   /** A meter for one run's container (measures nothing before `ready()` said how). */
@@ -199,20 +204,14 @@ export class UsageMonitor {
     setTimeout(() => this.release(cgroupParent, attempts - 1), 500).unref()
   }
 
-  /** Removes this process's folder of cgroup parents once they are all gone (shutdown). */
-  close(): void {
-    if (this.layout) new CgroupDir(this.layout, `${CGROUP_BASE}/${this.key}`).remove()
-  }
-
   /** Removes the cgroup parents of app processes that are gone (a crash); busy ones stay. */
   sweep(): void {
     if (!this.layout) return
-    for (const owner of listChildren(this.layout, CGROUP_BASE)) {
-      const [pid, start] = owner.split('-')
-      if (owner === this.key || ownerAlive(`${os.hostname()}:${pid}:${start}`)) continue
-      for (const label of listChildren(this.layout, `${CGROUP_BASE}/${owner}`))
-        new CgroupDir(this.layout, `${CGROUP_BASE}/${owner}/${label}`).remove()
-      new CgroupDir(this.layout, `${CGROUP_BASE}/${owner}`).remove()
+    for (const name of listChildren(this.layout, CGROUP_BASE)) {
+      if (!name.startsWith(PARENT_PREFIX)) continue
+      const [pid, start] = name.slice(PARENT_PREFIX.length).split('-')
+      if (`${pid}-${start}` === this.key || ownerAlive(`${os.hostname()}:${pid}:${start}`)) continue
+      new CgroupDir(this.layout, `${CGROUP_BASE}/${name}`).remove()
     }
   }
 }

@@ -54,8 +54,7 @@ describe('resource use on the status card', () => {
     await rerun.click()
     await expect
       .poll(
-        async () =>
-          (await app.shownRunId()) !== before && (await app.output.status.textContent()),
+        async () => (await app.shownRunId()) !== before && (await app.output.status.textContent()),
         poll,
       )
       .toBe('succeeded')

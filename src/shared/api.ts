@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type {
   ArtifactInfo,
+  ResourceUsage,
   RunError,
   RunStatus,
   RunTiming,
@@ -95,6 +96,8 @@ export interface RunSummary {
   environment: string
   createdAt: string
   durationMs: number | null
+  /** The run's peak memory (`resourceUsage.maxRssBytes`), null when not measured. */
+  peakMemoryBytes: number | null
   codePreview: string
   errorType: string | null
   parentId: string | null
@@ -118,6 +121,8 @@ export interface RunDetail extends RunSummary {
   artifacts: ArtifactInfo[]
   warnings: RunWarning[]
   timing: RunTiming | null
+  /** What the run used (see docs/run-contract.md, 'Resource use'); null before the end, in older records. */
+  resourceUsage: ResourceUsage | null
   limits: { timeoutS: number; memoryMb: number; cpus: number }
   startedAt: string | null
   endedAt: string | null

@@ -132,6 +132,8 @@ export interface RunOutcome {
   artifacts: ArtifactInfo[]
   warnings: RunWarning[]
   timing: RunTiming
+  /** What the run used (see docs/run-contract.md, 'Resource use'). */
+  resourceUsage: ResourceUsage | null
   startedAt: string | null
   endedAt: string
 }
@@ -150,6 +152,12 @@ export interface ResourceUsage {
   peakPids: number | null
   /** What /output held when the run ended. */
   outputBytes: number | null
+  /**
+   * Warm runs: memory the warm container already held when the run was handed to it (the
+   * interpreter and pre-imported modules), not counted in `maxRssBytes` but counted by the limit.
+   * Null on cold runs and where it could not be read.
+   */
+  warmBaselineBytes?: number | null
 }
 
 /** One thing sent to a run's standard input, in order (see docs/run-contract.md, 'Standard input'). */

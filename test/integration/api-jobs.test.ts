@@ -116,7 +116,10 @@ describe('GET /jobs/{id}/result', () => {
     expect(Object.keys(r.resource_usage as Body).sort()).toEqual([
       'cpu_time_ms',
       'max_rss_mb',
+      'output_bytes',
+      'peak_pids',
       'wall_time_ms',
+      'warm_baseline_mb',
     ])
   })
 

@@ -18,6 +18,7 @@ function run(id: string, second: number, patch: Partial<RunSummary> = {}): RunSu
     environment: 'default',
     createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString(),
     durationMs: second * 10,
+    peakMemoryBytes: null,
     codePreview: '',
     errorType: null,
     parentId: null,

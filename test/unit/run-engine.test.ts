@@ -8,6 +8,7 @@ import type { OutputStream, RunLimits } from '../../src/shared/run'
 import { DockerUnavailableError, type ContainerClient } from '../../src/main/engine/docker-client'
 import { DEFAULT_LIMITS, LimitError } from '../../src/main/engine/limits'
 import type { OutputGuard } from '../../src/main/engine/output-guard'
+import { UsageMonitor } from '../../src/main/engine/resource-usage'
 import { RunEngine, type RunSpec } from '../../src/main/engine/run-engine'
 
 const CONTAINER = 'c0ffee'
@@ -31,7 +32,7 @@ function dockerError(statusCode: number, message: string): Error {
 
 /** A scripted Docker daemon behind our own ContainerClient interface. */
 class FakeClient implements ContainerClient {
-  readonly endpoint = 'fake://docker'
+  readonly endpoint: string = 'fake://docker'
   readonly calls: string[] = []
   readonly specs: Docker.ContainerCreateOptions[] = []
   readonly stream = new PassThrough()
@@ -211,6 +212,60 @@ describe('RunEngine: a successful run', () => {
       `wait:${CONTAINER}`,
       `remove:${CONTAINER}`,
     ])
+  })
+
+  it('counts the bytes /output held; without cgroup access the rest of the use is null', async () => {
+    client.onStart = (dir) => {
+      fs.writeFileSync(path.join(dir, 'result.json'), '{"answer": 42}')
+      fs.writeFileSync(path.join(dir, 'a.bin'), Buffer.alloc(1000))
+    }
+    const r = await engine.run(spec())
+    expect(r.resourceUsage).toEqual({
+      maxRssBytes: null,
+      cpuTimeMs: null,
+      peakPids: null,
+      warmBaselineBytes: null,
+      outputBytes: 1014,
+    })
+  })
+
+  it("gives a cold container a cgroup parent of its own and reads the run's use there", async () => {
+    class CgroupClient extends FakeClient {
+      override readonly endpoint = 'unix:///fake/docker.sock'
+      cgroupInfo(): Promise<{ driver: string; version: string }> {
+        return Promise.resolve({ driver: 'cgroupfs', version: '1' })
+      }
+    }
+    const cgClient = new CgroupClient()
+    const root = path.join(tmp, 'cgroup')
+    fs.mkdirSync(path.join(root, 'memory'), { recursive: true })
+    fs.writeFileSync(path.join(root, 'memory', 'memory.usage_in_bytes'), '0')
+    const usage = new UsageMonitor(cgClient, { layout: { version: 1, root } })
+    const parent = (await usage.parentFor('run-1'))!
+    const put = (controller: string, file: string, value: number): void => {
+      fs.mkdirSync(path.join(root, controller, parent), { recursive: true })
+      fs.writeFileSync(path.join(root, controller, parent, file), `${value}\n`)
+    }
+    // What the kernel leaves in the parent after the container exited.
+    put('memory', 'memory.max_usage_in_bytes', 150 * 2 ** 20)
+    put('cpuacct', 'cpuacct.usage', 1_500_000_000)
+    // runc's own start-up tasks; the script's interpreter and its init while it ran.
+    put('pids', 'pids.peak', 6)
+    put('pids', 'pids.current', 2)
+    const eng = new RunEngine({
+      client: cgClient,
+      sessionId: 'session-1',
+      user: { uid: 1000, gid: 1000 },
+      usage,
+    })
+    const r = await eng.run(spec())
+    expect(cgClient.specs[0]?.HostConfig?.CgroupParent).toBe(parent)
+    expect(r.resourceUsage).toMatchObject({
+      maxRssBytes: 150 * 2 ** 20,
+      cpuTimeMs: 1500,
+      peakPids: 2,
+      warmBaselineBytes: null,
+    })
   })
 
   it('streams output to the listener without splitting UTF-8 characters across frames', async () => {

@@ -46,6 +46,7 @@ function fakeWarm(): {
     setSink: (s) => (sink = s),
     streamEnded: new Promise(() => undefined),
     readyAt: 0,
+    cgroupParent: null,
     alive: () => true,
   }
   return { warm, push: (c) => sink?.(c), exit: (c) => exit(c) }

@@ -13,6 +13,7 @@ import {
 import { startOwnerSentinel, type OwnerSentinel } from '../engine/owner-sentinel'
 import { reapOrphans } from '../engine/reaper'
 import { removeTree, sweepTrash } from '../engine/remove-tree'
+import { UsageMonitor } from '../engine/resource-usage'
 import { RunEngine } from '../engine/run-engine'
 import { defaultUsers } from '../engine/run-users'
 import { PREIMPORTS } from '../engine/supervisor'
@@ -115,6 +116,7 @@ export function createCore(options: CoreOptions): Core {
   const log = options.log
   const poolConfig = options.pool ?? poolFromEnv()
   const users = defaultUsers()
+  const usage = new UsageMonitor(client, { log })
   const pool = poolConfig.enabled
     ? new WarmPool({
         client,
@@ -126,6 +128,7 @@ export function createCore(options: CoreOptions): Core {
         idleMs: poolConfig.idleMs ?? 600_000,
         spawnConcurrency: (poolConfig as { spawnConcurrency?: number }).spawnConcurrency ?? 1,
         log: log ?? (() => undefined),
+        usage,
       })
     : null
   const minFreeBytes =
@@ -138,6 +141,7 @@ export function createCore(options: CoreOptions): Core {
     pool,
     defaultRuntime: options.defaultRuntime ?? runtimeFromEnv(),
     ...(options.runtimeNames ? { runtimeNames: options.runtimeNames } : {}),
+    usage,
     ...(minFreeBytes !== undefined ? { minFreeBytes } : {}),
     ...(options.minFreeInodes !== undefined ? { minFreeInodes: options.minFreeInodes } : {}),
     ...(log ? { log } : {}),
@@ -188,6 +192,7 @@ export function createCore(options: CoreOptions): Core {
       let dockerError: string | null = null
       try {
         reaped = (await reapOrphans(client, sessionId)).length
+        usage.sweep()
       } catch (err) {
         dockerError = err instanceof DockerUnavailableError ? err.message : String(err)
       }

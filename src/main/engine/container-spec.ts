@@ -43,6 +43,8 @@ interface CommonSpecInput {
   user: SandboxUser
   /** Docker runtime name (HostConfig.Runtime), e.g. `runc` or `runsc`; the daemon's default when absent. */
   runtime?: string
+  /** A cgroup parent of the container's own, for measuring its resource use (resource-usage.ts). */
+  cgroupParent?: string
 }
 
 /** One run's own container: the script is its command. */
@@ -179,6 +181,7 @@ export function buildContainerSpec(input: ContainerSpecInput): Docker.ContainerC
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       Privileged: false,
+      ...(input.cgroupParent ? { CgroupParent: input.cgroupParent } : {}),
       Memory: limits.memoryBytes,
       MemorySwap: limits.memoryBytes,
       NanoCpus: Math.round(limits.cpus * 1e9),

@@ -28,6 +28,8 @@ export interface ContainerClient {
   listByLabel(label: string): Promise<{ id: string; labels: Record<string, string> }[]>
   /** Names of the OCI runtimes the daemon has registered (`docker info`). */
   runtimes?(): Promise<string[]>
+  /** How the daemon lays out cgroups (for resource use); absent: resource use is not measured. */
+  cgroupInfo?(): Promise<{ driver: string; version: string }>
 }
 
 /** What the app asks Docker about images (builds and packs stream through dockerode itself). */
@@ -268,6 +270,15 @@ export class DockerContainerClient implements ContainerClient, ImageClient {
     try {
       const info = (await this.docker.info()) as { Runtimes?: Record<string, unknown> }
       return Object.keys(info.Runtimes ?? {})
+    } catch (err) {
+      throw this.wrap(err)
+    }
+  }
+
+  async cgroupInfo(): Promise<{ driver: string; version: string }> {
+    try {
+      const info = (await this.docker.info()) as { CgroupDriver?: string; CgroupVersion?: string }
+      return { driver: info.CgroupDriver ?? '', version: info.CgroupVersion ?? '' }
     } catch (err) {
       throw this.wrap(err)
     }

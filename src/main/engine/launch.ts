@@ -39,6 +39,8 @@ export interface Launch {
   /** The exit code as Docker reports it: the only source of a run's exit status, both paths. */
   exited(): Promise<number>
   warm: WarmContainer | null
+  /** The container's own cgroup parent, where its resource use is read (null: none). */
+  cgroupParent: string | null
 }
 
 /** Streams of a Docker attach, demultiplexed into the sink; resolves when the stream ends. */
@@ -59,6 +61,7 @@ export async function launchCold(
     sessionId: string
     remove: (id: string) => Promise<void>
     runtime: ResolvedRuntime
+    cgroupParent?: string | undefined
   },
   spec: RunSpec,
   paths: RunPaths,
@@ -76,6 +79,7 @@ export async function launchCold(
     user,
     ...paths,
     stdin: stdin?.mode ?? 'none',
+    ...(d.cgroupParent ? { cgroupParent: d.cgroupParent } : {}),
   })
   const { choice, name } = d.runtime
   let containerId: string
@@ -94,6 +98,7 @@ export async function launchCold(
       outputDir: paths.outputDir,
       streamEnded: pipeAttach(stream, onPayload),
       warm: null,
+      cgroupParent: d.cgroupParent ?? null,
       begin: async () => {
         await d.client.start(containerId).catch((err: unknown) => {
           throw runtimeStartFailure(err, choice, name) ?? err
@@ -148,6 +153,7 @@ export function launchWarm(
     outputDir: paths.outputDir,
     streamEnded: warm.streamEnded,
     warm,
+    cgroupParent: warm.cgroupParent,
     begin: async () => {
       const mode = stdin?.mode ?? 'none'
       await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import fs from 'node:fs'
-import type { RunLimits, RunOutcome, RunWarning } from '../../shared/run'
+import type { ResourceUsage, RunLimits, RunOutcome, RunWarning } from '../../shared/run'
 import { collectArtifacts } from './artifact-walker'
 import type { SandboxUser } from './container-spec'
 import {
@@ -15,6 +15,7 @@ import { RunCapture, type OutputListener } from './output-capture'
 import type { OutputGuard } from './output-guard'
 import { PerRunOutputGuard } from './output-quota'
 import { RemovalQueue } from './removal-queue'
+import { UsageMonitor, type RunMeter } from './resource-usage'
 import { readResultJson } from './result-parser'
 import { makeOutputDir, prepareRunDir, type RunPaths } from './run-folder'
 import { defaultUsers, fixedUser, type SandboxUsers } from './run-users'
@@ -74,6 +75,8 @@ export interface EngineOptions {
   runtimeNames?: Partial<RuntimeNames>
   /** The longest a run may wait for input in total (default `TAKO_INPUT_WAIT_S`, else 10 min). */
   inputWaitMs?: number
+  /** Measures each run's memory, CPU time and tasks (default: from this host's cgroup files). */
+  usage?: UsageMonitor
   log?: (event: string, fields: Record<string, unknown>) => void
 }
 
@@ -93,6 +96,7 @@ export class RunEngine {
   private readonly killGraceMs: number
   private readonly guard: OutputGuard
   private readonly removals: RemovalQueue
+  private readonly usage: UsageMonitor
   private readonly log: (event: string, fields: Record<string, unknown>) => void
   private readonly inputWaitMs: number
   pool: WarmPool | null
@@ -114,6 +118,7 @@ export class RunEngine {
         ...(options.minFreeInodes !== undefined ? { minFreeInodes: options.minFreeInodes } : {}),
       })
     this.removals = new RemovalQueue(this.client, this.log)
+    this.usage = options.usage ?? new UsageMonitor(this.client, { log: this.log })
   }
 
   get containerClient(): ContainerClient {
@@ -147,6 +152,8 @@ export class RunEngine {
     const stdin = spec.stdin ?? null
     const sink = stdin ? stdin.wire(out, watchdog) : out.sink
     let launch: Launch | null = null
+    let meter: RunMeter | null = null
+    let usage: Omit<ResourceUsage, 'outputBytes'> | null
     let exitCode: number | null = null
     let oomKilled = false
     let infra: InfraFailure | null = null
@@ -160,7 +167,10 @@ export class RunEngine {
         throw new InfraFailure({ type: 'output_limit', message: refused, phase: 'startup' })
       launch = await this.launch(spec, paths, user, sink, this.runtimes.resolve(spec.runtime))
       if (watchdog.recorded) throw new InfraFailure(cancelledError(), 'cancelled')
+      meter = this.usage.meter(launch.containerId, launch.cgroupParent, launch.warm !== null)
+      await meter.dispatch()
       await launch.begin()
+      meter.started()
       tStart = performance.now()
       startedAt = new Date().toISOString()
       spec.onStarted?.(startedAt)
@@ -199,6 +209,10 @@ export class RunEngine {
       if (!tExit) tExit = performance.now()
     } finally {
       watchdog.finish()
+      // Read before the container is removed (see docs/run-contract.md, 'Resource use').
+      usage = meter
+        ? await meter.finish({ oomKilled, memoryLimitBytes: spec.limits.memoryBytes })
+        : null
       if (launch?.warm && exitCode !== null) {
         // Its processes are dead: the output can be read now and the container removed meanwhile.
         this.removals.removeInBackground(spec.runId, launch.containerId)
@@ -207,6 +221,7 @@ export class RunEngine {
       }
       if (launch?.warm) this.pool?.releaseSlot(launch.warm)
       stdin?.close()
+      this.usage.release(launch?.cgroupParent)
     }
     stdin?.flush(out.sink)
     out.end()
@@ -248,6 +263,10 @@ export class RunEngine {
         totalMs: round(tEnd - t0),
         phaseAtExit: decided.phase,
       },
+      resourceUsage: usage && {
+        ...usage,
+        outputBytes: artifacts.reduce((n, a) => n + a.sizeBytes, 0),
+      },
       startedAt,
       endedAt: new Date().toISOString(),
     }
@@ -284,8 +303,9 @@ export class RunEngine {
       }
     }
     const remove = (id: string): Promise<void> => this.removals.remove(spec.runId, id)
+    const cgroupParent = await this.usage.parentFor(spec.runId)
     return launchCold(
-      { client: this.client, sessionId: this.sessionId, remove, runtime },
+      { client: this.client, sessionId: this.sessionId, remove, runtime, cgroupParent },
       spec,
       paths,
       user,

@@ -7,6 +7,7 @@ import { DockerDemuxer } from './demux'
 import { dockerMessage, type ContainerClient } from './docker-client'
 import { chownToSandbox } from './run-folder'
 import type { SandboxUsers } from './run-users'
+import type { UsageMonitor } from './resource-usage'
 import { READY_MARKER } from './supervisor'
 
 /** A started container waiting for its one run. */
@@ -24,6 +25,8 @@ export interface WarmContainer {
   setSink(sink: ((chunk: Buffer) => void) | null): void
   streamEnded: Promise<void>
   readyAt: number
+  /** Its own cgroup parent (resource-usage.ts), null when resource use is not measured so. */
+  cgroupParent: string | null
   /** False once the container stopped or its stream closed (e.g. the daemon restarted). */
   alive(): boolean
 }
@@ -46,6 +49,8 @@ export interface PoolOptions {
   /** Warm-ups started at once (default 1). */
   spawnConcurrency?: number
   log: (event: string, fields: Record<string, unknown>) => void
+  /** Gives each warm container a cgroup parent of its own, to measure its run (resource-usage.ts). */
+  usage?: UsageMonitor
 }
 
 /**
@@ -237,6 +242,7 @@ export class WarmPool {
     fs.mkdirSync(outputDir, { mode: 0o700 })
     const user = this.o.users.next()
     chownToSandbox(outputDir, user)
+    const cgroupParent = (await this.o.usage?.parentFor(`pool-${slotId}`)) ?? null
     const spec = buildContainerSpec({
       kind: 'warm',
       slotId,
@@ -249,6 +255,7 @@ export class WarmPool {
       inputDir,
       outputDir,
       preimports: state.preimports,
+      ...(cgroupParent ? { cgroupParent } : {}),
     })
     const id = await this.o.client.create(spec)
     let sink: ((chunk: Buffer) => void) | null = null
@@ -292,6 +299,7 @@ export class WarmPool {
         exited,
         streamEnded,
         readyAt: Date.now(),
+        cgroupParent,
         alive: () => alive,
         setSink: (s) => {
           sink = s
@@ -299,6 +307,7 @@ export class WarmPool {
       }
     } catch (err) {
       await this.o.client.remove(id).catch(() => undefined)
+      this.o.usage?.release(cgroupParent)
       fs.rmSync(slotDir, { recursive: true, force: true })
       throw err
     }
@@ -310,6 +319,7 @@ export class WarmPool {
       .catch((err: unknown) =>
         this.o.log('pool-remove-failed', { containerId: warm.id, error: dockerMessage(err) }),
       )
+    this.o.usage?.release(warm.cgroupParent)
     fs.rmSync(warm.slotDir, { recursive: true, force: true })
   }
 

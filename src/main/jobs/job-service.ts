@@ -329,6 +329,7 @@ export class JobService {
         warnings: outcome.warnings,
         timing: outcome.timing,
         ...(request.interactive ? { stdinEvents: job.stdin.events } : {}),
+        resourceUsage: outcome.resourceUsage,
       })
     } catch (err) {
       this.log('job-error', { runId: id, error: String(err) })

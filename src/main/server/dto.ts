@@ -1,6 +1,7 @@
 import type { RunRecord } from '../../shared/record'
 import type { ArtifactInfo } from '../../shared/run'
 import { inRequestUnits } from '../../shared/limit-bounds'
+import { MiB } from '../../shared/units'
 import { RawJson } from './http-util'
 
 /** Tako VM's wire shapes (snake_case, seconds where Tako uses seconds). */
@@ -21,11 +22,21 @@ export function timingDto(r: RunRecord): Record<string, unknown> | null {
   }
 }
 
+/** Bytes as MiB with one decimal, as Tako VM's `max_rss_mb`; null stays null. */
+function mb(bytes: number | null | undefined): number | null {
+  return bytes === null || bytes === undefined ? null : Math.round((bytes / MiB) * 10) / 10
+}
+
+/** Tako VM's `resource_usage` plus `peak_pids`, `output_bytes` (see docs/run-contract.md, 'Resource use'). */
 export function resourceUsageDto(r: RunRecord): Record<string, unknown> {
+  const u = r.resourceUsage ?? null
   return {
-    max_rss_mb: null,
-    cpu_time_ms: null,
+    max_rss_mb: mb(u?.maxRssBytes),
+    cpu_time_ms: u?.cpuTimeMs ?? null,
     wall_time_ms: r.timing ? r.timing.executionMs : null,
+    peak_pids: u?.peakPids ?? null,
+    output_bytes: u?.outputBytes ?? null,
+    warm_baseline_mb: mb(u?.warmBaselineBytes),
   }
 }
 

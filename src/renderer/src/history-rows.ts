@@ -24,7 +24,7 @@ export const EMPTY_ROWS: Rows = { items: [], total: 0, hasMore: false, hidden: [
 
 /** Peak memory of a run when its summary has it. */
 export function peakMemoryOf(run: RunSummary): number | null {
-  return (run as RunSummary & { peakMemoryBytes?: number | null }).peakMemoryBytes ?? null
+  return run.peakMemoryBytes
 }
 
 export function isFiltered(filter: HistoryFilter): boolean {

@@ -1,6 +1,7 @@
 import type { JSX } from 'react'
 import type { RunDetail } from '../../../shared/api'
 import { formatDuration, visibleName } from '../format'
+import { UsageLine } from './UsageLine'
 
 interface Props {
   run: RunDetail
@@ -15,7 +16,7 @@ interface Explanation {
   action?: { label: string; run: () => void }
 }
 
-function explain({ run, onRerun, onBuild }: Props): Explanation {
+function explain({ run, onBuild }: Props): Explanation {
   const e = run.error
   switch (run.status) {
     case 'succeeded':
@@ -25,20 +26,12 @@ function explain({ run, onRerun, onBuild }: Props): Explanation {
         title: `Stopped: it ran past the time limit of ${run.limits.timeoutS} s`,
         detail: 'Output printed before the limit is kept below.',
         tone: 'warn',
-        action: {
-          label: `Rerun with ${Math.min(run.limits.timeoutS * 2, 3600)} s`,
-          run: () => onRerun({ timeoutS: Math.min(run.limits.timeoutS * 2, 3600) }),
-        },
       }
     case 'oom':
       return {
         title: `Stopped: out of memory at ${run.limits.memoryMb} MiB`,
         detail: 'The script used more memory than its limit and was killed.',
         tone: 'warn',
-        action: {
-          label: `Rerun with ${run.limits.memoryMb * 2} MiB`,
-          run: () => onRerun({ memoryMb: run.limits.memoryMb * 2 }),
-        },
       }
     case 'cancelled':
       return { title: 'Stopped: you cancelled this run', detail: null, tone: 'muted' }
@@ -96,6 +89,7 @@ export function StatusCard(props: Props): JSX.Element {
       <div className="status-card-text">
         <strong>{x.title}</strong>
         {x.detail && <p>{x.detail}</p>}
+        <UsageLine run={props.run} onRerun={props.onRerun} />
         {props.run.warnings.length > 0 && (
           <ul className="warnings" aria-label="Warnings">
             {props.run.warnings.map((w, i) => (

@@ -59,6 +59,8 @@ export interface EngineOptions {
   /** Keeps /output within bounds while runs write (default: per-run quotas and the disk floor). */
   outputGuard?: OutputGuard
   log?: (event: string, fields: Record<string, unknown>) => void
+  /** Environments whose image has a module, for the hint of a ModuleNotFoundError. */
+  environmentsWithModule?: (module: string) => readonly string[]
 }
 
 const STREAM_DRAIN_MS = 2_000
@@ -78,6 +80,7 @@ export class RunEngine {
   private readonly guard: OutputGuard
   private readonly removals: RemovalQueue
   private readonly log: (event: string, fields: Record<string, unknown>) => void
+  private readonly environmentsWithModule: (module: string) => readonly string[]
   pool: WarmPool | null
 
   constructor(options: EngineOptions) {
@@ -87,6 +90,7 @@ export class RunEngine {
     this.killGraceMs = options.killGraceMs ?? 5_000
     this.log = options.log ?? (() => undefined)
     this.pool = options.pool ?? null
+    this.environmentsWithModule = options.environmentsWithModule ?? (() => [])
     this.guard =
       options.outputGuard ??
       new PerRunOutputGuard({
@@ -197,6 +201,7 @@ export class RunEngine {
       exitCode,
       stderrText,
       limits: spec.limits,
+      hints: { environment: spec.environment, environmentsWithModule: this.environmentsWithModule },
     })
     const hostStopped = stop?.reason === 'timeout' || stop?.reason === 'cancelled'
     const startupMs = tStart ? tStart - t0 : (tExit || tCollect) - t0

@@ -21,6 +21,14 @@ export function App(): JSX.Element {
   const history = useHistory(report)
   const run = useLiveRun(report)
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null)
+  // The shown run's error line is marked in the editor only while the editor holds its code.
+  const [lineRequest, setLineRequest] = useState<{ line: number; seq: number } | null>(null)
+  const codeMatches = run.detail !== null && run.detail.code === draft.draft.code
+  const errorLine = codeMatches ? (run.detail?.error?.line ?? null) : null
+  const showLine = useCallback(
+    (line: number) => setLineRequest((r) => ({ line, seq: (r?.seq ?? 0) + 1 })),
+    [],
+  )
 
   const canRun = draft.input.error === null && envs.docker?.available !== false
   const { start, running, stop } = run
@@ -114,7 +122,12 @@ export function App(): JSX.Element {
         onDismiss={notices.dismiss}
       />
       <main className="workspace">
-        <Editors draft={draft} onRun={() => void startDraft()} />
+        <Editors
+          draft={draft}
+          onRun={() => void startDraft()}
+          errorLine={errorLine}
+          reveal={lineRequest}
+        />
         <RunPanel
           live={run.live}
           detail={run.detail}
@@ -123,6 +136,8 @@ export function App(): JSX.Element {
           onTab={run.setTab}
           onRerun={(id, l) => void run.rerun(id, l)}
           onBuild={(n) => void envs.build(n)}
+          onShowLine={showLine}
+          codeMatches={codeMatches}
         />
         <Sidebar
           history={history}

@@ -16,6 +16,8 @@ export interface Draft {
   timeoutS: string
   memoryMb: string
   cpus: string
+  /** "Input lines": the script's standard input for a batch run (empty: the run is interactive). */
+  stdin: string
 }
 
 function loadDraft(): Draft {
@@ -26,6 +28,7 @@ function loadDraft(): Draft {
     timeoutS: '',
     memoryMb: '',
     cpus: '',
+    stdin: '',
   }
   try {
     const saved = JSON.parse(localStorage.getItem(DRAFT_KEY) ?? 'null') as Partial<Draft> | null
@@ -43,6 +46,20 @@ export interface DraftState {
   input: { value: Record<string, unknown>; error: null } | { value: null; error: string }
   /** The limit fields that are filled in, as numbers (empty means the environment's default). */
   limits: () => LimitsArg
+  /** How the run gets its standard input: the Input lines when there are any, else live input. */
+  stdin: () => StdinArgs
+}
+
+/** `runs:start`'s standard-input fields (see docs/run-contract.md). */
+export interface StdinArgs {
+  stdin?: string
+  interactive: boolean
+}
+
+/** Input lines → `stdin` (each line ends with a newline, as typed at a terminal); none → interactive. */
+export function stdinArgs(lines: string): StdinArgs {
+  if (lines === '') return { interactive: true }
+  return { stdin: lines.endsWith('\n') ? lines : `${lines}\n`, interactive: false }
 }
 
 export function useDraft(): DraftState {
@@ -66,5 +83,6 @@ export function useDraft(): DraftState {
       Object.entries(l).filter(([, v]) => v !== undefined && !Number.isNaN(v)),
     )
   }, [draft.timeoutS, draft.memoryMb, draft.cpus])
-  return { draft, update, input, limits }
+  const stdin = useCallback(() => stdinArgs(draft.stdin), [draft.stdin])
+  return { draft, update, input, limits, stdin }
 }

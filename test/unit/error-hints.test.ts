@@ -286,6 +286,17 @@ describe('error hints: limits, through classifyOutcome', () => {
     expect(o?.hint).toContain('loop that never ends')
   })
 
+  it('a run that waited too long for input says so, not "a loop that never ends"', () => {
+    const stop = {
+      reason: 'timeout' as const,
+      message: 'The run waited for input for more than 600 s',
+    }
+    const w = classifyOutcome({ ...base, stop }).error
+    expect(w).toMatchObject({ type: 'timeout', line: null })
+    expect(w?.hint).toContain('waited for input')
+    expect(w?.hint).not.toContain('loop')
+  })
+
   it("the host's own troubles get no hint, and Tako VM's type and message stay", () => {
     const floor = classifyOutcome({ ...base, stop: { reason: 'disk_floor', message: 'disk full' } })
     expect(floor.error?.hint).toBeUndefined()

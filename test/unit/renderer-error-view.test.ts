@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { exceptionName, tracebackOf } from '../../src/renderer/src/error-view'
-import { stdinArgs } from '../../src/renderer/src/hooks/useDraft'
+import { stdinArgs } from '../../src/renderer/src/run-input'
 
 describe('tracebackOf', () => {
   it('keeps the last traceback, without what was printed before it', () => {

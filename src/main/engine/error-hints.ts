@@ -159,6 +159,10 @@ function seconds(ms: number): string {
   return Number.isInteger(s) ? `${s} seconds` : `${s.toFixed(1)} seconds`
 }
 
+/** The hint of a run stopped because it waited for input too long (a timeout with its own message). */
+export const INPUT_WAIT_HINT =
+  'The program waited for input longer than allowed and was stopped. Type the answer sooner (or end the input), or put the lines in Input lines / send stdin before running.'
+
 /** A hint for a limit the host enforced, or null. */
 function limitHint(error: RunError, limits: RunLimits): string | null {
   switch (error.type) {

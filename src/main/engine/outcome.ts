@@ -1,7 +1,7 @@
 import type { RunError, RunLimits, RunOutcome, RunPhase, RunStatus } from '../../shared/run'
 import { MiB } from '../../shared/units'
 import { classifyExit } from './error-classifier'
-import { withHint, type HintContext } from './error-hints'
+import { INPUT_WAIT_HINT, withHint, type HintContext } from './error-hints'
 
 /** Why the host stopped a run; exactly one is recorded per run, the first one wins. */
 export type StopReason = 'timeout' | 'cancelled' | 'output_limit' | 'disk_floor' | 'daemon_gone'
@@ -69,6 +69,8 @@ export function classifyOutcome(f: OutcomeFacts): Decision {
   // A limit the script ran into gets a plain-language hint; the host's own troubles do not (a
   // nearly full disk is not the script's output being too large).
   const hinted = d.error && d.error.phase === 'execution' && HINTED.has(d.error.type)
+  if (hinted && d.error && f.stop?.reason === 'timeout' && f.stop.message)
+    return { ...d, error: { ...d.error, line: null, hint: INPUT_WAIT_HINT } }
   if (hinted && d.error && f.stop?.reason !== 'disk_floor')
     return { ...d, error: withHint(d.error, f.stderrText, f.limits, f.hints) }
   return d
@@ -91,7 +93,9 @@ function decide(f: OutcomeFacts): Decision {
     case 'timeout':
       return executionFailure('timeout', {
         type: 'timeout',
-        message: `Execution timed out after ${formatSeconds(f.limits.timeoutMs)} (the run's time limit); output so far is kept`,
+        message:
+          f.stop.message ??
+          `Execution timed out after ${formatSeconds(f.limits.timeoutMs)} (the run's time limit); output so far is kept`,
       })
     case 'disk_floor':
     case 'output_limit':

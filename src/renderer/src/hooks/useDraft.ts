@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { Args } from '../../../shared/api'
 import { EXAMPLES } from '../examples'
 import { parseJsonInput } from '../format'
+import { stdinArgs, type StdinArgs } from '../run-input'
 
 const DRAFT_KEY = 'tako.draft.v1'
 
@@ -48,18 +49,6 @@ export interface DraftState {
   limits: () => LimitsArg
   /** How the run gets its standard input: the Input lines when there are any, else live input. */
   stdin: () => StdinArgs
-}
-
-/** `runs:start`'s standard-input fields (see docs/run-contract.md). */
-export interface StdinArgs {
-  stdin?: string
-  interactive: boolean
-}
-
-/** Input lines → `stdin` (each line ends with a newline, as typed at a terminal); none → interactive. */
-export function stdinArgs(lines: string): StdinArgs {
-  if (lines === '') return { interactive: true }
-  return { stdin: lines.endsWith('\n') ? lines : `${lines}\n`, interactive: false }
 }
 
 export function useDraft(): DraftState {

@@ -7,6 +7,18 @@ import { appSuite, screenshot } from './fixtures'
 const t = appSuite('tako-e2e-hints-')
 const poll = { timeout: 30_000 }
 
+/** One call of the app's contract over HTTP (`POST /api/rpc/<method>`), as the page makes it. */
+async function rpc<T = unknown>(url: string, method: string, args: unknown): Promise<T> {
+  const res = await fetch(`${url}/api/rpc/${method}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(args),
+  })
+  const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } }
+  if (!body.ok) throw new Error(`${method}: ${body.error?.message ?? res.status}`)
+  return body.value as T
+}
+
 const TYPO = [
   'count = 3',
   'message = "hi"',
@@ -49,18 +61,56 @@ describe('errors a beginner understands', () => {
     await screenshot(page, 'hints-after-jump')
   }, 90_000)
 
-  it('input() without any input gives the EOFError explanation on its line', async () => {
-    const { app, page } = t
-    // Not interactive yet here: a run without input lines gets end of file at once.
-    await app.runToEnd(
-      ['print("Hello!")', 'name = input("Name? ")', 'print(name)'].join('\n'),
-      'failed',
+  it('end of input (Ctrl+D) at a live input() gives the EOFError explanation on its line', async () => {
+    const { app, page, server } = t
+    // Input lines empty: the app starts the run interactive, and the script waits at input().
+    await app.editor.setCode(
+      ['print("Hello!")', 'name = input("Name? ")', 'print("Hi", name)'].join('\n'),
     )
+    await app.until(() => app.runButton.isEnabled(), 30_000, 'Run stayed disabled')
+    const before = await app.shownRunId()
+    await app.runButton.click()
+    await app.until(
+      async () => ((await app.shownRunId()) ?? before) !== before,
+      30_000,
+      'no new run shown',
+    )
+    const id = (await app.shownRunId()) ?? ''
+    await app.until(
+      async () =>
+        (await rpc<{ waitingForInput: unknown }>(server.url, 'runs:get', { id }))
+          .waitingForInput !== null,
+      30_000,
+      'the run never waited for input',
+    )
+    // What the input row sends on Ctrl+D on an empty line (the row itself is tested with it).
+    await rpc(server.url, 'runs:stdin', { id, eof: true })
+    await app.until(async () => (await app.status.textContent()) === 'failed', 30_000, 'not failed')
     const hint = app.output.hint
     await expect.poll(() => hint.textContent(), poll).toContain('asked for input on line 2')
     expect(await hint.textContent()).toContain('input box')
-    expect(await app.editor.errorMarker.getAttribute('data-line')).toBe('2')
+    await expect.poll(() => app.editor.errorMarker.getAttribute('data-line'), poll).toBe('2')
     await screenshot(page, 'hints-eoferror')
+  }, 90_000)
+
+  it('Input lines reach the script as its standard input', async () => {
+    const { app, page } = t
+    await app.editor.inputLines.fill('Alice\n14')
+    await app.runToEnd(
+      [
+        'name = input("Name? ")',
+        'age = int(input("Age? "))',
+        'print(f"Hi {name}, next year you are {age + 1}")',
+      ].join('\n'),
+    )
+    await expect
+      .poll(() => app.output.log.textContent(), poll)
+      .toContain('Hi Alice, next year you are 15')
+    // Kept in the draft: a reload shows the same lines.
+    await page.reload()
+    await app.toolbar.docker.waitFor()
+    expect(await app.editor.inputLines.inputValue()).toBe('Alice\n14')
+    await screenshot(page, 'hints-input-lines')
   }, 90_000)
 
   it('a timeout says which limit and what usually causes it, with no line marked', async () => {

@@ -40,6 +40,7 @@ export function App(): JSX.Element {
       input: draft.input.value,
       environment: draft.draft.environment,
       limits: draft.limits(),
+      ...draft.stdin(),
     })
   }, [running, draft, start, notices])
 

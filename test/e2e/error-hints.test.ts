@@ -106,11 +106,11 @@ describe('errors a beginner understands', () => {
     await expect
       .poll(() => app.output.log.textContent(), poll)
       .toContain('Hi Alice, next year you are 15')
+    await screenshot(page, 'hints-input-lines')
     // Kept in the draft: a reload shows the same lines.
     await page.reload()
     await app.toolbar.docker.waitFor()
     expect(await app.editor.inputLines.inputValue()).toBe('Alice\n14')
-    await screenshot(page, 'hints-input-lines')
   }, 90_000)
 
   it('a timeout says which limit and what usually causes it, with no line marked', async () => {

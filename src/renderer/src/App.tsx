@@ -52,6 +52,7 @@ export function App(): JSX.Element {
           code: d.code,
           input: JSON.stringify(d.input ?? {}, null, 2),
           environment: d.environment,
+          stdin: d.stdin ?? '',
         })
         notices.info(`Forked run ${id.slice(0, 8)} into the editor`)
       } catch (err) {

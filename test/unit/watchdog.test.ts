@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Stop } from '../../src/main/engine/outcome'
 import { Watchdog } from '../../src/main/engine/watchdog'
 
@@ -60,5 +60,80 @@ describe('Watchdog', () => {
     w.stop({ reason: 'daemon_gone', message: 'gone' })
     expect(w.recorded).toEqual({ reason: 'daemon_gone', message: 'gone' })
     expect(kills).toEqual([])
+  })
+})
+
+describe('Watchdog clock while a run waits for input', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('wall time spent waiting does not count; the rest of the time limit still does', () => {
+    vi.useFakeTimers()
+    const { w, kills } = dog()
+    w.attach('c1')
+    w.startTimer(1000, { inputWaitMs: 60_000 })
+    vi.advanceTimersByTime(500)
+    w.pauseClock()
+    vi.advanceTimersByTime(30_000)
+    expect(w.recorded).toBeNull()
+    w.resumeClock()
+    vi.advanceTimersByTime(499)
+    expect(w.recorded).toBeNull()
+    vi.advanceTimersByTime(2)
+    expect(w.recorded).toEqual({ reason: 'timeout' })
+    expect(kills).toHaveLength(1)
+    w.finish()
+  })
+
+  it('waits together may last the input-wait ceiling, then the run ends as timeout saying so', () => {
+    vi.useFakeTimers()
+    const { w } = dog()
+    w.attach('c1')
+    w.startTimer(1000, { inputWaitMs: 10_000 })
+    w.pauseClock()
+    vi.advanceTimersByTime(6_000)
+    w.resumeClock()
+    vi.advanceTimersByTime(100)
+    w.pauseClock()
+    vi.advanceTimersByTime(3_999)
+    expect(w.recorded).toBeNull()
+    vi.advanceTimersByTime(2)
+    expect(w.recorded?.reason).toBe('timeout')
+    expect(w.recorded?.message).toMatch(/waited for input for more than 10 s/)
+    w.finish()
+  })
+
+  it('CPU time used while "waiting" counts toward the time limit', async () => {
+    vi.useFakeTimers()
+    const { w } = dog()
+    let cpuNs = 5e9
+    w.attach('c1')
+    w.startTimer(2000, { inputWaitMs: 600_000, pollMs: 100, cpuNs: async () => cpuNs })
+    w.pauseClock()
+    await vi.advanceTimersByTimeAsync(0)
+    for (let i = 0; i < 19 && !w.recorded; i++) {
+      cpuNs += 1e8 // 100 ms of CPU per 100 ms: a script computing while it claims to wait
+      await vi.advanceTimersByTimeAsync(100)
+    }
+    expect(w.recorded).toBeNull()
+    cpuNs += 2e8
+    await vi.advanceTimersByTimeAsync(100)
+    expect(w.recorded).toEqual({ reason: 'timeout' })
+    w.finish()
+  })
+
+  it('a pause asked before the clock starts takes effect when it starts', () => {
+    vi.useFakeTimers()
+    const { w } = dog()
+    w.attach('c1')
+    w.pauseClock()
+    w.startTimer(1000, { inputWaitMs: 60_000 })
+    vi.advanceTimersByTime(5_000)
+    expect(w.recorded).toBeNull()
+    w.resumeClock()
+    vi.advanceTimersByTime(1_001)
+    expect(w.recorded).toEqual({ reason: 'timeout' })
+    w.finish()
   })
 })

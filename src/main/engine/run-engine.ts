@@ -19,7 +19,7 @@ import { readResultJson } from './result-parser'
 import { makeOutputDir, prepareRunDir, type RunPaths } from './run-folder'
 import { defaultUsers, fixedUser, type SandboxUsers } from './run-users'
 import type { WarmPool } from './warm-pool'
-import { inputWaitMsFromEnv } from './stdin-clock'
+import { inputWaitClock, inputWaitMsFromEnv } from './stdin-clock'
 import type { StdinChannel } from './stdin-channel'
 import { Watchdog } from './watchdog'
 
@@ -139,8 +139,7 @@ export class RunEngine {
     })
     out.onCeiling = () => watchdog.stop({ reason: 'output_limit' })
     const stdin = spec.stdin ?? null
-    if (stdin) stdin.onWaitingChange = (w) => (w ? watchdog.pauseClock() : watchdog.resumeClock())
-    const sink = stdin ? stdin.filter(out.sink, (n) => out.countHidden(n)) : out.sink
+    const sink = stdin ? stdin.wire(out, watchdog) : out.sink
     let launch: Launch | null = null
     let exitCode: number | null = null
     let oomKilled = false
@@ -159,12 +158,10 @@ export class RunEngine {
       tStart = performance.now()
       startedAt = new Date().toISOString()
       spec.onStarted?.(startedAt)
-      const containerId = launch.containerId
-      const cpuTimeNs = this.client.cpuTimeNs?.bind(this.client)
-      watchdog.startTimer(spec.limits.timeoutMs, {
-        inputWaitMs: this.inputWaitMs,
-        ...(cpuTimeNs ? { cpuNs: () => cpuTimeNs(containerId) } : {}),
-      })
+      watchdog.startTimer(
+        spec.limits.timeoutMs,
+        inputWaitClock(this.client, launch.containerId, this.inputWaitMs),
+      )
       watchdog.onFinish(
         this.guard.watch(spec.runId, launch.outputDir, (b) =>
           watchdog.stop({

@@ -140,6 +140,18 @@ export class StdinChannel {
     }
   }
 
+  /**
+   * Wires the channel into a run: its output passes through `filter` (frames counted by the
+   * capture toward the ceiling) and the clock pauses while the run waits for input.
+   */
+  wire(
+    out: { sink: Sink; countHidden(bytes: number): void },
+    clock: { pauseClock(): void; resumeClock(): void },
+  ): Sink {
+    this.onWaitingChange = (w) => (w ? clock.pauseClock() : clock.resumeClock())
+    return this.filter(out.sink, (n) => out.countHidden(n))
+  }
+
   /** The output stream ended: bytes held back as a possible frame were output after all. */
   flush(sink: Sink): void {
     const rest = this.parser.end()
@@ -190,9 +202,11 @@ export class StdinChannel {
       this.waitingTimer = null
       return
     }
+    // A pending event will carry the latest prompt; otherwise one goes now or when the interval ends.
+    if (this.waitingTimer) return
     const due = this.lastWaitingEvent + WAITING_EVENT_INTERVAL_MS - this.now()
     if (due <= 0) this.emitWaiting()
-    else this.waitingTimer ??= setTimeout(() => this.emitWaiting(), due)
+    else this.waitingTimer = setTimeout(() => this.emitWaiting(), due)
   }
 
   private emitWaiting(): void {

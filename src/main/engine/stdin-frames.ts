@@ -40,7 +40,7 @@ function matchAt(buf: Buffer, at: number): Match {
   if (buf.length < prefixEnd) return { kind: 'partial' }
   let i = prefixEnd
   while (i < buf.length && i - prefixEnd < MAX_DIGITS && buf[i] >= 0x30 && buf[i] <= 0x39) i++
-  if (i === buf.length) return i - prefixEnd < MAX_DIGITS ? { kind: 'partial' } : null
+  if (i === buf.length) return i - prefixEnd <= MAX_DIGITS ? { kind: 'partial' } : null
   if (buf[i] !== NEWLINE || i === prefixEnd) return null
   return {
     kind: 'frame',

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { RunEvent } from '../../shared/events'
 import type { RunRecord, Relationship, RunSource } from '../../shared/record'
-import {
-  isTerminal,
-  type RunLimits,
-  type RunOutcome,
-  type RunStatus,
-  type StdinEvent,
-} from '../../shared/run'
+import { isTerminal, type RunLimits, type RunOutcome, type RunStatus } from '../../shared/run'
 import type { RunEngine, RunSpec } from '../engine/run-engine'
 import type { LiveOutput } from '../store/live-output'
 import type { RunStore } from '../store/run-store'
@@ -366,21 +360,16 @@ export class JobService {
     job.resolve(record)
   }
 
-  /**
-   * Sends a line, or end of file, to a running interactive job's stdin. Throws StdinRefused
-   * (`not_running` when it is not running).
-   */
+  /** A line or end of file for a running interactive job; throws StdinRefused otherwise. */
   sendStdin(id: string, input: { data: string } | { eof: true }): void {
-    const job = this.active.get(id)
-    if (!job?.running || !job.stdin) {
-      throw new StdinRefused('ended', 'the run is not running')
-    }
-    if ('data' in input) job.stdin.send(input.data)
-    else job.stdin.eof()
+    const stdin = this.active.get(id)?.stdin
+    if (!stdin) throw new StdinRefused('ended', 'the run is not running')
+    if ('data' in input) stdin.send(input.data)
+    else stdin.eof()
   }
 
-  /** A running job's live stdin: what it waits for and what it was sent; null when not running. */
-  stdinState(id: string): { waiting: { prompt: string } | null; events: StdinEvent[] } | null {
+  /** A running job's live stdin (`waiting`, `events`), or null when it is not running. */
+  stdinState(id: string): Pick<StdinChannel, 'waiting' | 'events'> | null {
     const stdin = this.active.get(id)?.stdin
     return stdin ? { waiting: stdin.waiting, events: [...stdin.events] } : null
   }

@@ -67,8 +67,7 @@ export interface EngineOptions {
   /** The longest a run may wait for input in total (default `TAKO_INPUT_WAIT_S`, else 10 min). */
   inputWaitMs?: number
   log?: (event: string, fields: Record<string, unknown>) => void
-  /** Environments whose image has a module, for the hint of a ModuleNotFoundError. */
-  environmentsWithModule?: (module: string) => readonly string[]
+  environmentsWithModule?: (module: string) => readonly string[] // for ModuleNotFoundError hints
 }
 
 const STREAM_DRAIN_MS = 2_000

@@ -113,6 +113,16 @@ describe('errors a beginner understands', () => {
     expect(await app.editor.inputLines.inputValue()).toBe('Alice\n14')
   }, 90_000)
 
+  it('an error without an explanation still gets its line button and gutter marker', async () => {
+    const { app } = t
+    await app.runToEnd(['x = None', 'print(x.upper())'].join('\n'), 'failed')
+    await expect.poll(() => app.output.lineButton(2).count(), poll).toBe(1)
+    expect(await app.output.hint.textContent()).toContain('Python stopped with this error')
+    expect(await app.editor.errorMarker.getAttribute('data-line')).toBe('2')
+    // Without an explanation, Python's own message stays in view.
+    expect(await app.output.statusCard.textContent()).toContain("AttributeError: 'NoneType'")
+  }, 90_000)
+
   it('a timeout says which limit and what usually causes it, with no line marked', async () => {
     const { app } = t
     await app.toolbar.timeout.fill('2')

@@ -96,11 +96,11 @@ function explain({ run, onRerun, onBuild }: Props): Explanation {
   }
 }
 
-/** The plain-language explanation with its "line N" button, when the run's error has one. */
+/** The plain-language explanation with its "line N" button, when the run's error has either. */
 function Hint({ run, onShowLine, codeMatches = true }: Props): JSX.Element | null {
   const e = run.error
-  if (!e?.hint) return null
-  const line = e.line ?? null
+  const line = e?.line ?? null
+  if (!e || (!e.hint && line === null)) return null
   return (
     <p className="status-hint" data-testid="error-hint">
       {line !== null && (
@@ -113,7 +113,7 @@ function Hint({ run, onShowLine, codeMatches = true }: Props): JSX.Element | nul
           line {line}
         </button>
       )}
-      {e.hint}
+      {e.hint ?? 'Python stopped with this error on that line.'}
       {line !== null && !codeMatches && (
         <span className="code-changed"> (the editor's code has changed since this run)</span>
       )}

@@ -57,7 +57,7 @@ export function Editors({ draft, onRun, errorLine = null, reveal = null }: Props
           <div className="pane-title">
             <label htmlFor="input-lines">Input lines</label>
             <span className="muted" id="input-lines-help">
-              {lines === '' ? 'empty: asked live' : 'one per input()'}
+              {lines === '' ? 'live if empty' : 'one per input()'}
             </span>
           </div>
           <textarea

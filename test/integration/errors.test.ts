@@ -173,6 +173,10 @@ describe('environments and images', () => {
     expect(outcome.error?.message).toContain("environment 'default'")
     expect(outcome.error?.message).toContain('tako-vm/not-built:nope')
     expect(outcome.error?.message).toContain('npm run environments -- build default')
+    // It points at what exists: the app's Build button for the environment and the HTTP build.
+    expect(outcome.error?.message).not.toContain('Environments panel')
+    expect(outcome.error?.message).toContain('the app\'s "Build default" button')
+    expect(outcome.error?.message).toContain('POST /job-types/default/build')
     expect(outcome.stdout).toBe('')
     expect(outcome.startedAt).toBeNull()
   })

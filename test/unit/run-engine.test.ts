@@ -360,6 +360,8 @@ describe('RunEngine: failures of the script', () => {
       type: 'division_error',
       message: 'ZeroDivisionError: division by zero (line 3)',
       phase: 'execution',
+      line: 3,
+      hint: expect.stringContaining('divided by zero on line 3') as unknown,
     })
     expect(removed()).toBe(true)
   })
@@ -372,6 +374,8 @@ describe('RunEngine: failures of the script', () => {
       type: 'runtime_error',
       message: 'Process exited with code 1: ValueError: x',
       phase: 'execution',
+      line: null,
+      hint: null,
     })
   })
 
@@ -554,6 +558,8 @@ describe('RunEngine: the output guard', () => {
       type: 'output_limit',
       message: 'quota of 1 MiB used up',
       phase: 'execution',
+      line: null,
+      hint: expect.stringContaining('wrote more than it is allowed') as unknown,
     })
     expect(client.calls).toContain(`kill:${CONTAINER}`)
     expect(disposed).toBe(1)

@@ -18,7 +18,7 @@ import { RunEngine } from '../engine/run-engine'
 import { defaultUsers } from '../engine/run-users'
 import { PREIMPORTS } from '../engine/supervisor'
 import { WarmPool } from '../engine/warm-pool'
-import { imageRef } from '../environments/catalogue'
+import { environmentsWithModule, imageRef } from '../environments/catalogue'
 import { CircuitBreaker, type BreakerOptions } from '../jobs/circuit-breaker'
 import { JobService } from '../jobs/job-service'
 import { RunStore } from '../store/run-store'
@@ -145,6 +145,7 @@ export function createCore(options: CoreOptions): Core {
     ...(minFreeBytes !== undefined ? { minFreeBytes } : {}),
     ...(options.minFreeInodes !== undefined ? { minFreeInodes: options.minFreeInodes } : {}),
     ...(log ? { log } : {}),
+    environmentsWithModule,
   })
   const store = new RunStore(options.dataDir)
   const jobs = new JobService({

@@ -50,6 +50,12 @@ export interface ClassifiedException {
   type: ErrorType
   message: string
   line: number | null
+  /** The exception's own text after `Name: ` (e.g. `name 'x' is not defined`). */
+  detail: string
+  /** The source line Python printed under the last main.py frame, trimmed, when it printed one. */
+  source: string | null
+  /** 0-based column in `source` of the first `^` Python printed under it, when it printed one. */
+  caretColumn: number | null
 }
 
 /**
@@ -81,10 +87,12 @@ export function classifyTraceback(stderr: string): ClassifiedException | null {
     if (!/(Error|Exception|Exit|Interrupt|Warning|Iteration|gaierror|timeout)$/.test(name)) continue
     // Line number: the last frame before this exception line that points at the user's script.
     let lineNo: number | null = null
+    let frame = -1
     for (let j = i - 1; j >= firstFrame; j--) {
       const f = FILE_LINE.exec(lines[j] ?? '')
       if (f && f[1] === '/code/main.py') {
         lineNo = Number(f[2])
+        frame = j
         break
       }
     }
@@ -96,9 +104,30 @@ export function classifyTraceback(stderr: string): ClassifiedException | null {
       type: EXCEPTION_TYPES[name] ?? 'runtime_error',
       message,
       line: lineNo,
+      detail,
+      ...frameSource(lines, frame, i),
     }
   }
   return null
+}
+
+/** The source line printed after a frame line and the column of the caret under it, if any. */
+function frameSource(
+  lines: readonly string[],
+  frame: number,
+  end: number,
+): { source: string | null; caretColumn: number | null } {
+  const raw = frame >= 0 && frame + 1 < end ? (lines[frame + 1] ?? '') : ''
+  if (!/^\s+\S/.test(raw) || FILE_LINE.test(raw)) return { source: null, caretColumn: null }
+  const indent = raw.length - raw.trimStart().length
+  const marks = frame + 2 < end ? (lines[frame + 2] ?? '') : ''
+  const caret = /^\s*[~^]+\s*$/.test(marks) ? marks.search(/[~^]/) : -1
+  // Python 3.11 underlines with `~` and points with `^`: the first `^` is where it points.
+  const point = caret >= 0 ? marks.indexOf('^') : -1
+  return {
+    source: raw.trim(),
+    caretColumn: point >= 0 ? Math.max(0, point - indent) : null,
+  }
 }
 
 /** Error of a run whose process exited non-zero on its own (not timeout, OOM, cancel or kill). */

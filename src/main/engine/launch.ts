@@ -122,7 +122,8 @@ function imageMissing(err: unknown, spec: RunSpec): InfraFailure | null {
       spec.environment === 'custom'
         ? `The image ${spec.image} is not present locally; load or build it first (images are never pulled).`
         : `The image for environment '${spec.environment}' (${spec.image}) is not built. ` +
-          `Build it with \`npm run environments -- build ${spec.environment}\` or from the app's Environments panel.`,
+          `Build it with the app's "Build ${spec.environment}" button, ` +
+          `\`npm run environments -- build ${spec.environment}\` or \`POST /job-types/${spec.environment}/build\`.`,
     phase: 'startup',
   })
 }

@@ -1,6 +1,7 @@
 import type { RunError, RunLimits, RunOutcome, RunPhase, RunStatus } from '../../shared/run'
 import { MiB } from '../../shared/units'
 import { classifyExit } from './error-classifier'
+import { INPUT_WAIT_HINT, withHint, type HintContext } from './error-hints'
 
 /** Why the host stopped a run; exactly one is recorded per run, the first one wins. */
 export type StopReason = 'timeout' | 'cancelled' | 'output_limit' | 'disk_floor' | 'daemon_gone'
@@ -44,6 +45,8 @@ export interface OutcomeFacts {
   exitCode: number | null
   stderrText: string
   limits: RunLimits
+  /** What makes error hints precise (the run's environment, where modules are). */
+  hints?: HintContext
 }
 
 export interface Decision {
@@ -62,6 +65,21 @@ function executionFailure(status: RunOutcome['status'], error: Omit<RunError, 'p
  * a host stop beats the exit code it caused, and OOM is believed only when Docker reports it.
  */
 export function classifyOutcome(f: OutcomeFacts): Decision {
+  const d = decide(f)
+  // A limit the script ran into gets a plain-language hint; the host's own troubles do not (a
+  // nearly full disk is not the script's output being too large).
+  const hinted = d.error && d.error.phase === 'execution' && HINTED.has(d.error.type)
+  if (hinted && d.error && f.stop?.reason === 'timeout' && f.stop.message)
+    return { ...d, error: { ...d.error, line: null, hint: INPUT_WAIT_HINT } }
+  if (hinted && d.error && f.stop?.reason !== 'disk_floor')
+    return { ...d, error: withHint(d.error, f.stderrText, f.limits, f.hints) }
+  return d
+}
+
+/** Limits a script runs into, where a hint can help (its own exceptions are hinted in decide). */
+const HINTED: ReadonlySet<string> = new Set(['timeout', 'oom', 'output_limit'])
+
+function decide(f: OutcomeFacts): Decision {
   if (f.stop?.reason === 'cancelled')
     return { status: 'cancelled', error: cancelledError(), phase: 'failed' }
   if (f.infra) {
@@ -109,5 +127,6 @@ export function classifyOutcome(f: OutcomeFacts): Decision {
       message: 'Process ended with code 137 (SIGKILL), not from the memory limit',
     })
   }
-  return { status: 'failed', error: classifyExit(code, f.stderrText), phase: 'execution' }
+  const error = withHint(classifyExit(code, f.stderrText), f.stderrText, f.limits, f.hints)
+  return { status: 'failed', error, phase: 'execution' }
 }

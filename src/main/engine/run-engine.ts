@@ -78,6 +78,7 @@ export interface EngineOptions {
   /** Measures each run's memory, CPU time and tasks (default: from this host's cgroup files). */
   usage?: UsageMonitor
   log?: (event: string, fields: Record<string, unknown>) => void
+  environmentsWithModule?: (module: string) => readonly string[] // for ModuleNotFoundError hints
 }
 
 const STREAM_DRAIN_MS = 2_000
@@ -98,6 +99,7 @@ export class RunEngine {
   private readonly removals: RemovalQueue
   private readonly usage: UsageMonitor
   private readonly log: (event: string, fields: Record<string, unknown>) => void
+  private readonly environmentsWithModule: (module: string) => readonly string[]
   private readonly inputWaitMs: number
   pool: WarmPool | null
   readonly runtimes: Runtimes
@@ -110,6 +112,7 @@ export class RunEngine {
     this.killGraceMs = options.killGraceMs ?? 5_000
     this.log = options.log ?? (() => undefined)
     this.pool = options.pool ?? null
+    this.environmentsWithModule = options.environmentsWithModule ?? (() => [])
     this.inputWaitMs = options.inputWaitMs ?? inputWaitMsFromEnv()
     this.guard =
       options.outputGuard ??
@@ -239,6 +242,7 @@ export class RunEngine {
       exitCode,
       stderrText,
       limits: spec.limits,
+      hints: { environment: spec.environment, environmentsWithModule: this.environmentsWithModule },
     })
     const hostStopped = stop?.reason === 'timeout' || stop?.reason === 'cancelled'
     const startupMs = tStart ? tStart - t0 : (tExit || tCollect) - t0

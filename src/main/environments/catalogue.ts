@@ -52,6 +52,16 @@ export function environmentsDir(): string {
   return findUp(path.join('resources', 'environments'))
 }
 
+/** Import names of packages whose import name differs from the package name. */
+const IMPORT_NAMES: Readonly<Record<string, string>> = { 'scikit-learn': 'sklearn' }
+
+/** Environments whose image has a top-level module (by import name), for error hints. */
+export function environmentsWithModule(module: string): string[] {
+  return ENVIRONMENTS.filter((e) => e.packages.some((p) => (IMPORT_NAMES[p] ?? p) === module)).map(
+    (e) => e.name,
+  )
+}
+
 export function findEnvironment(name: string): EnvironmentDef | undefined {
   return ENVIRONMENTS.find((e) => e.name === name)
 }

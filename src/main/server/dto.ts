@@ -51,6 +51,17 @@ export interface RunTexts {
   output?: string | null
 }
 
+/** The record's error object with `line` and `hint` always present (null when unknown). */
+export function errorDto(r: RunRecord): Record<string, unknown> | null {
+  if (!r.error) return null
+  return { ...r.error, line: r.error.line ?? null, hint: r.error.hint ?? null }
+}
+
+/** `error_line` (1-based in main.py) and `error_hint` beside Tako VM's `error`/`error_type`. */
+function errorExtras(r: RunRecord): { error_line: number | null; error_hint: string | null } {
+  return { error_line: r.error?.line ?? null, error_hint: r.error?.hint ?? null }
+}
+
 function outputField(output: string | null | undefined): Record<string, unknown> {
   if (output === undefined) return {}
   return { output: output === null ? null : new RawJson(output) }
@@ -71,6 +82,7 @@ export function executeResponse(
     exit_code: r.exitCode,
     error: r.error ? r.error.message : null,
     error_type: r.error ? r.error.type : null,
+    ...errorExtras(r),
     execution_time: Math.round(executionTimeS * 1000) / 1000,
     execution_id: r.id,
     job_type: r.environment,
@@ -114,7 +126,8 @@ export function recordResponse(
     stdout,
     stderr,
     ...outputField(output),
-    error: r.error,
+    error: errorDto(r),
+    ...errorExtras(r),
     timing: timingDto(r),
     runtime: r.runtime ?? 'runc',
     warnings: r.warnings,

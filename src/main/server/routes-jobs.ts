@@ -8,7 +8,7 @@ import { normalizeRunRequest, type RunRequest } from '../app/run-request'
 import { requestFingerprint } from '../jobs/fingerprint'
 import { isValidRunId } from '../store/run-store'
 import type { ApiContext } from './context'
-import { executeResponse, recordResponse } from './dto'
+import { errorDto, executeResponse, recordResponse } from './dto'
 import { clientGone, HttpError, sendJson, whileConnected } from './http-util'
 import { queryBool, queryNumber, route, type Route } from './router'
 import { openEventStream } from './sse'
@@ -131,7 +131,10 @@ export function jobRoutes(ctx: ApiContext): Route[] {
       }
       if (rec?.durationMs != null && isTerminal(rec.status)) body.duration_ms = rec.durationMs
       if (st.queuePosition !== null) body.queue_position = st.queuePosition
-      if (rec?.error) body.error = rec.error
+      if (rec) {
+        const error = errorDto(rec)
+        if (error) body.error = error
+      }
       if (rec?.parentId) {
         body.parent_execution_id = rec.parentId
         body.relationship = rec.relationship

@@ -31,6 +31,14 @@ export function App(): JSX.Element {
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null)
   const bundles = useBundles(notices, { refresh: history.refresh, open: run.open })
   const shown = run.detail && run.detail.id === run.live?.id && !run.running ? run.detail.id : null
+  // The shown run's error line is marked in the editor only while the editor holds its code.
+  const [lineRequest, setLineRequest] = useState<{ line: number; seq: number } | null>(null)
+  const codeMatches = run.detail !== null && run.detail.code === draft.draft.code
+  const errorLine = codeMatches ? (run.detail?.error?.line ?? null) : null
+  const showLine = useCallback(
+    (line: number) => setLineRequest((r) => ({ line, seq: (r?.seq ?? 0) + 1 })),
+    [],
+  )
 
   const canRun = draft.input.error === null && envs.docker?.available !== false
   const { start, running, stop } = run
@@ -43,6 +51,7 @@ export function App(): JSX.Element {
       environment: draft.draft.environment,
       limits: draft.limits(),
       ...(draft.draft.runtime ? { runtime: draft.draft.runtime } : {}),
+      ...draft.stdin(),
     })
   }, [running, draft, start, notices])
 
@@ -54,6 +63,7 @@ export function App(): JSX.Element {
           code: d.code,
           input: JSON.stringify(d.input ?? {}, null, 2),
           environment: d.environment,
+          stdin: d.stdin ?? '',
         })
         notices.info(`Forked run ${id.slice(0, 8)} into the editor`)
       } catch (err) {
@@ -144,7 +154,12 @@ export function App(): JSX.Element {
           />
         ) : (
           <>
-            <Editors draft={draft} onRun={() => void startDraft()} />
+            <Editors
+              draft={draft}
+              onRun={() => void startDraft()}
+              errorLine={errorLine}
+              reveal={lineRequest}
+            />
             <RunPanel
               live={run.live}
               detail={run.detail}
@@ -153,6 +168,8 @@ export function App(): JSX.Element {
               onTab={run.setTab}
               onRerun={(id, l) => void run.rerun(id, l)}
               onBuild={(n) => void envs.build(n)}
+              onShowLine={showLine}
+              codeMatches={codeMatches}
               actions={
                 run.detail && (
                   <CompareActions
@@ -166,6 +183,7 @@ export function App(): JSX.Element {
             />
           </>
         )}
+
         <Sidebar
           history={history}
           environments={envs.environments.map((e) => e.name)}

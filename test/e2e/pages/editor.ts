@@ -10,6 +10,22 @@ export class EditorPanel {
   get input(): Locator {
     return this.page.getByRole('textbox', { name: 'Input data (JSON)' })
   }
+  /** The "Input lines" box: the script's standard input for a batch run. */
+  get inputLines(): Locator {
+    return this.page.getByRole('textbox', { name: 'Input lines' })
+  }
+  /** The gutter marker of the shown run's error line. */
+  get errorMarker(): Locator {
+    return this.page.locator('[data-testid="editor-python"] .cm-error-marker')
+  }
+  /** The highlighted error line in the script editor. */
+  get errorLine(): Locator {
+    return this.page.locator('[data-testid="editor-python"] .cm-line.cm-error-line')
+  }
+  /** The line the cursor is on while the script editor has focus. */
+  get cursorLine(): Locator {
+    return this.page.locator('[data-testid="editor-python"] .cm-focused .cm-line.cm-activeLine')
+  }
   get inputError(): Locator {
     return this.page.getByRole('alert', { name: 'Input error' })
   }

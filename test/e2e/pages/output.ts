@@ -13,6 +13,14 @@ export class OutputPanel {
   get statusCard(): Locator {
     return this.page.getByRole('status', { name: 'Run status' })
   }
+  /** The status card's plain-language explanation of the error. */
+  get hint(): Locator {
+    return this.page.getByTestId('error-hint')
+  }
+  /** The explanation's "line N" button, which shows that line in the editor. */
+  lineButton(line: number): Locator {
+    return this.page.getByRole('button', { name: `Show line ${line} in the editor` })
+  }
   get resultTree(): Locator {
     return this.page.getByRole('tree', { name: 'Result (output)' })
   }

@@ -17,7 +17,9 @@ import {
   keymap,
   lineNumbers,
 } from '@codemirror/view'
-import { useEffect, useRef, type JSX } from 'react'
+import { useEffect, useRef, useState, type JSX } from 'react'
+import { errorLine, fourSpaces, revealLine, setErrorLine } from './error-line'
+import './hints.css'
 
 interface Props {
   value: string
@@ -27,6 +29,10 @@ interface Props {
   /** Ctrl/Cmd+Enter inside the editor. */
   onRun?: () => void
   readOnly?: boolean
+  /** 1-based line to mark as the shown run's error (gutter marker and line highlight). */
+  errorLine?: number | null
+  /** A request to show a line: the cursor goes there and the editor takes focus (`seq` repeats it). */
+  reveal?: { line: number; seq: number } | null
 }
 
 const theme = EditorView.theme({
@@ -42,6 +48,11 @@ const theme = EditorView.theme({
   '.cm-activeLineGutter': { backgroundColor: 'var(--editor-active)' },
   '&.cm-focused': { outline: '2px solid var(--focus)', outlineOffset: '-2px' },
   '.cm-cursor': { borderLeftColor: 'var(--fg)' },
+  '.cm-error-line': { backgroundColor: 'var(--error-line-bg)' },
+  '.cm-error-gutter': { minWidth: '14px' },
+  '.cm-error-marker, .cm-error-spacer': { fontSize: '11px', paddingLeft: '3px' },
+  '.cm-error-marker': { color: 'var(--error)' },
+  '.cm-error-spacer': { visibility: 'hidden' },
 })
 
 /** CodeMirror 6 as a controlled React component. */
@@ -52,14 +63,22 @@ export function CodeEditor({
   label,
   onRun,
   readOnly,
+  errorLine: markedLine = null,
+  reveal = null,
 }: Props): JSX.Element {
   const host = useRef<HTMLDivElement>(null)
   const view = useRef<EditorView | null>(null)
   const handlers = useRef({ onChange, onRun })
   handlers.current = { onChange, onRun }
+  const [focused, setFocused] = useState(false)
+  // The error line as of the last render, for a view created after it was set.
+  const marked = useRef(markedLine)
+  marked.current = markedLine
 
   useEffect(() => {
+    const indent = language === 'python' ? fourSpaces() : null
     const extensions: Extension[] = [
+      errorLine(),
       lineNumbers(),
       highlightActiveLineGutter(),
       history(),
@@ -77,10 +96,12 @@ export function CodeEditor({
             return true
           },
         },
+        ...(indent ? indent.keys : []),
         ...defaultKeymap,
         ...historyKeymap,
         indentWithTab,
       ]),
+      indent ? indent.extension : [],
       theme,
       EditorView.contentAttributes.of({ 'aria-label': label }),
       EditorView.updateListener.of((u) => {
@@ -94,6 +115,7 @@ export function CodeEditor({
       state: EditorState.create({ doc: value, extensions }),
     })
     view.current = v
+    v.dispatch({ effects: setErrorLine.of(marked.current) })
     return () => v.destroy()
     // Created once per language; value changes from outside are applied by the effect below.
   }, [language, label, readOnly])
@@ -105,5 +127,28 @@ export function CodeEditor({
     }
   }, [value])
 
-  return <div className="code-editor" ref={host} data-testid={`editor-${language}`} />
+  useEffect(() => {
+    view.current?.dispatch({ effects: setErrorLine.of(markedLine) })
+  }, [markedLine])
+
+  useEffect(() => {
+    if (view.current && reveal) revealLine(view.current, reveal.line)
+  }, [reveal])
+
+  return (
+    <div
+      className="code-editor-wrap"
+      onFocus={() => setFocused(true)}
+      onBlur={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget)) setFocused(false)
+      }}
+    >
+      <div className="code-editor" ref={host} data-testid={`editor-${language}`} />
+      {focused && (
+        <div className="editor-escape-hint" role="note">
+          Esc then Tab moves focus out of the editor
+        </div>
+      )}
+    </div>
+  )
 }

@@ -1,10 +1,21 @@
 import type { JSX } from 'react'
 import type { DraftState } from '../hooks/useDraft'
 import { CodeEditor } from './CodeEditor'
+import './hints.css'
 
-/** The script and its input, side by side. */
-export function Editors({ draft, onRun }: { draft: DraftState; onRun: () => void }): JSX.Element {
+interface Props {
+  draft: DraftState
+  onRun: () => void
+  /** The shown run's error line, when the editor holds that run's code. */
+  errorLine?: number | null
+  /** A request from the status card to show a line of main.py. */
+  reveal?: { line: number; seq: number } | null
+}
+
+/** The script, its input and its input lines. */
+export function Editors({ draft, onRun, errorLine = null, reveal = null }: Props): JSX.Element {
   const inputError = draft.input.error
+  const lines = draft.draft.stdin
   return (
     <section className="editors" aria-label="Script and input">
       <div className="pane code-pane">
@@ -18,26 +29,52 @@ export function Editors({ draft, onRun }: { draft: DraftState; onRun: () => void
           value={draft.draft.code}
           onChange={(code) => draft.update({ code })}
           onRun={onRun}
+          errorLine={errorLine}
+          reveal={reveal}
         />
       </div>
-      <div className="pane input-pane">
-        <div className="pane-title">
-          <span>/input/data.json</span>
-          {inputError ? (
-            <span className="error-text" role="alert" aria-label="Input error">
-              {inputError}
-            </span>
-          ) : (
-            <span className="muted">valid JSON</span>
-          )}
+      <div className="input-row">
+        <div className="pane input-pane">
+          <div className="pane-title">
+            <span>/input/data.json</span>
+            {inputError ? (
+              <span className="error-text" role="alert" aria-label="Input error">
+                {inputError}
+              </span>
+            ) : (
+              <span className="muted">valid JSON</span>
+            )}
+          </div>
+          <CodeEditor
+            language="json"
+            label="Input data (JSON)"
+            value={draft.draft.input}
+            onChange={(input) => draft.update({ input })}
+            onRun={onRun}
+          />
         </div>
-        <CodeEditor
-          language="json"
-          label="Input data (JSON)"
-          value={draft.draft.input}
-          onChange={(input) => draft.update({ input })}
-          onRun={onRun}
-        />
+        <div className="pane input-lines">
+          <div className="pane-title">
+            <label htmlFor="input-lines">Input lines</label>
+            <span className="muted" id="input-lines-help">
+              {lines === '' ? 'live if empty' : 'one per input()'}
+            </span>
+          </div>
+          <textarea
+            id="input-lines"
+            aria-describedby="input-lines-help"
+            spellCheck={false}
+            placeholder={'Lines for input(), e.g.\nAlice\n14'}
+            value={lines}
+            onChange={(e) => draft.update({ stdin: e.target.value })}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+                e.preventDefault()
+                onRun()
+              }
+            }}
+          />
+        </div>
       </div>
     </section>
   )

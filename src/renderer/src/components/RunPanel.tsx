@@ -6,7 +6,7 @@ import type { LimitsArg } from '../hooks/useDraft'
 import type { LiveRun } from '../live-run'
 import { ArtifactBrowser } from './ArtifactBrowser'
 import { ImportedTag } from './BundleActions'
-import { JsonTree } from './JsonTree'
+import { ResultView } from './ResultView'
 import { StatusCard } from './StatusCard'
 
 interface Props {
@@ -19,6 +19,10 @@ interface Props {
   onBuild: (environment: string) => void
   /** Buttons for the shown run (Compare with…, Replay). */
   actions?: ReactNode
+  /** Shows a line of main.py in the editor (the status card's error line). */
+  onShowLine?: (line: number) => void
+  /** Whether the editor holds the shown run's code. */
+  codeMatches?: boolean
 }
 
 const TABS: Tab[] = ['output', 'result', 'artifacts']
@@ -50,20 +54,6 @@ function OutputLog({ live, detail }: Pick<Props, 'live' | 'detail'>): JSX.Elemen
           Write a script and press Run (Ctrl+Enter). Its output appears here as it runs.
         </p>
       )}
-    </div>
-  )
-}
-
-function ResultView({ detail, running }: Pick<Props, 'detail' | 'running'>): JSX.Element {
-  if (!detail)
-    return (
-      <p className="muted">{running ? 'Running…' : 'Open or start a run to see its result.'}</p>
-    )
-  if (detail.outputJson === null)
-    return <p className="muted">No /output/result.json: write one to return structured output.</p>
-  return (
-    <div className="result-tree">
-      <JsonTree value={JSON.parse(detail.outputJson) as unknown} label="Result (output)" />
     </div>
   )
 }
@@ -108,6 +98,8 @@ export function RunPanel(props: Props): JSX.Element {
             run={detail}
             onRerun={(l) => props.onRerun(detail.id, l)}
             onBuild={props.onBuild}
+            {...(props.onShowLine ? { onShowLine: props.onShowLine } : {})}
+            {...(props.codeMatches !== undefined ? { codeMatches: props.codeMatches } : {})}
           />
         )}
         {tab === 'output' && <OutputLog live={live} detail={detail} />}

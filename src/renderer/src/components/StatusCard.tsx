@@ -1,12 +1,18 @@
 import type { JSX } from 'react'
 import type { RunDetail } from '../../../shared/api'
+import { exceptionName, tracebackOf } from '../error-view'
 import { formatDuration, visibleName } from '../format'
 import { UsageLine } from './UsageLine'
+import './hints.css'
 
 interface Props {
   run: RunDetail
   onRerun: (limits: { timeoutS?: number; memoryMb?: number }) => void
   onBuild: (environment: string) => void
+  /** Shows a line of main.py in the editor (the error's line button). */
+  onShowLine?: (line: number) => void
+  /** Whether the editor holds this run's code (else its line numbers may have moved). */
+  codeMatches?: boolean
 }
 
 interface Explanation {
@@ -72,7 +78,9 @@ function explain({ run, onBuild }: Props): Explanation {
       return { title: 'Stopped: too much output', detail: e.message, tone: 'error' }
     default:
       return {
-        title: e ? `Failed: ${e.type.replace(/_/g, ' ')}` : 'Failed',
+        title: e
+          ? `Failed: ${exceptionName(e.message) ?? e.type.replace(/_/g, ' ')}${e.line ? ` on line ${e.line}` : ''}`
+          : 'Failed',
         detail: e
           ? `${e.message}${run.exitCode !== null ? ` (exit code ${run.exitCode})` : ''}`
           : null,
@@ -81,14 +89,53 @@ function explain({ run, onBuild }: Props): Explanation {
   }
 }
 
+/** The plain-language explanation with its "line N" button, when the run's error has either. */
+function Hint({ run, onShowLine, codeMatches = true }: Props): JSX.Element | null {
+  const e = run.error
+  const line = e?.line ?? null
+  if (!e || (!e.hint && line === null)) return null
+  return (
+    <p className="status-hint" data-testid="error-hint">
+      {line !== null && (
+        <button
+          type="button"
+          className="line-button"
+          onClick={() => onShowLine?.(line)}
+          aria-label={`Show line ${line} in the editor`}
+        >
+          line {line}
+        </button>
+      )}
+      {e.hint ?? 'Python stopped with this error on that line.'}
+      {line !== null && !codeMatches && (
+        <span className="code-changed"> (the editor's code has changed since this run)</span>
+      )}
+    </p>
+  )
+}
+
+/** Python's own message and traceback, one click away. */
+function RawError({ run, detail }: { run: RunDetail; detail: string }): JSX.Element {
+  const traceback = tracebackOf(run.stderr)
+  return (
+    <details className="raw-error">
+      <summary>{traceback ? "Python's message and traceback" : 'The full message'}</summary>
+      <pre>{traceback ?? detail}</pre>
+    </details>
+  )
+}
+
 /** Says in plain words why a run stopped, with the obvious next action. */
 export function StatusCard(props: Props): JSX.Element {
   const x = explain(props)
+  // A script's failure keeps Python's own text one click away; a limit's detail stays in view.
+  const hinted = Boolean(props.run.error?.hint) && props.run.status === 'failed'
   return (
     <section className={`status-card tone-${x.tone}`} aria-label="Run status" role="status">
       <div className="status-card-text">
         <strong>{x.title}</strong>
-        {x.detail && <p>{x.detail}</p>}
+        <Hint {...props} />
+        {x.detail && (hinted ? <RawError run={props.run} detail={x.detail} /> : <p>{x.detail}</p>)}
         <UsageLine run={props.run} onRerun={props.onRerun} />
         {props.run.warnings.length > 0 && (
           <ul className="warnings" aria-label="Warnings">

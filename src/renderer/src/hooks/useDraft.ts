@@ -3,6 +3,7 @@ import type { Args } from '../../../shared/api'
 import type { RuntimeChoice } from '../../../shared/runtime'
 import { EXAMPLES } from '../examples'
 import { parseJsonInput } from '../format'
+import { stdinArgs, type StdinArgs } from '../run-input'
 
 const DRAFT_KEY = 'tako.draft.v1'
 
@@ -19,6 +20,8 @@ export interface Draft {
   cpus: string
   /** The sandbox runtime; empty means the server's default. */
   runtime: '' | RuntimeChoice
+  /** "Input lines": the script's standard input for a batch run (empty: the run is interactive). */
+  stdin: string
 }
 
 function loadDraft(): Draft {
@@ -30,6 +33,7 @@ function loadDraft(): Draft {
     memoryMb: '',
     cpus: '',
     runtime: '',
+    stdin: '',
   }
   try {
     const saved = JSON.parse(localStorage.getItem(DRAFT_KEY) ?? 'null') as Partial<Draft> | null
@@ -47,6 +51,8 @@ export interface DraftState {
   input: { value: Record<string, unknown>; error: null } | { value: null; error: string }
   /** The limit fields that are filled in, as numbers (empty means the environment's default). */
   limits: () => LimitsArg
+  /** How the run gets its standard input: the Input lines when there are any, else live input. */
+  stdin: () => StdinArgs
 }
 
 export function useDraft(): DraftState {
@@ -70,5 +76,6 @@ export function useDraft(): DraftState {
       Object.entries(l).filter(([, v]) => v !== undefined && !Number.isNaN(v)),
     )
   }, [draft.timeoutS, draft.memoryMb, draft.cpus])
-  return { draft, update, input, limits }
+  const stdin = useCallback(() => stdinArgs(draft.stdin), [draft.stdin])
+  return { draft, update, input, limits, stdin }
 }

@@ -1,10 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import type { RunDetail, RunSummary } from '../../../shared/api'
+import type { Args, RunDetail, RunSummary } from '../../../shared/api'
 import { isTerminal } from '../../../shared/run'
 import { client } from '../api/client'
 import { EarlyEvents, applyRunEvent, type LiveRun } from '../live-run'
 import type { LimitsArg } from './useDraft'
-import type { RuntimeChoice } from '../../../shared/runtime'
 
 export type Tab = 'output' | 'result' | 'artifacts'
 
@@ -17,13 +16,7 @@ export interface LiveRunState {
   tab: Tab
   setTab: (tab: Tab) => void
   /** Starts a run (`runs:start`) and shows it with every event that came before the reply. */
-  start: (args: {
-    code: string
-    input: Record<string, unknown>
-    environment: string
-    limits: LimitsArg
-    runtime?: RuntimeChoice
-  }) => Promise<void>
+  start: (args: Args<'runs:start'>) => Promise<void>
   /** Reruns a run (`runs:rerun`): shown the same way as a new run, early events included. */
   rerun: (id: string, limits?: LimitsArg) => Promise<void>
   /** Shows a run from history. */

@@ -145,6 +145,11 @@ export interface TakoClient {
   subscribe(listener: (event: AppEvent) => void): () => void
   /** URL the renderer can load an artifact from (image src, iframe src, fetch). */
   artifactUrl(runId: string, path: string, inline?: boolean): string
+  /**
+   * URL of an HTML artifact for a sandboxed preview frame, under which the report may also load its
+   * own run's images (and nothing else; see docs/security.md, 'Previews').
+   */
+  previewUrl(runId: string, path: string): Promise<string>
 }
 
 export { TakoCallError } from './call-error'

@@ -1,4 +1,4 @@
-import type { Locator, Page } from 'playwright-core'
+import type { Frame, Locator, Page } from 'playwright-core'
 
 /** The Files tab: the artifact list and the preview of the selected file. */
 export class ArtifactsPanel {
@@ -26,5 +26,13 @@ export class ArtifactsPanel {
   /** "Showing … of …" under a preview that was cut. */
   get cutNotice(): Locator {
     return this.preview.getByRole('note')
+  }
+  /** The sandboxed frame an HTML artifact is previewed in, once it has loaded. */
+  async htmlFrame(): Promise<Frame> {
+    const handle = await this.preview.locator('iframe').elementHandle({ timeout: 30_000 })
+    const frame = await handle?.contentFrame()
+    if (!frame) throw new Error('no HTML preview frame')
+    await frame.waitForLoadState('load')
+    return frame
   }
 }

@@ -142,6 +142,38 @@ function TableView(props: { text: string; artifact: ArtifactInfo; name: string }
   )
 }
 
+/**
+ * An HTML report in a frame where no script runs and nothing loads but its own run's images,
+ * styles, fonts and media (the frame is sandboxed; the served policy names the run's folder).
+ */
+function HtmlView(props: { runId: string; artifact: ArtifactInfo; name: string }): JSX.Element {
+  const { runId, artifact, name } = props
+  const [src, setSrc] = useState<{ url: string | null; error: string | null }>({
+    url: null,
+    error: null,
+  })
+  useEffect(() => {
+    let live = true
+    client.previewUrl(runId, artifact.name).then(
+      (url) => live && setSrc({ url, error: null }),
+      (err: unknown) => live && setSrc({ url: null, error: errorMessage(err) }),
+    )
+    return () => {
+      live = false
+    }
+  }, [runId, artifact.name])
+  if (src.error)
+    return (
+      <p role="alert">
+        Could not open {name}: {src.error}
+      </p>
+    )
+  if (src.url === null) return <p>Loading…</p>
+  return (
+    <iframe className="preview-html" title={`HTML preview of ${name}`} sandbox="" src={src.url} />
+  )
+}
+
 /** The preview of one artifact, capped so that no file can freeze the page. */
 export function Preview({
   runId,
@@ -179,14 +211,7 @@ export function Preview({
         </div>
       )
     case 'html':
-      return (
-        <iframe
-          className="preview-html"
-          title={`HTML preview of ${name}`}
-          sandbox=""
-          src={client.artifactUrl(runId, artifact.name, true)}
-        />
-      )
+      return <HtmlView runId={runId} artifact={artifact} name={name} />
     case 'table':
       if (text === null) return <p>Loading…</p>
       return <TableView text={text} artifact={artifact} name={name} />

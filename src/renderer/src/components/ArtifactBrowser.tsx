@@ -4,6 +4,7 @@ import { client } from '../api/client'
 import { useViewport } from '../hooks/useViewport'
 import { formatBytes, visibleName } from '../format'
 import { Preview, previewKind } from './ArtifactPreview'
+import { FileViewer } from './FileViewer'
 
 const ARTIFACT_ROW = 44
 const ARTIFACT_OVERSCAN = 10
@@ -59,6 +60,7 @@ export function ArtifactBrowser({
   artifacts: ArtifactInfo[]
 }): JSX.Element {
   const [selected, setSelected] = useState<string | null>(null)
+  const [viewing, setViewing] = useState<ArtifactInfo | null>(null)
   useEffect(() => {
     const firstVisual = artifacts.find((a) => previewKind(a) === 'image') ?? artifacts[0]
     setSelected(firstVisual?.name ?? null)
@@ -76,6 +78,13 @@ export function ArtifactBrowser({
             <span className="muted">
               {formatBytes(current.sizeBytes)} · sha256 {current.sha256.slice(0, 12)}…
             </span>
+            <button
+              type="button"
+              onClick={() => setViewing(current)}
+              title="Open full size (Enter)"
+            >
+              Open full size
+            </button>
             <a
               className="button"
               href={client.artifactUrl(runId, current.name)}
@@ -84,8 +93,21 @@ export function ArtifactBrowser({
               Save…
             </a>
           </header>
-          <Preview key={`${runId}/${current.name}`} runId={runId} artifact={current} />
+          <Preview
+            key={`${runId}/${current.name}`}
+            runId={runId}
+            artifact={current}
+            artifacts={artifacts}
+          />
         </section>
+      )}
+      {viewing && (
+        <FileViewer
+          runId={runId}
+          artifact={viewing}
+          artifacts={artifacts}
+          onClose={() => setViewing(null)}
+        />
       )}
     </div>
   )

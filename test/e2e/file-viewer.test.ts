@@ -125,4 +125,34 @@ describe('the full-size file viewer', () => {
       .toBe(300)
     await screenshot(page, '22-preview-markdown')
   }, 180_000)
+
+  it('shows folders as a tree that collapses and expands, keyboard included', async () => {
+    await openFiles(
+      [
+        'import os',
+        'os.makedirs("/output/plots/deep")',
+        'for n in ["a.txt", "plots/p1.txt", "plots/p2.txt", "plots/deep/d.txt"]:',
+        '    open("/output/" + n, "w").write(n)',
+      ].join('\n'),
+    )
+    const { artifacts } = t.app
+    const plots = artifacts.folder(/^▾ plots\//)
+    expect(await plots.getAttribute('aria-expanded')).toBe('true')
+    expect(await plots.textContent()).toContain('3 files')
+    expect(await artifacts.items.allTextContents()).toHaveLength(4)
+    await plots.focus()
+    await t.page.keyboard.press('Enter')
+    await expect.poll(() => artifacts.items.count(), poll).toBe(1)
+    expect(await artifacts.folder(/plots\//).getAttribute('aria-expanded')).toBe('false')
+    await screenshot(t.page, '23-artifact-tree-collapsed')
+    await artifacts.folder(/plots\//).click()
+    await expect.poll(() => artifacts.items.count(), poll).toBe(4)
+    // Enter on the selected file opens it full size.
+    await artifacts.item(/^d\.txt/).click()
+    await t.page.keyboard.press('Enter')
+    await expect
+      .poll(() => t.page.getByRole('dialog', { name: 'File plots/deep/d.txt' }).count(), poll)
+      .toBe(1)
+    await t.page.keyboard.press('Escape')
+  }, 120_000)
 })

@@ -7,11 +7,15 @@ export class ArtifactsPanel {
   get list(): Locator {
     return this.page.getByRole('list', { name: 'Artifacts' })
   }
+  /** File rows (folder rows are the buttons with aria-expanded). */
   get items(): Locator {
-    return this.list.getByRole('button')
+    return this.list.locator('button:not([aria-expanded])')
   }
   item(name: RegExp): Locator {
-    return this.list.getByRole('button', { name })
+    return this.list.locator('button:not([aria-expanded])').filter({ hasText: name })
+  }
+  folder(name: RegExp): Locator {
+    return this.list.locator('button[aria-expanded]').filter({ hasText: name })
   }
   /** The preview section (its accessible name is "Preview of <file name as shown>"). */
   get preview(): Locator {

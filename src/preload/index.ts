@@ -19,6 +19,8 @@ const api: TakoClient = {
     }
   },
   artifactUrl: artifactSchemeUrl,
+  // The protocol's own answer carries the run's policy: no key needed in the desktop app.
+  previewUrl: (runId, path) => Promise.resolve(artifactSchemeUrl(runId, path, true)),
 }
 
 contextBridge.exposeInMainWorld('tako', api)

@@ -63,3 +63,22 @@ const ARTIFACT_BASE: Directives = {
 export const ARTIFACT_CSP = serialize(ARTIFACT_BASE)
 /** Over HTTP the app previews HTML artifacts in a frame of its own origin, and nothing else may. */
 export const ARTIFACT_CSP_WEB = serialize(merge(ARTIFACT_BASE, { 'frame-ancestors': ["'self'"] }))
+
+/**
+ * The policy of one run's artifact: as above, and an HTML report may also show the images, styles,
+ * fonts and media of the same run (`<img src="chart.png">` beside `report.html`) — a source with a
+ * path ending in `/` matches only what is under it, so another run's files and every other address
+ * stay blocked. `runFolderUrl` is the absolute URL of the run's artifact folder, ending in `/`.
+ */
+export function runArtifactCsp(runFolderUrl: string, web: boolean): string {
+  if (!runFolderUrl.endsWith('/') || /[\s;,']/.test(runFolderUrl))
+    throw new Error(`not a folder URL for a CSP source: ${runFolderUrl}`)
+  const own = [runFolderUrl]
+  return serialize(
+    merge(
+      ARTIFACT_BASE,
+      { 'img-src': own, 'style-src': own, 'font-src': own, 'media-src': own },
+      web ? { 'frame-ancestors': ["'self'"] } : {},
+    ),
+  )
+}

@@ -79,3 +79,43 @@ describe('file names with control and bidi characters', () => {
     await screenshot(t.page, '14-bidi-file-name')
   }, 120_000)
 })
+
+/** Python that writes a w×h PNG (solid colour) with the standard library only. */
+function pngWriter(path: string, w: number, h: number): string {
+  return [
+    'import struct, zlib',
+    'def _chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))',
+    `_w, _h = ${w}, ${h}`,
+    '_raw = b"".join(b"\\x00" + b"\\xff\\x80\\x00" * _w for _ in range(_h))',
+    `open(${JSON.stringify(path)}, "wb").write(b"\\x89PNG\\r\\n\\x1a\\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", _w, _h, 8, 2, 0, 0, 0)) + _chunk(b"IDAT", zlib.compress(_raw)) + _chunk(b"IEND", b""))`,
+  ].join('\n')
+}
+
+describe('HTML reports', () => {
+  it("shows the run's own images inside an HTML report, and nothing from anywhere else", async () => {
+    // A first run whose chart the second run's report must not be able to show.
+    await t.app.runToEnd(pngWriter('/output/other.png', 30, 30))
+    const otherRun = await t.app.shownRunId()
+    expect(otherRun).not.toBeNull()
+    await openFilesOf(
+      [
+        'import os; os.makedirs("/output/plots")',
+        pngWriter('/output/plots/chart.png', 40, 20),
+        'open("/output/report.html", "w").write(',
+        '  "<h1>Report</h1><img id=own src=\\"plots/chart.png\\">"',
+        `  "<img id=foreign src=\\"/jobs/${otherRun}/artifacts/other.png\\">"`,
+        '  "<img id=remote src=\\"http://example.invalid/x.png\\">")',
+      ].join('\n'),
+    )
+    await t.app.artifacts.item(/^report\.html/).click()
+    const frame = await t.app.artifacts.htmlFrame()
+    const widthOf = (id: string): Promise<number> =>
+      frame
+        .locator(`#${id}`)
+        .evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)
+    await expect.poll(() => widthOf('own'), poll).toBe(40)
+    expect(await widthOf('foreign')).toBe(0)
+    expect(await widthOf('remote')).toBe(0)
+    await screenshot(t.page, '15-html-report-with-own-image')
+  }, 120_000)
+})

@@ -164,11 +164,15 @@ describe('artifact protocol containment', () => {
     expect(resolveArtifactUrl(store, 'tako-artifact://run/run-1/sub/b.png').ok).toBe(false)
   })
 
-  it('answers a listed artifact as a stream under the sandbox CSP, and refusals with their status', async () => {
+  it("answers a listed artifact as a stream under the sandbox CSP (its own run's folder only), and refusals with their status", async () => {
     const { store, dir, outside } = storeWithRun()
     const ok = artifactResponse(store, 'tako-artifact://run/run-1/a.txt')
     expect(ok.status).toBe(200)
-    expect(ok.headers.get('content-security-policy')).toBe(ARTIFACT_CSP)
+    // An HTML report may load its own run's images, styles, fonts and media; nothing else.
+    const own = 'tako-artifact://run/run-1/'
+    expect(ok.headers.get('content-security-policy')).toBe(
+      `${ARTIFACT_CSP.replace('img-src data:', `img-src data: ${own}`).replace("style-src 'unsafe-inline'", `style-src 'unsafe-inline' ${own}`)}; font-src ${own}; media-src ${own}`,
+    )
     expect(ok.headers.get('content-type')).toBe('text/plain')
     expect(ok.headers.get('x-content-type-options')).toBe('nosniff')
     expect(await ok.text()).toBe('hi')

@@ -2,8 +2,8 @@
 // the same artifact access as the HTTP route (src/main/app/artifact-access.ts).
 import fs from 'node:fs'
 import { Readable } from 'node:stream'
-import { ARTIFACT_CSP } from '../../shared/csp'
-import { ARTIFACT_SCHEME } from '../../shared/ipc'
+import { runArtifactCsp } from '../../shared/csp'
+import { ARTIFACT_SCHEME, artifactSchemeUrl } from '../../shared/ipc'
 import { openArtifact } from '../app/artifact-access'
 import { toAppError } from '../app/errors'
 import type { RunStore } from '../store/run-store'
@@ -11,7 +11,15 @@ import type { RunStore } from '../store/run-store'
 export { ARTIFACT_SCHEME }
 
 export type ArtifactResolution =
-  | { ok: true; file: string; fd: number; size: number; contentType: string; sha256: string }
+  | {
+      ok: true
+      runId: string
+      file: string
+      fd: number
+      size: number
+      contentType: string
+      sha256: string
+    }
   | { ok: false; status: 400 | 404; message: string }
 
 /**
@@ -41,7 +49,8 @@ export function resolveArtifactUrl(store: RunStore, url: string): ArtifactResolu
   try {
     const opened = openArtifact(store, id, name)
     const { contentType, sha256 } = opened.artifact
-    return { ok: true, file: opened.file, fd: opened.fd, size: opened.size, contentType, sha256 }
+    const { file, fd, size } = opened
+    return { ok: true, runId: id, file, fd, size, contentType, sha256 }
   } catch (err) {
     const app = toAppError(err)
     if (!app) throw err
@@ -57,7 +66,8 @@ export function artifactResponse(store: RunStore, url: string): Response {
   return new Response(stream as ReadableStream, {
     headers: {
       'Content-Type': r.contentType,
-      'Content-Security-Policy': ARTIFACT_CSP,
+      // An HTML report may show its own run's images, nothing else (docs/security.md, 'Previews').
+      'Content-Security-Policy': runArtifactCsp(artifactSchemeUrl(r.runId, ''), false),
       'X-Content-Type-Options': 'nosniff',
     },
   })

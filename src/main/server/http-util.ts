@@ -210,6 +210,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 export function siteRefusal(req: IncomingMessage): string | null {
   const origin = req.headers.origin
   const site = req.headers['sec-fetch-site']
+  if (isPreviewSubresource(req)) return null
   if (!isLoopbackOrigin(origin) || site === 'cross-site') {
     return 'Cross-origin requests are not allowed'
   }
@@ -223,6 +224,29 @@ export function siteRefusal(req: IncomingMessage): string | null {
     return `Refused: a request that changes state must come from this server's own page (Sec-Fetch-Site: ${site})`
   }
   return null
+}
+
+/** `/jobs/<id>/preview/<key>/…`: the one shape of path a sandboxed preview frame may ask for. */
+export const PREVIEW_PATH = /^\/jobs\/[^/?#]+\/preview\/[0-9a-f]{32}\//
+
+const PREVIEW_SUBRESOURCES = new Set(['image', 'style', 'font', 'audio', 'video', 'track'])
+
+/**
+ * An image (style, font, media) a sandboxed HTML preview asks for under a run's preview folder. The
+ * frame's origin is opaque, so its requests arrive cross-site with `Origin: null`; the preview
+ * route then checks the folder's key (see routes-artifacts.ts and docs/security.md, 'Previews').
+ */
+function isPreviewSubresource(req: IncomingMessage): boolean {
+  const method = (req.method ?? 'GET').toUpperCase()
+  const dest = req.headers['sec-fetch-dest']
+  const origin = req.headers.origin
+  return (
+    (method === 'GET' || method === 'HEAD') &&
+    (origin === undefined || origin === 'null') &&
+    dest !== undefined &&
+    PREVIEW_SUBRESOURCES.has(dest) &&
+    PREVIEW_PATH.test(req.url ?? '')
+  )
 }
 
 /** An `Origin` a page on this machine's loopback could send (or none at all). */

@@ -1,4 +1,4 @@
-import type { Locator, Page } from 'playwright-core'
+import type { Frame, Locator, Page } from 'playwright-core'
 
 /** The Files tab: the artifact list and the preview of the selected file. */
 export class ArtifactsPanel {
@@ -7,11 +7,15 @@ export class ArtifactsPanel {
   get list(): Locator {
     return this.page.getByRole('list', { name: 'Artifacts' })
   }
+  /** File rows (folder rows are the buttons with aria-expanded). */
   get items(): Locator {
-    return this.list.getByRole('button')
+    return this.list.locator('button:not([aria-expanded])')
   }
   item(name: RegExp): Locator {
-    return this.list.getByRole('button', { name })
+    return this.list.locator('button:not([aria-expanded])').filter({ hasText: name })
+  }
+  folder(name: RegExp): Locator {
+    return this.list.locator('button[aria-expanded]').filter({ hasText: name })
   }
   /** The preview section (its accessible name is "Preview of <file name as shown>"). */
   get preview(): Locator {
@@ -26,5 +30,13 @@ export class ArtifactsPanel {
   /** "Showing … of …" under a preview that was cut. */
   get cutNotice(): Locator {
     return this.preview.getByRole('note')
+  }
+  /** The sandboxed frame an HTML artifact is previewed in, once it has loaded. */
+  async htmlFrame(): Promise<Frame> {
+    const handle = await this.preview.locator('iframe').elementHandle({ timeout: 30_000 })
+    const frame = await handle?.contentFrame()
+    if (!frame) throw new Error('no HTML preview frame')
+    await frame.waitForLoadState('load')
+    return frame
   }
 }

@@ -95,5 +95,11 @@ export function createHttpClient(base = ''): TakoClient {
       const encoded = path.split('/').map(encodeURIComponent).join('/')
       return `${base}/jobs/${encodeURIComponent(runId)}/artifacts/${encoded}${inline ? '?inline=1' : ''}`
     },
+    async previewUrl(runId, path) {
+      const q = new URLSearchParams({ run: runId, path })
+      const res = await fetch(`${base}/api/preview-url?${q.toString()}`)
+      if (!res.ok) throw new TakoCallError(`http_${res.status}`, await res.text())
+      return `${base}${((await res.json()) as { url: string }).url}`
+    },
   }
 }

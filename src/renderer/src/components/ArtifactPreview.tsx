@@ -3,9 +3,12 @@ import type { ArtifactInfo } from '../../../shared/run'
 import { client } from '../api/client'
 import { errorMessage, visibleName } from '../format'
 import { PREVIEW_LIMITS, cutTable, cutText, describeCut } from '../preview-limits'
+import { readHead } from '../read-head'
+import { MarkdownView } from './viewers/MarkdownView'
+import { PdfView } from './viewers/PdfView'
 import { JsonTree } from './JsonTree'
 
-type Kind = 'image' | 'table' | 'json' | 'text' | 'html' | 'none'
+type Kind = 'image' | 'table' | 'json' | 'text' | 'html' | 'markdown' | 'pdf' | 'none'
 
 export function previewKind(a: ArtifactInfo): Kind {
   const t = a.contentType
@@ -13,32 +16,10 @@ export function previewKind(a: ArtifactInfo): Kind {
   if (t === 'text/csv' || t === 'text/tab-separated-values') return 'table'
   if (t === 'application/json' || t === 'application/geo+json') return 'json'
   if (t === 'text/html') return 'html'
+  if (t === 'text/markdown') return 'markdown'
+  if (t === 'application/pdf') return 'pdf'
   if (t.startsWith('text/') || t === 'application/xml' || t === 'application/yaml') return 'text'
   return 'none'
-}
-
-/** Reads at most `max` bytes of the file: a 1 GiB artifact costs no more than a 1 MiB one. */
-async function readHead(url: string, max: number): Promise<string> {
-  const r = await fetch(url)
-  if (!r.ok) throw new Error(`HTTP ${r.status}`)
-  if (!r.body) return new TextDecoder().decode((await r.arrayBuffer()).slice(0, max))
-  const reader = r.body.getReader()
-  const parts: Uint8Array[] = []
-  let read = 0
-  while (read < max) {
-    const { done, value } = await reader.read()
-    if (done) break
-    parts.push(value.subarray(0, max - read))
-    read += Math.min(value.byteLength, max - read)
-  }
-  await reader.cancel().catch(() => undefined) // the rest is not wanted; a failed cancel changes nothing
-  const bytes = new Uint8Array(read)
-  let at = 0
-  for (const p of parts) {
-    bytes.set(p, at)
-    at += p.byteLength
-  }
-  return new TextDecoder().decode(bytes)
 }
 
 function useText(url: string, enabled: boolean): { text: string | null; error: string | null } {
@@ -142,13 +123,48 @@ function TableView(props: { text: string; artifact: ArtifactInfo; name: string }
   )
 }
 
+/**
+ * An HTML report in a frame where no script runs and nothing loads but its own run's images,
+ * styles, fonts and media (the frame is sandboxed; the served policy names the run's folder).
+ */
+function HtmlView(props: { runId: string; artifact: ArtifactInfo; name: string }): JSX.Element {
+  const { runId, artifact, name } = props
+  const [src, setSrc] = useState<{ url: string | null; error: string | null }>({
+    url: null,
+    error: null,
+  })
+  useEffect(() => {
+    let live = true
+    client.previewUrl(runId, artifact.name).then(
+      (url) => live && setSrc({ url, error: null }),
+      (err: unknown) => live && setSrc({ url: null, error: errorMessage(err) }),
+    )
+    return () => {
+      live = false
+    }
+  }, [runId, artifact.name])
+  if (src.error)
+    return (
+      <p role="alert">
+        Could not open {name}: {src.error}
+      </p>
+    )
+  if (src.url === null) return <p>Loading…</p>
+  return (
+    <iframe className="preview-html" title={`HTML preview of ${name}`} sandbox="" src={src.url} />
+  )
+}
+
 /** The preview of one artifact, capped so that no file can freeze the page. */
 export function Preview({
   runId,
   artifact,
+  artifacts,
 }: {
   runId: string
   artifact: ArtifactInfo
+  /** The run's files, for what a Markdown file may show. */
+  artifacts: readonly ArtifactInfo[]
 }): JSX.Element {
   const kind = previewKind(artifact)
   const name = visibleName(artifact.name)
@@ -179,14 +195,11 @@ export function Preview({
         </div>
       )
     case 'html':
-      return (
-        <iframe
-          className="preview-html"
-          title={`HTML preview of ${name}`}
-          sandbox=""
-          src={client.artifactUrl(runId, artifact.name, true)}
-        />
-      )
+      return <HtmlView runId={runId} artifact={artifact} name={name} />
+    case 'markdown':
+      return <MarkdownView runId={runId} artifact={artifact} artifacts={artifacts} />
+    case 'pdf':
+      return <PdfView runId={runId} artifact={artifact} />
     case 'table':
       if (text === null) return <p>Loading…</p>
       return <TableView text={text} artifact={artifact} name={name} />

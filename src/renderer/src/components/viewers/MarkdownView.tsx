@@ -1,0 +1,51 @@
+import { useEffect, useMemo, useState, type JSX } from 'react'
+import type { ArtifactInfo } from '../../../../shared/run'
+import { client } from '../../api/client'
+import { errorMessage, formatBytes } from '../../format'
+import { renderMarkdown } from '../../markdown'
+import { PREVIEW_LIMITS } from '../../preview-limits'
+import { readHead } from '../../read-head'
+
+/** A Markdown artifact rendered without HTML (see markdown.ts), images of the same run only. */
+export function MarkdownView(props: {
+  runId: string
+  artifact: ArtifactInfo
+  artifacts: readonly ArtifactInfo[]
+}): JSX.Element {
+  const { runId, artifact, artifacts } = props
+  const [state, setState] = useState<{ text: string | null; error: string | null }>({
+    text: null,
+    error: null,
+  })
+  useEffect(() => {
+    let live = true
+    readHead(client.artifactUrl(runId, artifact.name), PREVIEW_LIMITS.bytes).then(
+      (text) => live && setState({ text, error: null }),
+      (err: unknown) => live && setState({ text: null, error: errorMessage(err) }),
+    )
+    return () => {
+      live = false
+    }
+  }, [runId, artifact.name])
+  const html = useMemo(() => {
+    if (state.text === null) return null
+    const names = new Set(artifacts.map((a) => a.name))
+    return renderMarkdown(state.text, {
+      fileName: artifact.name,
+      artifactUrl: (name) => (names.has(name) ? client.artifactUrl(runId, name) : null),
+    })
+  }, [state.text, artifacts, artifact.name, runId])
+  if (state.error) return <p role="alert">Could not load: {state.error}</p>
+  if (html === null) return <p>Loading…</p>
+  return (
+    <>
+      {artifact.sizeBytes > PREVIEW_LIMITS.bytes && (
+        <p className="muted cut-notice" role="note">
+          first {formatBytes(PREVIEW_LIMITS.bytes)} of {formatBytes(artifact.sizeBytes)} read
+        </p>
+      )}
+      {/* markdown-it with HTML off: everything from the file is escaped text or our own tags. */}
+      <div className="markdown-body" dangerouslySetInnerHTML={{ __html: html }} />
+    </>
+  )
+}

@@ -41,12 +41,14 @@ function detailOf(core: Core, r: RunRecord): RunDetail {
   } catch {
     input = null
   }
+  // A live run's output so far comes with the number of the last event it holds (see RunDetail).
+  const sofar = core.jobs.outputSoFar(r.id)
   return {
     ...summarize(r),
     code: store.readCode(r.id),
     input,
-    stdout: store.readText(r.id, STDOUT_FILE),
-    stderr: store.readText(r.id, STDERR_FILE),
+    stdout: sofar?.stdout ?? store.readText(r.id, STDOUT_FILE),
+    stderr: sofar?.stderr ?? store.readText(r.id, STDERR_FILE),
     stdoutTruncated: r.stdoutTruncated,
     stderrTruncated: r.stderrTruncated,
     exitCode: r.exitCode,
@@ -58,6 +60,7 @@ function detailOf(core: Core, r: RunRecord): RunDetail {
     limits: inRequestUnits(r.limits),
     startedAt: r.startedAt,
     endedAt: r.endedAt,
+    outputSeq: sofar?.seq ?? null,
   }
 }
 

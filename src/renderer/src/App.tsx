@@ -19,13 +19,14 @@ export function App(): JSX.Element {
   const draft = useDraft()
   const envs = useEnvironments(report)
   const history = useHistory(report)
-  const run = useLiveRun(report)
+  const run = useLiveRun(report, notices.info)
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null)
 
   const canRun = draft.input.error === null && envs.docker?.available !== false
   const { start, running, stop } = run
   const startDraft = useCallback(async () => {
-    if (running || draft.input.value === null) return
+    // While a run is live, `start` says so (a notice) instead of starting another.
+    if (draft.input.value === null) return
     notices.dismiss()
     await start({
       code: draft.draft.code,
@@ -33,7 +34,7 @@ export function App(): JSX.Element {
       environment: draft.draft.environment,
       limits: draft.limits(),
     })
-  }, [running, draft, start, notices])
+  }, [draft, start, notices])
 
   const fork = useCallback(
     async (id: string) => {
@@ -117,6 +118,9 @@ export function App(): JSX.Element {
         <Editors draft={draft} onRun={() => void startDraft()} />
         <RunPanel
           live={run.live}
+          version={run.version}
+          elsewhere={run.elsewhere}
+          onShow={(id) => void run.open(id)}
           detail={run.detail}
           running={running}
           tab={run.tab}

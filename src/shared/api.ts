@@ -1,5 +1,13 @@
 import { z } from 'zod'
-import type { ArtifactInfo, RunError, RunStatus, RunTiming, RunWarning, OutputStream } from './run'
+import type {
+  ArtifactInfo,
+  RunError,
+  RunStatus,
+  RunTiming,
+  RunWarning,
+  OutputStream,
+  StdinEvent,
+} from './run'
 import { MAX_CODE_CHARS, REQUEST_LIMIT_BOUNDS } from './limit-bounds'
 import { RUN_STATUSES } from './run'
 
@@ -26,7 +34,16 @@ export const schemas = {
     input: z.record(z.string(), z.unknown()),
     environment: z.string().min(1).max(64),
     limits: limitsInput.optional(),
+    /** Batch standard input (≤ 1 MiB as UTF-8), then end of file. */
+    stdin: z.string().optional(),
+    /** The script's input() is answered live (`runs:stdin`). */
+    interactive: z.boolean().optional(),
   }),
+  /** A line (`data`) or end of file (`eof: true`) for a running interactive run: exactly one. */
+  'runs:stdin': z.union([
+    z.strictObject({ id: runId, data: z.string() }),
+    z.strictObject({ id: runId, eof: z.literal(true) }),
+  ]),
   'runs:cancel': z.strictObject({ id: runId }),
   'runs:get': z.strictObject({ id: runId }),
   'runs:rerun': z.strictObject({ id: runId, limits: limitsInput.optional() }),
@@ -78,6 +95,13 @@ export interface RunDetail extends RunSummary {
   limits: { timeoutS: number; memoryMb: number; cpus: number }
   startedAt: string | null
   endedAt: string | null
+  /** Batch standard input the run was given, or null. */
+  stdin: string | null
+  interactive: boolean
+  /** While the run is blocked reading stdin: what it printed on the line so far. */
+  waitingForInput: { prompt: string } | null
+  /** Everything sent to its stdin live, in order. */
+  stdinEvents: StdinEvent[]
   /**
    * For a run still queued or running: `stdout`/`stderr` hold what it printed so far, up to the run
    * event numbered `outputSeq` (events with a higher `seq` come after). Null once the run has ended.
@@ -112,6 +136,7 @@ export interface BuildProgressEvent {
 /** Method → result. */
 export interface TakoApi {
   'runs:start': RunSummary
+  'runs:stdin': { accepted: true }
   'runs:cancel': { cancelled: boolean }
   'runs:get': RunDetail
   'runs:rerun': RunSummary

@@ -109,6 +109,9 @@ export class RecordingClient implements ContainerClient {
   listByLabel(label: string): Promise<{ id: string; labels: Record<string, string> }[]> {
     return this.real.listByLabel(label)
   }
+  cpuTimeNs(id: string): Promise<number | null> {
+    return this.real.cpuTimeNs(id)
+  }
 
   /** Run containers (role `run`) created so far, i.e. the cold path. */
   runContainers(): CreatedContainer[] {

@@ -1,5 +1,6 @@
 // The app's event subscription, for every transport that pushes AppEvents (IPC, SSE).
 import type { AppEvent, DockerStatus } from '../../shared/api'
+import type { RunEvent } from '../../shared/events'
 import type { Core } from './core'
 
 /** One Docker ping, given up after 3 s. */
@@ -17,6 +18,18 @@ export async function dockerStatus(core: Core): Promise<DockerStatus> {
   }
 }
 
+/** A run's stdin event as the app sees it (the same fields, no sequence number). */
+function stdinAppEvent(e: Extract<RunEvent, { type: 'run.stdin' }>): AppEvent {
+  switch (e.event) {
+    case 'waiting':
+      return { type: 'run.stdin', runId: e.runId, event: 'waiting', prompt: e.prompt }
+    case 'sent':
+      return { type: 'run.stdin', runId: e.runId, event: 'sent', text: e.text }
+    default:
+      return { type: 'run.stdin', runId: e.runId, event: 'eof' }
+  }
+}
+
 /**
  * The app event stream: run output and status, history changes, environment build progress, and
  * Docker status changes (polled every few seconds, pushed only when they change).
@@ -29,6 +42,7 @@ export function subscribeAppEvents(
   const offJobs = core.jobs.subscribe((e) => {
     if (e.type === 'run.output')
       listener({ type: 'run.output', runId: e.runId, stream: e.stream, text: e.text, seq: e.seq })
+    else if (e.type === 'run.stdin') listener(stdinAppEvent(e))
     else {
       listener({ type: 'run.status', runId: e.runId, status: e.status, seq: e.seq })
       listener({ type: 'history.changed', runId: e.runId })

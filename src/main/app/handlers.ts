@@ -35,6 +35,7 @@ function placement(environment: string): Pick<RunRequest, 'environment' | 'image
 
 function detailOf(core: Core, r: RunRecord): RunDetail {
   const { store } = core
+  const live = core.jobs.stdinState(r.id)
   let input: unknown
   try {
     input = store.readInput(r.id)
@@ -60,6 +61,10 @@ function detailOf(core: Core, r: RunRecord): RunDetail {
     limits: inRequestUnits(r.limits),
     startedAt: r.startedAt,
     endedAt: r.endedAt,
+    stdin: store.readStdin(r.id),
+    interactive: r.interactive ?? false,
+    waitingForInput: live?.waiting ?? null,
+    stdinEvents: live?.events ?? r.stdinEvents ?? [],
     outputSeq: sofar?.seq ?? null,
   }
 }
@@ -82,8 +87,14 @@ export function createHandlers(
         memoryMb: args.limits?.memoryMb ?? null,
         cpus: args.limits?.cpus ?? null,
         source: 'app',
+        stdin: args.stdin ?? null,
+        interactive: args.interactive ?? false,
       })
       return summarize(rec)
+    },
+    async 'runs:stdin'(args) {
+      lifecycle.sendStdin(args.id, 'data' in args ? { data: args.data } : { eof: true })
+      return { accepted: true }
     },
     async 'runs:cancel'(args) {
       return { cancelled: lifecycle.cancel(args.id) }

@@ -8,7 +8,8 @@ import { inRequestUnits } from '../../shared/limit-bounds'
 import type { SubmitRequest } from '../jobs/job-service'
 import { isValidRunId } from '../store/run-store'
 import type { Core } from './core'
-import { Conflict, FailedPrecondition, NotFound, toAppError } from './errors'
+import { StdinRefused } from '../engine/stdin-channel'
+import { Conflict, FailedPrecondition, InvalidArgument, NotFound, toAppError } from './errors'
 import {
   checkTimeoutCeiling,
   hostMemoryMb,
@@ -42,7 +43,15 @@ export interface Lifecycle {
   cancel(id: string): boolean
   /** Deletes a finished run and its folder. */
   remove(id: string): Promise<void>
+  /**
+   * A line or end of file for a running interactive run (see docs/run-contract.md, 'Standard
+   * input'). Conflict when the run is not running or not interactive; InputTooLarge past 1 MiB.
+   */
+  sendStdin(id: string, input: { data: string } | { eof: true }): void
 }
+
+/** Standard input past its limit (1 MiB per run): HTTP answers 413. */
+export class InputTooLarge extends InvalidArgument {}
 
 export function createLifecycle(core: Core): Lifecycle {
   const { jobs, store } = core
@@ -106,6 +115,9 @@ export function createLifecycle(core: Core): Lifecycle {
       memoryMb: o.memoryMb ?? (carry ? Math.min(carried.memoryMb, hostMemoryMb()) : null),
       cpus: o.cpus ?? (carry ? Math.min(carried.cpus, os.availableParallelism()) : null),
       source,
+      // The parent's standard input and way of taking it come along.
+      stdin: store.readStdin(parent.id),
+      interactive: parent.interactive ?? false,
     }
     const submitReq = await normalizeRunRequest(req, core)
     // What was asked for, not what was carried (Tako VM's record of a requested timeout).
@@ -142,6 +154,21 @@ export function createLifecycle(core: Core): Lifecycle {
       if (!isTerminal(rec.status) || jobs.isLive(rec.id))
         throw new Conflict('Execution is still in progress; cancel it first')
       await store.delete(rec.id)
+    },
+    sendStdin(id, input) {
+      if (!isValidRunId(id) || !store.has(id)) throw new NotFound('Job not found')
+      try {
+        jobs.sendStdin(id, input)
+      } catch (err) {
+        if (!(err instanceof StdinRefused)) throw err
+        if (err.reason === 'too_large') throw new InputTooLarge(err.message)
+        if (err.reason === 'too_many') throw new InvalidArgument(err.message)
+        throw new Conflict(
+          err.reason === 'not_interactive'
+            ? 'The run is not interactive; give its input as `stdin` when starting it'
+            : 'The run is not running or its input was closed',
+        )
+      }
     },
   }
 }

@@ -8,6 +8,7 @@ import type { RunSource } from '../../shared/record'
 import type { RunLimits } from '../../shared/run'
 import { MiB } from '../../shared/units'
 import { DEFAULT_LIMITS } from '../engine/limits'
+import { stdinTooLarge } from '../engine/stdin-channel'
 import { ENVIRONMENTS, findEnvironment, imageRef } from '../environments/catalogue'
 import type { SubmitRequest } from '../jobs/job-service'
 import { InvalidArgument } from './errors'
@@ -34,6 +35,10 @@ export interface RunRequest {
   idempotencyKey?: string | null
   /** Runtime package installs: refused (runs have no network); the run fails with a config error. */
   requirements?: readonly string[] | null
+  /** Batch standard input (≤ 1 MiB as UTF-8); see docs/run-contract.md, 'Standard input'. */
+  stdin?: string | null
+  /** input() is answered live (`runs:stdin`, `POST /jobs/{id}/stdin`). */
+  interactive?: boolean | null
 }
 
 /** What normalisation needs of the app. */
@@ -135,6 +140,8 @@ export function toSubmitRequest(req: RunRequest, maxTimeoutS: number): SubmitReq
     throw InvalidArgument.field('image', `'${req.image}' is not a valid image name`, req.image)
   const why = inputProblem(req.input)
   if (why) throw InvalidArgument.field('input', why, null)
+  const stdinWhy = req.stdin ? stdinTooLarge(0, req.stdin) : null
+  if (stdinWhy) throw InvalidArgument.field('stdin', stdinWhy, null)
   const env = req.image ? { name: 'custom', image: req.image } : resolveEnvironment(req.environment)
   const base = req.image ? 'default' : env.name
   const def = findEnvironment(base)!.defaults
@@ -172,6 +179,8 @@ export function toSubmitRequest(req: RunRequest, maxTimeoutS: number): SubmitReq
     source: req.source,
     requestedTimeoutS: req.timeoutS ?? null,
     idempotencyKey: req.idempotencyKey ?? null,
+    stdin: req.stdin || null,
+    interactive: req.interactive ?? false,
   }
   if (req.requirements && req.requirements.length > 0) {
     submit.rejectWith = {

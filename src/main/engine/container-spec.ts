@@ -51,7 +51,16 @@ export interface RunSpecInput extends CommonSpecInput {
   codeFile: string
   inputFile: string
   outputDir: string
+  /**
+   * The script's stdin: none (closed at once, EOF), batch (the host writes the run's input, then
+   * closes it) or interactive (the stdin wrapper runs the script; see docs/run-contract.md,
+   * 'Standard input').
+   */
+  stdin?: StdinMode
 }
+
+/** How a run's standard input is fed (see docs/run-contract.md, 'Standard input'). */
+export type StdinMode = 'none' | 'batch' | 'interactive'
 
 /** A warm container: the supervisor waits on stdin for its one run's go line. */
 export interface WarmSpecInput extends CommonSpecInput {
@@ -94,7 +103,7 @@ function kindParts(input: ContainerSpecInput): {
           `${input.inputDir}:/input:ro`,
           `${input.outputDir}:/output:rw`,
         ],
-        cmd: ['python3', '-u', '-c', SUPERVISOR_SOURCE, ...input.preimports],
+        cmd: ['python3', '-u', '-c', SUPERVISOR_SOURCE, 'warm', ...input.preimports],
         workingDir: '/output',
         stdin: true,
       }
@@ -118,9 +127,12 @@ function kindParts(input: ContainerSpecInput): {
           `${input.inputFile}:/input/data.json:ro`,
           `${input.outputDir}:/output:rw`,
         ],
-        cmd: ['python3', '-u', '/code/main.py'],
+        cmd:
+          input.stdin === 'interactive'
+            ? ['python3', '-u', '-c', SUPERVISOR_SOURCE, 'interactive']
+            : ['python3', '-u', '/code/main.py'],
         workingDir: '/output',
-        stdin: false,
+        stdin: (input.stdin ?? 'none') !== 'none',
       }
   }
 }

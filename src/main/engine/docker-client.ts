@@ -22,6 +22,8 @@ export interface ContainerClient {
   ): Promise<{ running: boolean; exitCode: number; oomKilled: boolean; pid?: number }>
   kill(id: string): Promise<void>
   remove(id: string): Promise<void>
+  /** The container's CPU time so far in ns (one stats sample), null when Docker cannot tell. */
+  cpuTimeNs?(id: string): Promise<number | null>
   /** Ids of all containers (any state) carrying `label` (`key` or `key=value`). */
   listByLabel(label: string): Promise<{ id: string; labels: Record<string, string> }[]>
 }
@@ -191,6 +193,18 @@ export class DockerContainerClient implements ContainerClient, ImageClient {
       })
     } catch (err) {
       throw this.wrap(err)
+    }
+  }
+
+  async cpuTimeNs(id: string): Promise<number | null> {
+    try {
+      // one-shot: the first sample at once, not two a second apart.
+      const opts = { stream: false, 'one-shot': true } as { stream: false }
+      const stats = await this.docker.getContainer(id).stats(opts)
+      const ns = stats.cpu_stats?.cpu_usage?.total_usage
+      return typeof ns === 'number' ? ns : null
+    } catch {
+      return null
     }
   }
 

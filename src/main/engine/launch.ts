@@ -13,6 +13,15 @@ import { InfraFailure } from './outcome'
 import type { OutputStream } from '../../shared/run'
 import type { RunPaths } from './run-folder'
 import type { WarmContainer } from './warm-pool'
+import type { StdinChannel } from './stdin-channel'
+import type { StdinMode } from './container-spec'
+
+/** The go line a warm container's supervisor takes for each way of feeding stdin (supervisor.ts). */
+const GO_LINES: Readonly<Record<StdinMode, string>> = {
+  none: 'go\n',
+  batch: 'go stdin\n',
+  interactive: 'go interactive\n',
+}
 
 /** Where a run's stdout/stderr payloads go, exactly as Docker delivered them. */
 export type PayloadSink = (stream: OutputStream, payload: Buffer) => void
@@ -50,6 +59,7 @@ export async function launchCold(
   user: SandboxUser,
   onPayload: PayloadSink,
 ): Promise<Launch> {
+  const stdin = spec.stdin ?? null
   const createSpec = buildContainerSpec({
     kind: 'run',
     runId: spec.runId,
@@ -58,6 +68,7 @@ export async function launchCold(
     limits: spec.limits,
     user,
     ...paths,
+    stdin: stdin?.mode ?? 'none',
   })
   let containerId: string
   try {
@@ -66,13 +77,19 @@ export async function launchCold(
     throw imageMissing(err, spec) ?? err
   }
   try {
-    const stream = await d.client.attach(containerId)
+    // With stdin, a duplex attach: the run's input is written to it once the script started.
+    const duplex =
+      stdin && stdin.mode !== 'none' ? await d.client.attachInteractive(containerId) : null
+    const stream = duplex ?? (await d.client.attach(containerId))
     return {
       containerId,
       outputDir: paths.outputDir,
       streamEnded: pipeAttach(stream, onPayload),
       warm: null,
-      begin: () => d.client.start(containerId),
+      begin: async () => {
+        await d.client.start(containerId)
+        if (stdin && duplex) stdin.attach(duplex)
+      },
       exited: () => d.client.wait(containerId),
     }
   } catch (err) {
@@ -102,7 +119,12 @@ function imageMissing(err: unknown, spec: RunSpec): InfraFailure | null {
  * reports the container's exit, as on the cold path: nothing the script prints can end the run,
  * choose its exit code or hide an OOM kill (see docs/security.md, 'Warm runs').
  */
-export function launchWarm(warm: WarmContainer, paths: RunPaths, onPayload: PayloadSink): Launch {
+export function launchWarm(
+  warm: WarmContainer,
+  paths: RunPaths,
+  onPayload: PayloadSink,
+  stdin: StdinChannel | null = null,
+): Launch {
   const code = path.join(warm.codeDir, 'main.py')
   const input = path.join(warm.inputDir, 'data.json')
   fs.copyFileSync(paths.codeFile, code)
@@ -116,10 +138,13 @@ export function launchWarm(warm: WarmContainer, paths: RunPaths, onPayload: Payl
     outputDir: paths.outputDir,
     streamEnded: warm.streamEnded,
     warm,
-    begin: () =>
-      new Promise<void>((resolve, reject) => {
-        warm.stream.write('go\n', (err) => (err ? reject(err) : resolve()))
-      }),
+    begin: async () => {
+      const mode = stdin?.mode ?? 'none'
+      await new Promise<void>((resolve, reject) => {
+        warm.stream.write(GO_LINES[mode], (err) => (err ? reject(err) : resolve()))
+      })
+      stdin?.attach(warm.stream)
+    },
     exited: async () => {
       const code = await warm.exited
       if (code === 'error')

@@ -75,7 +75,9 @@ export function classifyOutcome(f: OutcomeFacts): Decision {
     case 'timeout':
       return executionFailure('timeout', {
         type: 'timeout',
-        message: `Execution timed out after ${formatSeconds(f.limits.timeoutMs)} (the run's time limit); output so far is kept`,
+        message:
+          f.stop.message ??
+          `Execution timed out after ${formatSeconds(f.limits.timeoutMs)} (the run's time limit); output so far is kept`,
       })
     case 'disk_floor':
     case 'output_limit':

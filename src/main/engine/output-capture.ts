@@ -160,6 +160,12 @@ export class RunCapture {
     if (this.total > this.limits.outputCeilingBytes) this.onCeiling()
   }
 
+  /** Bytes the run wrote that are not output (stdin read requests): they count toward the ceiling. */
+  countHidden(bytes: number): void {
+    this.total += bytes
+    if (this.total > this.limits.outputCeilingBytes) this.onCeiling()
+  }
+
   /** The streams ended: flush what the decoders still hold. */
   end(): void {
     this.emit('stdout', this.decoders.stdout.end())

@@ -19,6 +19,8 @@ import { readResultJson } from './result-parser'
 import { makeOutputDir, prepareRunDir, type RunPaths } from './run-folder'
 import { defaultUsers, fixedUser, type SandboxUsers } from './run-users'
 import type { WarmPool } from './warm-pool'
+import { inputWaitMsFromEnv } from './stdin-clock'
+import type { StdinChannel } from './stdin-channel'
 import { Watchdog } from './watchdog'
 
 export interface RunSpec {
@@ -38,6 +40,10 @@ export interface RunSpec {
   onStarted?: (startedAt: string) => void
   /** Modules a warm container for this environment imports ahead of time. */
   preimports?: readonly string[]
+  /** The run's standard input, batch or live (absent: none, EOF at once). */
+  stdin?: StdinChannel | null
+  /** Batch stdin, kept in the run's folder as `stdin.txt`. */
+  stdinText?: string | null
 }
 
 export interface EngineOptions {
@@ -58,6 +64,8 @@ export interface EngineOptions {
   minFreeInodes?: number
   /** Keeps /output within bounds while runs write (default: per-run quotas and the disk floor). */
   outputGuard?: OutputGuard
+  /** The longest a run may wait for input in total (default `TAKO_INPUT_WAIT_S`, else 10 min). */
+  inputWaitMs?: number
   log?: (event: string, fields: Record<string, unknown>) => void
 }
 
@@ -78,6 +86,7 @@ export class RunEngine {
   private readonly guard: OutputGuard
   private readonly removals: RemovalQueue
   private readonly log: (event: string, fields: Record<string, unknown>) => void
+  private readonly inputWaitMs: number
   pool: WarmPool | null
 
   constructor(options: EngineOptions) {
@@ -87,6 +96,7 @@ export class RunEngine {
     this.killGraceMs = options.killGraceMs ?? 5_000
     this.log = options.log ?? (() => undefined)
     this.pool = options.pool ?? null
+    this.inputWaitMs = options.inputWaitMs ?? inputWaitMsFromEnv()
     this.guard =
       options.outputGuard ??
       new PerRunOutputGuard({
@@ -124,6 +134,9 @@ export class RunEngine {
       },
     })
     out.onCeiling = () => watchdog.stop({ reason: 'output_limit' })
+    const stdin = spec.stdin ?? null
+    if (stdin) stdin.onWaitingChange = (w) => (w ? watchdog.pauseClock() : watchdog.resumeClock())
+    const sink = stdin ? stdin.filter(out.sink, (n) => out.countHidden(n)) : out.sink
     let launch: Launch | null = null
     let exitCode: number | null = null
     let oomKilled = false
@@ -136,13 +149,18 @@ export class RunEngine {
       const refused = this.guard.checkBeforeStart(paths.outputDir)
       if (refused)
         throw new InfraFailure({ type: 'output_limit', message: refused, phase: 'startup' })
-      launch = await this.launch(spec, paths, user, out.sink)
+      launch = await this.launch(spec, paths, user, sink)
       if (watchdog.recorded) throw new InfraFailure(cancelledError(), 'cancelled')
       await launch.begin()
       tStart = performance.now()
       startedAt = new Date().toISOString()
       spec.onStarted?.(startedAt)
-      watchdog.startTimer(spec.limits.timeoutMs)
+      const containerId = launch.containerId
+      const cpuTimeNs = this.client.cpuTimeNs?.bind(this.client)
+      watchdog.startTimer(spec.limits.timeoutMs, {
+        inputWaitMs: this.inputWaitMs,
+        ...(cpuTimeNs ? { cpuNs: () => cpuTimeNs(containerId) } : {}),
+      })
       watchdog.onFinish(
         this.guard.watch(spec.runId, launch.outputDir, (b) =>
           watchdog.stop({
@@ -181,7 +199,9 @@ export class RunEngine {
         await this.removals.remove(spec.runId, launch.containerId)
       }
       if (launch?.warm) this.pool?.releaseSlot(launch.warm)
+      stdin?.close()
     }
+    stdin?.flush(out.sink)
     out.end()
 
     const tCollect = performance.now()
@@ -242,7 +262,7 @@ export class RunEngine {
         fs.rmSync(paths.outputDir, { recursive: true, force: true })
         fs.renameSync(warm.outputDir, paths.outputDir)
         this.log('pool-dispatch', { runId: spec.runId, containerId: warm.id })
-        return launchWarm(warm, paths, onPayload)
+        return launchWarm(warm, paths, onPayload, spec.stdin ?? null)
       } catch (err) {
         this.log('pool-dispatch-failed', {
           runId: spec.runId,

@@ -10,6 +10,8 @@ import type { SandboxUser } from './container-spec'
 export const CODE_FILE = 'main.py'
 export const INPUT_FILE = 'input.json'
 export const ARTIFACTS_DIR = 'artifacts'
+/** A run's batch standard input, when it has one (never mounted; the host feeds it). */
+export const STDIN_FILE = 'stdin.txt'
 
 export interface RunPaths {
   codeFile: string
@@ -31,9 +33,12 @@ export function makeOutputDir(outputDir: string, user: SandboxUser): void {
   chownToSandbox(outputDir, user)
 }
 
-/** Writes a run's files: code and input read-only, an empty output folder the sandbox user owns. */
+/**
+ * Writes a run's files: code, input and batch stdin read-only, an empty output folder the sandbox
+ * user owns.
+ */
 export function prepareRunDir(
-  run: { runDir: string; code: string; inputData: unknown },
+  run: { runDir: string; code: string; inputData: unknown; stdinText?: string | null },
   user: SandboxUser,
 ): RunPaths {
   fs.mkdirSync(run.runDir, { recursive: true })
@@ -42,6 +47,7 @@ export function prepareRunDir(
   const outputDir = path.join(run.runDir, ARTIFACTS_DIR)
   writeReadOnly(codeFile, run.code)
   writeReadOnly(inputFile, JSON.stringify(run.inputData ?? {}))
+  if (run.stdinText) writeReadOnly(path.join(run.runDir, STDIN_FILE), run.stdinText)
   makeOutputDir(outputDir, user)
   return { codeFile, inputFile, outputDir }
 }

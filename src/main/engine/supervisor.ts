@@ -1,12 +1,19 @@
 /**
- * The Python program a warm container runs. It imports the environment's heavy modules, says
- * READY, waits for one line on stdin (the go signal, sent once the host has written the run's files),
- * puts /dev/null on stdin as a cold run has it, then runs /code/main.py as `__main__` exactly as
+ * The Python program a warm container runs (argv: `warm`, then modules to import ahead of time), and
+ * a cold interactive run (argv: `interactive`). Warm: it imports the environment's heavy modules,
+ * says READY and waits for one line on stdin, the go signal sent once the host has written the
+ * run's files: `go` puts /dev/null on stdin as a cold run has it, `go stdin` keeps the container's
+ * stdin (the host writes the run's batch input, then closes it), `go interactive` keeps it and
+ * installs the stdin wrapper. It then runs /code/main.py as `__main__` exactly as
  * `python3 -u /code/main.py` would: same argv, sys.path[0], globals, traceback text (its own frame
  * hidden, `sys.excepthook` honoured), SystemExit codes, non-daemon threads joined and atexit run.
  *
- * It writes nothing after the go line: the run ends when Docker reports the container's exit, and
- * its exit code and OOM state come from Docker. It is not a security boundary: user code runs in
+ * The stdin wrapper (interactive runs) replaces `sys.stdin` with a reader whose every read that
+ * would block first flushes stdout/stderr and writes a read-request frame on stdout (see
+ * stdin-frames.ts and docs/security.md, 'Standard input').
+ *
+ * It writes nothing else after the go line: the run ends when Docker reports the container's exit,
+ * and its exit code and OOM state come from Docker. It is not a security boundary: user code runs in
  * the same interpreter and could change anything here, so the host trusts nothing it could print —
  * limits, timeouts, OOM and artifact collection work exactly as on the cold path (see
  * docs/security.md, 'Warm runs').
@@ -15,25 +22,70 @@ export const READY_MARKER = '\u0000TAKO-READY\n'
 
 export const SUPERVISOR_SOURCE = String.raw`
 import os, sys
+def _tako_stdin_wrapper():
+    import io, select
+    class Reader(io.RawIOBase):
+        consumed = 0
+        def readable(self):
+            return True
+        def fileno(self):
+            return 0
+        def readinto(self, b):
+            try:
+                ready = select.select([0], [], [], 0)[0]
+            except BaseException:
+                ready = [0]
+            if not ready:
+                for stream in (sys.stdout, sys.stderr):
+                    try:
+                        stream.flush()
+                    except BaseException:
+                        pass
+                os.write(1, b'\x00TAKO-STDIN:%d\n' % Reader.consumed)
+            data = os.read(0, len(b))
+            n = len(data)
+            b[:n] = data
+            Reader.consumed += n
+            return n
+    old = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BufferedReader(Reader()), encoding=old.encoding,
+                                 errors=old.errors, newline='\n')
 def _tako_supervise():
-    devnull = os.open('/dev/null', os.O_RDWR)
-    saved = os.dup(2)
-    os.dup2(devnull, 2)
-    for name in sys.argv[1:]:
-        try:
-            __import__(name)
-        except BaseException:
-            pass
-    os.dup2(saved, 2)
-    os.close(saved)
-    sys.stdout.write('\x00TAKO-READY\n')
-    sys.stdout.flush()
-    go = sys.stdin.buffer.readline()
-    os.dup2(devnull, 0)
-    os.close(devnull)
-    if go != b'go\n':
-        os._exit(0)
-    del go
+    mode = sys.argv[1] if len(sys.argv) > 1 else ''
+    if mode == 'warm':
+        devnull = os.open('/dev/null', os.O_RDWR)
+        saved = os.dup(2)
+        os.dup2(devnull, 2)
+        for name in sys.argv[2:]:
+            try:
+                __import__(name)
+            except BaseException:
+                pass
+        os.dup2(saved, 2)
+        os.close(saved)
+        sys.stdout.write('\x00TAKO-READY\n')
+        sys.stdout.flush()
+        # Byte by byte from the descriptor: sys.stdin's buffer must not swallow the run's input.
+        go = b''
+        while len(go) < 32 and not go.endswith(b'\n'):
+            c = os.read(0, 1)
+            if not c:
+                break
+            go += c
+        if go not in (b'go\n', b'go stdin\n', b'go interactive\n'):
+            os._exit(0)
+        if go == b'go\n':
+            os.dup2(devnull, 0)
+        os.close(devnull)
+        interactive = go == b'go interactive\n'
+        del go, devnull, saved
+    elif mode == 'interactive':
+        interactive = True
+    else:
+        os._exit(2)
+    if interactive:
+        _tako_stdin_wrapper()
+    del mode, interactive
     import builtins, threading, atexit
     sys.argv = ['/code/main.py']
     sys.path[0] = '/code'

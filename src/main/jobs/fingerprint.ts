@@ -24,6 +24,8 @@ export function requestFingerprint(f: {
   requirements: string[]
   memoryMb: number | null
   cpus: number | null
+  stdin?: string | null
+  interactive?: boolean | null
 }): string {
   return sha256Hex(
     canonicalJson({
@@ -35,6 +37,9 @@ export function requestFingerprint(f: {
       requirements: f.requirements,
       memory_mb: f.memoryMb,
       cpus: f.cpus,
+      // Absent unless given, so fingerprints of requests without stdin stay as they were.
+      stdin_hash: f.stdin ? sha256Hex(f.stdin) : undefined,
+      interactive: f.interactive ? true : undefined,
     }),
   )
 }

@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto'
 import type { RunEvent } from '../../shared/events'
 import type { RunRecord, Relationship, RunSource } from '../../shared/record'
-import { isTerminal, type RunLimits, type RunOutcome, type RunStatus } from '../../shared/run'
+import {
+  isTerminal,
+  type RunLimits,
+  type RunOutcome,
+  type RunStatus,
+  type StdinEvent,
+} from '../../shared/run'
 import type { RunEngine, RunSpec } from '../engine/run-engine'
 import type { LiveOutput } from '../store/live-output'
 import type { RunStore } from '../store/run-store'
-import { sha256Hex } from './fingerprint'
+import { queuedRecord } from './queued-record'
 import { PREIMPORTS } from '../engine/supervisor'
+import { StdinChannel, StdinRefused } from '../engine/stdin-channel'
 
 export interface SubmitRequest {
   code: string
@@ -23,6 +30,10 @@ export interface SubmitRequest {
   requestedTimeoutS?: number | null
   /** A run that must fail before any container is created (e.g. an unsupported request field). */
   rejectWith?: RunOutcome['error']
+  /** Batch standard input (≤ 1 MiB as UTF-8), then end of file. */
+  stdin?: string | null
+  /** Standard input answered live (`sendStdin`). */
+  interactive?: boolean
 }
 
 export class QueueFullError extends Error {
@@ -49,6 +60,8 @@ interface Job {
   done: Promise<RunRecord>
   resolve: (r: RunRecord) => void
   running: boolean
+  /** The run's standard input, from the moment it runs. */
+  stdin: StdinChannel | null
 }
 
 export interface JobServiceOptions {
@@ -122,6 +135,7 @@ export class JobService {
       image: request.image,
       limits: request.limits,
       runDir: this.store.runDir(id),
+      stdinText: request.stdin ?? null,
     }
   }
 
@@ -158,36 +172,7 @@ export class JobService {
   submit(request: SubmitRequest): RunRecord {
     if (this.waiting.length >= this.maxQueue) throw new QueueFullError()
     const id = request.id ?? randomUUID()
-    const record: RunRecord = {
-      id,
-      status: 'queued',
-      source: request.source,
-      environment: request.environment,
-      image: request.image,
-      limits: request.limits,
-      createdAt: new Date().toISOString(),
-      startedAt: null,
-      endedAt: null,
-      durationMs: null,
-      exitCode: null,
-      error: null,
-      codeHash: sha256Hex(request.code),
-      // The hash of input.json exactly as stored and mounted (what `_input.json` serves).
-      inputHash: sha256Hex(JSON.stringify(request.inputData)),
-      codePreview: request.code.slice(0, 200),
-      stdoutBytes: 0,
-      stderrBytes: 0,
-      stdoutTruncated: false,
-      stderrTruncated: false,
-      artifacts: [],
-      warnings: [],
-      timing: null,
-      parentId: request.parentId ?? null,
-      relationship: request.relationship ?? null,
-      idempotencyKey: request.idempotencyKey ?? null,
-      fingerprint: request.fingerprint ?? null,
-      requestedTimeoutS: request.requestedTimeoutS ?? null,
-    }
+    const record = queuedRecord(id, request)
     this.store.save(record)
     this.engine.prepareRunDir(this.runSpec(id, request))
     let resolve!: (r: RunRecord) => void
@@ -202,6 +187,7 @@ export class JobService {
       done,
       resolve,
       running: false,
+      stdin: null,
     }
     this.active.set(id, job)
     this.waiting.push(job)
@@ -326,10 +312,14 @@ export class JobService {
       this.emitStatus(id, 'running')
       // What the run prints goes to its folder as it streams (kept if this process dies mid-run).
       live = this.store.openLiveOutput(id, request.limits)
+      job.stdin = new StdinChannel(request.stdin ?? null, request.interactive ?? false, (e) =>
+        this.emit({ type: 'run.stdin', runId: id, ...e, seq: this.nextSeq() }),
+      )
       const outcome = await this.engine.run({
         ...this.runSpec(id, request),
         signal: job.controller.signal,
         preimports: PREIMPORTS[request.environment] ?? [],
+        stdin: job.stdin,
         onOutput: (stream, text) => {
           live?.append(stream, text)
           this.emit({ type: 'run.output', runId: id, stream, text, seq: this.nextSeq() })
@@ -355,6 +345,7 @@ export class JobService {
         artifacts: outcome.artifacts,
         warnings: outcome.warnings,
         timing: outcome.timing,
+        ...(request.interactive ? { stdinEvents: job.stdin.events } : {}),
       })
     } catch (err) {
       this.log('job-error', { runId: id, error: String(err) })
@@ -386,6 +377,25 @@ export class JobService {
     }
     this.emitStatus(id, record.status)
     job.resolve(record)
+  }
+
+  /**
+   * Sends a line, or end of file, to a running interactive job's stdin. Throws StdinRefused
+   * (`not_running` when it is not running).
+   */
+  sendStdin(id: string, input: { data: string } | { eof: true }): void {
+    const job = this.active.get(id)
+    if (!job?.running || !job.stdin) {
+      throw new StdinRefused('ended', 'the run is not running')
+    }
+    if ('data' in input) job.stdin.send(input.data)
+    else job.stdin.eof()
+  }
+
+  /** A running job's live stdin: what it waits for and what it was sent; null when not running. */
+  stdinState(id: string): { waiting: { prompt: string } | null; events: StdinEvent[] } | null {
+    const stdin = this.active.get(id)?.stdin
+    return stdin ? { waiting: stdin.waiting, events: [...stdin.events] } : null
   }
 
   /** Current status of a job as Tako VM reports it (`pending` while waiting in the queue). */

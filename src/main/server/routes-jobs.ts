@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { RunEvent } from '../../shared/events'
 import { isTerminal } from '../../shared/run'
-import type { LineageOverrides } from '../app/lifecycle'
+import { InputTooLarge, type LineageOverrides } from '../app/lifecycle'
+import { InvalidArgument } from '../app/errors'
 import { normalizeRunRequest, type RunRequest } from '../app/run-request'
 import { requestFingerprint } from '../jobs/fingerprint'
 import { isValidRunId } from '../store/run-store'
@@ -21,6 +22,10 @@ const overridesShape = {
 }
 const rerunSchema = z.strictObject(overridesShape)
 const forkSchema = z.strictObject({ code: codeSchema, ...overridesShape })
+const stdinSchema = z.union([
+  z.strictObject({ data: z.string() }),
+  z.strictObject({ eof: z.literal(true) }),
+])
 
 /** Tako VM's snake_case body in the app's neutral terms. */
 function runRequestOf(body: ExecuteRequest): RunRequest {
@@ -35,6 +40,8 @@ function runRequestOf(body: ExecuteRequest): RunRequest {
     source: 'api',
     idempotencyKey: body.idempotency_key ?? null,
     requirements: body.requirements ?? null,
+    stdin: body.stdin ?? null,
+    interactive: body.interactive ?? false,
   }
 }
 
@@ -56,6 +63,18 @@ export function jobRoutes(ctx: ApiContext): Route[] {
     route('POST', '/execute', async (req, res) => {
       const t0 = performance.now()
       const body = parseBody(executeRequestSchema, await ctx.readJsonBody(req))
+      if (body.interactive) {
+        // Nobody could answer its input() while this request waits: a live run is an async job.
+        throw new InvalidArgument('interactive runs need POST /execute/async', [
+          {
+            field: 'interactive',
+            message:
+              'interactive runs need POST /execute/async (send input with POST /jobs/{id}/stdin); ' +
+              'give batch input as `stdin` here',
+            input: true,
+          },
+        ])
+      }
       // Tako VM uses idempotency keys on async submits only.
       const queued = await lifecycle.start(
         { ...runRequestOf(body), idempotencyKey: null },
@@ -82,6 +101,8 @@ export function jobRoutes(ctx: ApiContext): Route[] {
           requirements: body.requirements ?? [],
           memoryMb: body.memory_mb ?? null,
           cpus: body.cpus ?? null,
+          stdin: body.stdin ?? null,
+          interactive: body.interactive ?? null,
         })
         const existing = jobs.findByIdempotencyKey(body.idempotency_key)
         if (existing) {
@@ -114,7 +135,23 @@ export function jobRoutes(ctx: ApiContext): Route[] {
         body.parent_execution_id = rec.parentId
         body.relationship = rec.relationship
       }
+      const stdin = st.status === 'running' ? jobs.stdinState(id) : null
+      if (stdin) {
+        body.waiting_for_input = stdin.waiting !== null
+        body.input_prompt = stdin.waiting?.prompt ?? null
+      }
       sendJson(res, 200, body)
+    }),
+
+    route('POST', '/jobs/{id}/stdin', async (req, res, p) => {
+      const body = parseBody(stdinSchema, await ctx.readJsonBody(req))
+      try {
+        lifecycle.sendStdin(p.id ?? '', 'data' in body ? { data: body.data } : { eof: true })
+      } catch (err) {
+        if (err instanceof InputTooLarge) throw new HttpError(413, err.message)
+        throw err
+      }
+      sendJson(res, 202, { accepted: true, job_id: p.id })
     }),
 
     route('GET', '/jobs/{id}/result', async (_req, res, p, url) => {
@@ -193,9 +230,25 @@ export function jobRoutes(ctx: ApiContext): Route[] {
   ]
 }
 
-/** A run event as Tako VM's SSE frame: `stdout`/`stderr`/`status` events with the job id. */
+/**
+ * A run event as Tako VM's SSE frame: `stdout`/`stderr`/`status` events with the job id, and our
+ * `input_requested`/`input_sent`/`input_eof` for live stdin (see docs/api.md, 'Standard input').
+ */
 function runEventFrame(e: RunEvent): { id: number; event: string; data: unknown } {
-  return e.type === 'run.output'
-    ? { id: e.seq, event: e.stream, data: { job_id: e.runId, stream: e.stream, text: e.text } }
-    : { id: e.seq, event: 'status', data: { job_id: e.runId, status: e.status } }
+  switch (e.type) {
+    case 'run.output':
+      return {
+        id: e.seq,
+        event: e.stream,
+        data: { job_id: e.runId, stream: e.stream, text: e.text },
+      }
+    case 'run.status':
+      return { id: e.seq, event: 'status', data: { job_id: e.runId, status: e.status } }
+    default:
+      if (e.event === 'waiting')
+        return { id: e.seq, event: 'input_requested', data: { job_id: e.runId, prompt: e.prompt } }
+      if (e.event === 'sent')
+        return { id: e.seq, event: 'input_sent', data: { job_id: e.runId, text: e.text } }
+      return { id: e.seq, event: 'input_eof', data: { job_id: e.runId } }
+  }
 }

@@ -60,6 +60,10 @@ export const executeRequestSchema = z.strictObject({
   /** A custom local image instead of a job type; it must have python3. */
   image: z.string().max(MAX_IMAGE_CHARS).regex(IMAGE_NAME).nullish(),
   cpus: z.number().min(cpus.min).max(cpus.max).nullish(),
+  /** Batch standard input, ≤ 1 MiB as UTF-8 (see docs/api.md, 'Standard input'). */
+  stdin: z.string().nullish(),
+  /** input() answered live over `POST /jobs/{id}/stdin` (`/execute/async` only). */
+  interactive: z.boolean().nullish(),
 })
 export type ExecuteRequest = z.infer<typeof executeRequestSchema>
 

@@ -6,7 +6,7 @@ import { collectArtifacts } from '../engine/artifact-walker'
 import { removeTree } from '../engine/remove-tree'
 import { DEFAULT_LIMITS } from '../engine/limits'
 import { currentOwner, ownerAlive } from '../engine/owner'
-import { ARTIFACTS_DIR, CODE_FILE, INPUT_FILE } from '../engine/run-folder'
+import { ARTIFACTS_DIR, CODE_FILE, INPUT_FILE, STDIN_FILE } from '../engine/run-folder'
 import { writeFileAtomic } from './atomic-write'
 import { LiveOutput } from './live-output'
 
@@ -172,7 +172,12 @@ export class RunStore {
 
   readText(
     id: string,
-    file: typeof STDOUT_FILE | typeof STDERR_FILE | typeof CODE_FILE | typeof INPUT_FILE,
+    file:
+      | typeof STDOUT_FILE
+      | typeof STDERR_FILE
+      | typeof CODE_FILE
+      | typeof INPUT_FILE
+      | typeof STDIN_FILE,
   ): string {
     try {
       return fs.readFileSync(path.join(this.runDir(id), file), 'utf8')
@@ -212,6 +217,11 @@ export class RunStore {
 
   readCode(id: string): string {
     return this.readText(id, CODE_FILE)
+  }
+
+  /** The run's batch stdin (`stdin.txt`), or null when it had none. */
+  readStdin(id: string): string | null {
+    return this.get(id)?.hasStdin ? this.readText(id, STDIN_FILE) : null
   }
 
   readInput(id: string): unknown {

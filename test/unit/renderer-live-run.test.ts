@@ -3,21 +3,31 @@ import {
   EARLY_CHARS,
   EARLY_RUNS,
   EarlyEvents,
+  FrameClock,
+  FrameQueue,
+  QUEUE_CHARS,
   applyRunEvent,
   emptyLive,
   liveOfRecord,
   liveOfRunning,
   recordReplaces,
+  shownRows,
   type RunEvent,
 } from '../../src/renderer/src/live-run'
 import {
   LIVE_BOUNDS,
   MAX_ROW_CHARS,
   OutputBuffer,
+  type OutputRows,
   type Row,
 } from '../../src/renderer/src/output-buffer'
 
-const out = (runId: string, text: string, seq?: number, stream = 'stdout' as const): RunEvent => ({
+const out = (
+  runId: string,
+  text: string,
+  seq?: number,
+  stream: 'stdout' | 'stderr' = 'stdout',
+): RunEvent => ({
   type: 'run.output',
   runId,
   stream,
@@ -32,7 +42,7 @@ const status = (runId: string, s: 'running' | 'succeeded', seq?: number): RunEve
 })
 
 /** The rows as text: a line's segments joined, a gap as `<gap N>`. */
-function rows(b: OutputBuffer): string[] {
+function rows(b: OutputRows): string[] {
   const all: string[] = []
   for (let i = 0; i < b.rowCount; i++) {
     const r: Row = b.row(i)
@@ -179,10 +189,21 @@ describe('the output buffer', () => {
     expect(rows(b).map((r) => r.length)).toEqual([MAX_ROW_CHARS, MAX_ROW_CHARS, 5, 4])
   })
 
+  it('makes an empty row of a bare newline, and none of a final one', () => {
+    const b = new OutputBuffer()
+    b.append('stdout', 'a\n')
+    b.append('stdout', '\n')
+    b.append('stdout', 'b\n')
+    expect(rows(b)).toEqual(['a', '', 'b'])
+  })
+})
+
+describe("a finished run's record", () => {
   it("shows the record's cut as a note row and finds it", () => {
     const stdout = 'head\n\n[TRUNCATED: 10 of 20 bytes omitted; output exceeded 10 bytes]\n\ntail\n'
     const live = liveOfRecord('r', 'succeeded', stdout, 'oops\n')
-    expect(rows(live.output)).toEqual([
+    const shown = shownRows(live)
+    expect(rows(shown)).toEqual([
       'head',
       '',
       '[TRUNCATED: 10 of 20 bytes omitted; output exceeded 10 bytes]',
@@ -190,9 +211,64 @@ describe('the output buffer', () => {
       'tail',
       'oops',
     ])
-    expect(live.output.cutRow()).toBe(2)
-    const cut = live.output.row(2)
+    expect(shown.cutRow()).toBe(2)
+    const cut = shown.row(2)
     expect('line' in cut && cut.line[0].kind).toBe('note')
-    expect(liveOfRecord('r', 'succeeded', 'no cut\n', '').output.cutRow()).toBe(-1)
+    const err = shown.row(5)
+    expect('line' in err && err.line[0].kind).toBe('stderr')
+    expect(shownRows(liveOfRecord('r', 'succeeded', 'no cut\n', '')).cutRow()).toBe(-1)
+    // Once shown, the record is what the pane draws, and it is not replaced again.
+    expect(recordReplaces(live, true)).toBe(false)
+  })
+
+  it('splits a long line of the record over rows, like the live lines', () => {
+    const shown = shownRows(liveOfRecord('r', 'failed', 'y'.repeat(MAX_ROW_CHARS + 3), ''))
+    expect(rows(shown).map((r) => r.length)).toEqual([MAX_ROW_CHARS, 3])
+  })
+})
+
+describe('the frame clock', () => {
+  it('turns any number of changes before a frame into one draw', () => {
+    const frames: (() => void)[] = []
+    const clock = new FrameClock((cb) => frames.push(cb))
+    let draws = 0
+    const off = clock.subscribe(() => draws++)
+    for (let i = 0; i < 1000; i++) clock.tick()
+    expect(frames).toHaveLength(1)
+    frames.shift()!()
+    expect(draws).toBe(1)
+    expect(clock.now()).toBe(1)
+    clock.tick()
+    off()
+    frames.shift()!()
+    expect(draws).toBe(1)
+    expect(clock.now()).toBe(2)
+  })
+})
+
+describe('the frame queue', () => {
+  it('applies a burst in order, output of one stream joined, and says when the run ended', () => {
+    const live = liveOfRunning('r', 'running', { stdout: 'a\n', stderr: '', seq: 3 })
+    const queue = new FrameQueue()
+    queue.push(out('r', 'a\n', 3)) // already in the reply
+    queue.push(out('r', 'b', 4))
+    queue.push(out('r', 'c\n', 5))
+    queue.push(out('r', 'oops\n', 6, 'stderr'))
+    queue.push(out('r', 'd\n', 7))
+    queue.push(status('r', 'succeeded', 8))
+    const r = queue.flush(live)
+    expect(rows(live.output)).toEqual(['a', 'bc', 'oops', 'd'])
+    const oops = live.output.row(2)
+    expect('line' in oops && oops.line[0].kind).toBe('stderr')
+    expect(r).toEqual({ changed: true, ended: true })
+    expect(queue.flush(live)).toEqual({ changed: false, ended: false })
+  })
+
+  it(`asks to be applied at once past ${QUEUE_CHARS} queued characters`, () => {
+    const queue = new FrameQueue()
+    expect(queue.push(out('r', 'x'.repeat(QUEUE_CHARS)))).toBe(false)
+    expect(queue.push(out('r', 'y'))).toBe(true)
+    queue.clear()
+    expect(queue.push(out('r', 'z'))).toBe(false)
   })
 })

@@ -118,7 +118,7 @@ export function App(): JSX.Element {
         <Editors draft={draft} onRun={() => void startDraft()} />
         <RunPanel
           live={run.live}
-          version={run.version}
+          clock={run.clock}
           elsewhere={run.elsewhere}
           onShow={(id) => void run.open(id)}
           detail={run.detail}

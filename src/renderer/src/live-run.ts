@@ -7,7 +7,8 @@
  */
 import type { AppEvent } from '../../shared/api'
 import { isTerminal, type RunStatus } from '../../shared/run'
-import { OutputBuffer } from './output-buffer'
+import { OutputBuffer, type OutputRows } from './output-buffer'
+import { RecordRows } from './record-rows'
 
 /** Runs whose early events are kept; older ones belong to API clients and are dropped. */
 export const EARLY_RUNS = 16
@@ -23,8 +24,8 @@ export interface LiveRun {
   output: OutputBuffer
   /** Events numbered up to this are already in `output` (a reopened run's reply held them). */
   afterSeq: number
-  /** The stored record replaced the live lines (the run ended with lines not shown live). */
-  fromRecord: boolean
+  /** The stored record, shown instead of the live lines (the run ended with lines not shown live). */
+  record: RecordRows | null
   /**
    * Some of what the run printed is missing or reordered here (left out before it was shown, or a
    * reopened run's output so far came as stdout then stderr): the record replaces it at the end.
@@ -40,7 +41,7 @@ export function emptyLive(id: string, status: RunStatus): LiveRun {
     status,
     output: new OutputBuffer(),
     afterSeq: 0,
-    fromRecord: false,
+    record: null,
     partial: false,
     waiting: null,
   }
@@ -53,11 +54,7 @@ export function liveOfRecord(
   stdout: string,
   stderr: string,
 ): LiveRun {
-  return {
-    ...emptyLive(id, status),
-    output: OutputBuffer.ofRecord(stdout, stderr),
-    fromRecord: true,
-  }
+  return { ...emptyLive(id, status), record: new RecordRows(stdout, stderr) }
 }
 
 /**
@@ -76,9 +73,14 @@ export function liveOfRunning(
   return live
 }
 
+/** The rows the pane shows: the record once it replaced the live lines, else the live lines. */
+export function shownRows(live: LiveRun): OutputRows {
+  return live.record ?? live.output
+}
+
 /** Whether the run's stored record should replace the live lines now that the run has ended. */
 export function recordReplaces(live: LiveRun, truncated: boolean): boolean {
-  return !live.fromRecord && (truncated || live.partial || live.output.dropped > 0)
+  return !live.record && (truncated || live.partial || live.output.dropped > 0)
 }
 
 /** Applies one event in place; false when it was already in the run's output (an older event). */
@@ -149,5 +151,97 @@ export class EarlyEvents {
 
   get size(): number {
     return this.runs.size
+  }
+}
+
+/**
+ * Tells the output pane, at most once per animation frame, that the shown run's lines changed: the
+ * pane alone draws again, not the whole app (status changes go through React state as usual).
+ */
+export class FrameClock {
+  private readonly listeners = new Set<() => void>()
+  private frame: number | null = null
+  private count = 0
+
+  /**
+   * `schedule` is requestAnimationFrame in the page; `beforeDraw` runs first in each frame (it
+   * applies the events queued since the last one).
+   */
+  constructor(
+    private readonly schedule: (cb: () => void) => number,
+    private readonly beforeDraw: () => void = () => undefined,
+  ) {}
+
+  /** Asks for one draw at the next frame (many asks before it make one draw). */
+  tick(): void {
+    if (this.frame !== null) return
+    this.frame = this.schedule(() => {
+      this.frame = null
+      this.beforeDraw()
+      this.count++
+      for (const l of this.listeners) l()
+    })
+  }
+
+  /** For useSyncExternalStore: arrow properties, so they can be passed as they are. */
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+  now = (): number => this.count
+}
+
+/** Output characters queued for the next frame beyond which they are applied at once (no frame). */
+export const QUEUE_CHARS = 4_000_000
+
+/**
+ * The shown run's events since the last frame, applied together at the next one: a burst of
+ * hundreds of small output events costs one split into lines, not hundreds, and lines the bounded
+ * buffer would drop again are never made.
+ */
+export class FrameQueue {
+  private events: RunEvent[] = []
+  private chars = 0
+
+  /** Queues an event; true when the queue is over QUEUE_CHARS and should be applied now. */
+  push(e: RunEvent): boolean {
+    this.events.push(e)
+    if (e.type === 'run.output') this.chars += e.text.length
+    return this.chars > QUEUE_CHARS
+  }
+
+  clear(): void {
+    this.events = []
+    this.chars = 0
+  }
+
+  /**
+   * Applies the queued events to `live` in order (consecutive output of one stream as one append)
+   * and empties the queue. `changed`: the status or the waiting state changed.
+   */
+  flush(live: LiveRun): { changed: boolean; ended: boolean } {
+    const before = { status: live.status, waiting: live.waiting }
+    let batch: { stream: 'stdout' | 'stderr'; texts: string[] } | null = null
+    const applyBatch = (): void => {
+      if (batch) live.output.append(batch.stream, batch.texts.join(''))
+      batch = null
+    }
+    for (const e of this.events) {
+      if (e.type === 'run.output' && !(e.seq !== undefined && e.seq <= live.afterSeq)) {
+        if (batch && batch.stream !== e.stream) applyBatch()
+        batch ??= { stream: e.stream, texts: [] }
+        batch.texts.push(e.text)
+      } else if (e.type !== 'run.output') {
+        applyBatch()
+        applyRunEvent(live, e)
+      }
+    }
+    applyBatch()
+    this.clear()
+    live.output.version++
+    return {
+      changed: live.status !== before.status || live.waiting !== before.waiting,
+      ended: isTerminal(live.status) && !isTerminal(before.status),
+    }
   }
 }

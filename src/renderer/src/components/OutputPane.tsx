@@ -1,7 +1,15 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useCallback, useLayoutEffect, useRef, useState, type JSX, type ReactNode } from 'react'
+import {
+  useCallback,
+  useLayoutEffect,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type JSX,
+  type ReactNode,
+} from 'react'
 import { formatCount, stripAnsi } from '../format'
-import type { LiveRun } from '../live-run'
+import { shownRows, type FrameClock, type LiveRun } from '../live-run'
 import type { Row } from '../output-buffer'
 
 /** Every row is one line high (long lines scroll sideways), so the list needs no measuring. */
@@ -9,8 +17,8 @@ export const ROW_PX = 18
 
 interface Props {
   live: LiveRun | null
-  /** Changes whenever `live` changed in place. */
-  version: number
+  /** Ticks whenever `live`'s lines changed in place: the pane draws again on its own. */
+  clock: FrameClock
   /** Rendered right after the last line (the input row of a run waiting for input). */
   children?: ReactNode
 }
@@ -38,17 +46,20 @@ function RowView({ row }: { row: Row }): JSX.Element {
  * cost what fifty do. It follows the last line unless the user scrolled up, then offers "Jump to
  * end". A cut the engine made in the stored output is one click away.
  */
-export function OutputPane({ live, version, children }: Props): JSX.Element {
+export function OutputPane({ live, clock, children }: Props): JSX.Element {
+  const version = useSyncExternalStore(clock.subscribe, clock.now)
   const scroller = useRef<HTMLDivElement>(null)
   const [follow, setFollow] = useState(true)
   const followRef = useRef(true)
-  const output = live?.output
+  const output = live ? shownRows(live) : null
   const count = output?.rowCount ?? 0
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_PX,
-    overscan: 20,
+    overscan: 10,
+    // Scrolling draws with the next batch, not synchronously inside the scroll event.
+    useFlushSync: false,
   })
 
   const setFollowing = useCallback((on: boolean) => {
@@ -81,7 +92,7 @@ export function OutputPane({ live, version, children }: Props): JSX.Element {
     el.focus()
   }
 
-  const cut = live && live.fromRecord && output ? output.cutRow() : -1
+  const cut = output ? output.cutRow() : -1
   const showCut = (): void => {
     setFollowing(false)
     virtualizer.scrollToIndex(cut, { align: 'center' })

@@ -3,7 +3,7 @@ import type { RunDetail } from '../../../shared/api'
 import { formatDuration } from '../format'
 import type { Tab } from '../hooks/useLiveRun'
 import type { LimitsArg } from '../hooks/useDraft'
-import type { LiveRun } from '../live-run'
+import type { FrameClock, LiveRun } from '../live-run'
 import { ArtifactBrowser } from './ArtifactBrowser'
 import { JsonTree } from './JsonTree'
 import { OutputPane } from './OutputPane'
@@ -11,8 +11,8 @@ import { StatusCard } from './StatusCard'
 
 interface Props {
   live: LiveRun | null
-  /** Changes whenever `live` changed in place. */
-  version: number
+  /** Ticks whenever `live`'s lines changed in place. */
+  clock: FrameClock
   /** The run started here that is still going while another one is shown. */
   elsewhere: { id: string } | null
   onShow: (id: string) => void
@@ -101,7 +101,7 @@ export function RunPanel(props: Props): JSX.Element {
         {props.elsewhere && (
           <StillRunning id={props.elsewhere.id} onShow={() => props.onShow(props.elsewhere!.id)} />
         )}
-        {tab === 'output' && <OutputPane live={live} version={props.version} />}
+        {tab === 'output' && <OutputPane live={live} clock={props.clock} />}
         {tab === 'result' && <ResultView detail={detail} running={running} />}
         {tab === 'artifacts' &&
           (detail ? (

@@ -4,7 +4,8 @@ import { isTerminal, type RunStatus } from '../../../shared/run'
 import { client } from '../api/client'
 import {
   EarlyEvents,
-  applyRunEvent,
+  FrameClock,
+  FrameQueue,
   emptyLive,
   liveOfRecord,
   liveOfRunning,
@@ -21,8 +22,8 @@ export const ALREADY_RUNNING = 'A run is already running — Esc cancels it'
 export interface LiveRunState {
   /** The run the run panel shows (started here or opened from history), with its live output. */
   live: LiveRun | null
-  /** Changes whenever `live` changed in place (at most once per animation frame). */
-  version: number
+  /** Ticks (at most once per animation frame) whenever the shown run's lines changed in place. */
+  clock: FrameClock
   /** The shown run's record once loaded (only ever the shown run's). */
   detail: RunDetail | null
   /** A run is live: the shown one, or one started here and still going while another is shown. */
@@ -57,7 +58,8 @@ export function useLiveRun(
   inform: (text: string) => void = () => undefined,
 ): LiveRunState {
   const [live, setLiveState] = useState<LiveRun | null>(null)
-  const [version, setVersion] = useState(0)
+  // Status or waiting changed in place: the app draws again (rare; output goes by `clock`).
+  const [, setVersion] = useState(0)
   const [detail, setDetail] = useState<RunDetail | null>(null)
   const [tab, setTab] = useState<Tab>('output')
   const [own, setOwnState] = useState<{ id: string; status: RunStatus } | null>(null)
@@ -67,23 +69,20 @@ export function useLiveRun(
   const ownRef = useRef<{ id: string; status: RunStatus } | null>(null)
   const early = useRef(new EarlyEvents())
   const openSeq = useRef(0)
-  const frame = useRef<number | null>(null)
-
-  const redraw = useCallback(() => {
-    if (frame.current !== null) return
-    frame.current = requestAnimationFrame(() => {
-      frame.current = null
-      setVersion((v) => v + 1)
-    })
-  }, [])
-  useEffect(
-    () => () => {
-      if (frame.current !== null) cancelAnimationFrame(frame.current)
-    },
-    [],
+  // The shown run's events wait for the next frame and are applied together (see FrameQueue).
+  const queue = useRef(new FrameQueue())
+  const flushRef = useRef<() => void>(() => undefined)
+  const [clock] = useState(
+    () =>
+      new FrameClock(
+        (cb) => requestAnimationFrame(cb),
+        () => flushRef.current(),
+      ),
   )
 
   const setLive = useCallback((next: LiveRun | null) => {
+    // Queued events belong to the run shown until now (or are in the record that replaces it).
+    queue.current.clear()
     liveRef.current = next
     setLiveState(next)
     setVersion((v) => v + 1)
@@ -119,12 +118,19 @@ export function useLiveRun(
           early.current.record(e)
           return
         }
-        if (!applyRunEvent(shown, e)) return
-        redraw()
-        if (e.type === 'run.status' && isTerminal(e.status)) loadDetail(e.runId)
+        if (queue.current.push(e)) flushRef.current()
+        clock.tick()
       }),
-    [redraw, loadDetail, setOwn],
+    [clock, setOwn],
   )
+
+  flushRef.current = () => {
+    const shown = liveRef.current
+    if (!shown) return
+    const { changed, ended } = queue.current.flush(shown)
+    if (changed) setVersion((v) => v + 1)
+    if (ended) loadDetail(shown.id)
+  }
 
   /** Shows a run that was just started, with whatever of its events arrived before the reply. */
   const show = useCallback(
@@ -225,7 +231,7 @@ export function useLiveRun(
   const shownDetail = detail && live && detail.id === live.id ? detail : null
   return {
     live,
-    version,
+    clock,
     detail: shownDetail,
     running,
     elsewhere: own && own.id !== live?.id ? own : null,

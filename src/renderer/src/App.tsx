@@ -33,6 +33,8 @@ export function App(): JSX.Element {
       input: draft.input.value,
       environment: draft.draft.environment,
       limits: draft.limits(),
+      // The app answers the script's input() live (see docs/run-contract.md, 'Standard input').
+      interactive: true,
     })
   }, [draft, start, notices])
 
@@ -121,6 +123,7 @@ export function App(): JSX.Element {
           clock={run.clock}
           elsewhere={run.elsewhere}
           onShow={(id) => void run.open(id)}
+          onInput={run.sendInput}
           detail={run.detail}
           running={running}
           tab={run.tab}

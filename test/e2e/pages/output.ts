@@ -37,6 +37,11 @@ export class OutputPanel {
     return this.page.getByRole('status', { name: 'Your run is still running' })
   }
 
+  /** The live input row of a run waiting for its standard input. */
+  get inputRow(): Locator {
+    return this.page.getByRole('group', { name: 'Input for the running script' })
+  }
+
   async tab(name: 'Output' | RegExp): Promise<void> {
     await this.page.getByRole('tab', { name }).click()
   }

@@ -1,5 +1,6 @@
 import type { JSX } from 'react'
 import type { RunDetail } from '../../../shared/api'
+import { isTerminal } from '../../../shared/run'
 import { formatDuration } from '../format'
 import type { Tab } from '../hooks/useLiveRun'
 import type { LimitsArg } from '../hooks/useDraft'
@@ -7,6 +8,7 @@ import type { FrameClock, LiveRun } from '../live-run'
 import { ArtifactBrowser } from './ArtifactBrowser'
 import { JsonTree } from './JsonTree'
 import { OutputPane } from './OutputPane'
+import { StdinPrompt } from './StdinPrompt'
 import { StatusCard } from './StatusCard'
 
 interface Props {
@@ -16,6 +18,7 @@ interface Props {
   /** The run started here that is still going while another one is shown. */
   elsewhere: { id: string } | null
   onShow: (id: string) => void
+  onInput: (input: { data: string } | { eof: true }) => Promise<void>
   detail: RunDetail | null
   running: boolean
   tab: Tab
@@ -101,7 +104,13 @@ export function RunPanel(props: Props): JSX.Element {
         {props.elsewhere && (
           <StillRunning id={props.elsewhere.id} onShow={() => props.onShow(props.elsewhere!.id)} />
         )}
-        {tab === 'output' && <OutputPane live={live} clock={props.clock} />}
+        {tab === 'output' && (
+          <OutputPane live={live} clock={props.clock}>
+            {live?.waiting && !isTerminal(live.status) && (
+              <StdinPrompt key={live.id} prompt={live.waiting.prompt} onSend={props.onInput} />
+            )}
+          </OutputPane>
+        )}
         {tab === 'result' && <ResultView detail={detail} running={running} />}
         {tab === 'artifacts' &&
           (detail ? (

@@ -38,6 +38,10 @@ export interface LiveRunState {
     input: Record<string, unknown>
     environment: string
     limits: LimitsArg
+    /** Batch standard input (then end of file). */
+    stdin?: string
+    /** The script's `input()` is answered live in the output pane. */
+    interactive?: boolean
   }) => Promise<void>
   /** Reruns a run (`runs:rerun`): shown the same way as a new run, early events included. */
   rerun: (id: string, limits?: LimitsArg) => Promise<void>
@@ -47,6 +51,8 @@ export interface LiveRunState {
   stop: () => Promise<void>
   /** Stops showing a run that no longer exists. */
   forget: (id: string) => void
+  /** Sends a line or end of input to the shown run (`runs:stdin`); rejects if refused (reported). */
+  sendInput: (input: { data: string } | { eof: true }) => Promise<void>
 }
 
 /**
@@ -196,6 +202,7 @@ export function useLiveRun(
           ? liveOfRunning(id, d.status, { stdout: d.stdout, stderr: d.stderr, seq: d.outputSeq! })
           : liveOfRecord(id, d.status, d.stdout, d.stderr)
         if (!running) base.afterSeq = Infinity
+        else base.waiting = d.waitingForInput
         const next = early.current.take(base)
         setLive(next)
         if (running && isTerminal(next.status)) loadDetail(id)
@@ -228,6 +235,20 @@ export function useLiveRun(
     [setLive],
   )
 
+  const sendInput = useCallback(
+    async (input: { data: string } | { eof: true }) => {
+      const shown = liveRef.current
+      if (!shown) return
+      try {
+        await client.call('runs:stdin', { id: shown.id, ...input })
+      } catch (err) {
+        report(err)
+        throw err
+      }
+    },
+    [report],
+  )
+
   const shownDetail = detail && live && detail.id === live.id ? detail : null
   return {
     live,
@@ -242,5 +263,6 @@ export function useLiveRun(
     open,
     stop,
     forget,
+    sendInput,
   }
 }

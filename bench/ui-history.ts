@@ -2,16 +2,13 @@
 // time from navigation to the history list shown, and from typing a search to the filtered list.
 // Baseline in the same process: the same two measurements with 100 runs. Targets: ≤ 500 ms, ≤ 100 ms.
 // Usage: npm run bench:ui-history   (builds the renderer first if needed)
-import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { createCore } from '../src/main/app/core'
 import { DEFAULT_LIMITS } from '../src/main/engine/limits'
-import { startServer } from '../src/main/server/server'
-import { findUp } from '../src/main/paths'
 import type { RunRecord } from '../src/shared/record'
-import { launchBrowser } from '../test/e2e/fixtures'
+import { appInBrowser, ensureRenderer } from './app-in-browser'
 import { percentile } from './stats'
 
 const WORDS = [
@@ -73,14 +70,7 @@ function seedStore(n: number): string {
 
 async function measure(n: number, rounds: number): Promise<{ load: number[]; search: number[] }> {
   const dataDir = seedStore(n)
-  const core = createCore({ dataDir, pool: { enabled: false } })
-  await core.startup()
-  const server = await startServer({
-    core,
-    port: 0,
-    rendererDir: findUp(path.join('out', 'renderer')),
-  })
-  const browser = await launchBrowser()
+  const { url, browser, close } = await appInBrowser({ dataDir, pool: { enabled: false } })
   const load: number[] = []
   const search: number[] = []
   const expected = Math.ceil(n / 97)
@@ -88,7 +78,7 @@ async function measure(n: number, rounds: number): Promise<{ load: number[]; sea
     for (let r = 0; r < rounds; r++) {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
       const t = performance.now()
-      await page.goto(`${server.url}/`)
+      await page.goto(`${url}/`)
       await page.getByText(`${n} runs`, { exact: true }).waitFor()
       await page.getByRole('listbox', { name: 'Runs' }).getByRole('option').first().waitFor()
       load.push(performance.now() - t)
@@ -103,22 +93,14 @@ async function measure(n: number, rounds: number): Promise<{ load: number[]; sea
       await page.close()
     }
   } finally {
-    await browser.close()
-    await core.shutdown()
-    await server.close()
+    await close()
     fs.rmSync(dataDir, { recursive: true, force: true })
   }
   return { load, search }
 }
 
 async function main(): Promise<void> {
-  execFileSync(
-    process.execPath,
-    ['--import', 'tsx', path.join(import.meta.dirname, '..', 'scripts', 'ensure-renderer.ts')],
-    {
-      stdio: 'inherit',
-    },
-  )
+  ensureRenderer()
   const rounds = Number(process.argv[2] ?? 5)
   const small = await measure(100, rounds)
   const big = await measure(10_000, rounds)

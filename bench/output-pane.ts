@@ -97,7 +97,10 @@ async function traceMainThread(page: Page): Promise<{ stop: () => Promise<number
   cdp.on('Tracing.dataCollected', (d: { value: object[] }) =>
     events.push(...(d.value as TraceEvent[])),
   )
-  await cdp.send('Tracing.start', { categories: 'devtools.timeline', transferMode: 'ReportEvents' })
+  await cdp.send('Tracing.start', {
+    categories: 'devtools.timeline,disabled-by-default-devtools.timeline',
+    transferMode: 'ReportEvents',
+  })
   return {
     stop: async () => {
       const complete = new Promise((r) => cdp.once('Tracing.tracingComplete', r))

@@ -209,19 +209,6 @@ export class JobService {
     })
   }
 
-  /**
-   * What a job still queued or running printed so far (its replayed events: the first
-   * REPLAY_OUTPUT_BYTES, then a line saying the rest is not replayed), with the number of the last
-   * run event sent so far: every later event has a higher one. Null when the job is not live.
-   */
-  outputSoFar(id: string): { stdout: string; stderr: string; seq: number } | null {
-    const job = this.active.get(id)
-    if (!job) return null
-    const text = { stdout: '', stderr: '' }
-    for (const e of job.log.events) if (e.type === 'run.output') text[e.stream] += e.text
-    return { ...text, seq: this.seq }
-  }
-
   /** The record submitted earlier with this idempotency key, if any. */
   findByIdempotencyKey(key: string): RunRecord | undefined {
     return this.store.all().find((r) => r.idempotencyKey === key)

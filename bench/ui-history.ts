@@ -4,18 +4,15 @@
 // runs. Then, at 10,000 runs, the `history:list` handler itself: a search over stdout against the
 // list without a query, in the same process. Targets: ≤ 500 ms, ≤ 100 ms (p95).
 // Usage: npm run bench:ui-history [rounds]   (builds the renderer first if needed)
-import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { createCore, type Core } from '../src/main/app/core'
 import { createHandlers } from '../src/main/app/handlers'
 import { DEFAULT_LIMITS } from '../src/main/engine/limits'
-import { startServer } from '../src/main/server/server'
-import { findUp } from '../src/main/paths'
 import type { RunRecord } from '../src/shared/record'
-import { launchBrowser } from '../test/e2e/fixtures'
 import type { Page } from 'playwright-core'
+import { appInBrowser, ensureRenderer } from './app-in-browser'
 import { percentile } from './stats'
 
 const WORDS = [
@@ -133,14 +130,7 @@ async function measureHandler(
 
 async function measure(n: number, rounds: number): Promise<Measured> {
   const dataDir = seedStore(n)
-  const core = createCore({ dataDir, pool: { enabled: false } })
-  await core.startup()
-  const server = await startServer({
-    core,
-    port: 0,
-    rendererDir: findUp(path.join('out', 'renderer')),
-  })
-  const browser = await launchBrowser()
+  const { url, browser, core, close } = await appInBrowser({ dataDir, pool: { enabled: false } })
   const load: number[] = []
   const search: number[] = []
   const stdoutSearch: number[] = []
@@ -150,7 +140,7 @@ async function measure(n: number, rounds: number): Promise<Measured> {
     for (let r = 0; r < rounds; r++) {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
       const t = performance.now()
-      await page.goto(`${server.url}/`)
+      await page.goto(`${url}/`)
       await page.getByText(`${n} runs`, { exact: true }).waitFor()
       await page.getByRole('listbox', { name: 'Runs' }).getByRole('option').first().waitFor()
       load.push(performance.now() - t)
@@ -162,21 +152,13 @@ async function measure(n: number, rounds: number): Promise<Measured> {
     const handler = n >= 10_000 ? await measureHandler(core, rounds * 20) : undefined
     return { load, search, stdoutSearch, ...(handler ? { handler } : {}) }
   } finally {
-    await browser.close()
-    await core.shutdown()
-    await server.close()
+    await close()
     fs.rmSync(dataDir, { recursive: true, force: true })
   }
 }
 
 async function main(): Promise<void> {
-  execFileSync(
-    process.execPath,
-    ['--import', 'tsx', path.join(import.meta.dirname, '..', 'scripts', 'ensure-renderer.ts')],
-    {
-      stdio: 'inherit',
-    },
-  )
+  ensureRenderer()
   const rounds = Number(process.argv[2] ?? 5)
   const small = await measure(100, rounds)
   const big = await measure(10_000, rounds)

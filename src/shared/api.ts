@@ -135,6 +135,11 @@ export interface RunDetail extends RunSummary {
   waitingForInput: { prompt: string } | null
   /** Everything sent to its stdin live, in order. */
   stdinEvents: StdinEvent[]
+  /**
+   * For a run still queued or running: `stdout`/`stderr` hold what it printed so far, up to the run
+   * event numbered `outputSeq` (events with a higher `seq` come after). Null once the run has ended.
+   */
+  outputSeq?: number | null
 }
 
 export interface EnvironmentInfo {
@@ -190,8 +195,12 @@ export interface TakoApi {
 
 /** Everything pushed from the main process. Run events carry the run id. */
 export type AppEvent =
-  | { type: 'run.output'; runId: string; stream: OutputStream; text: string }
-  | { type: 'run.status'; runId: string; status: RunStatus }
+  /**
+   * `seq` numbers the run events of one process in the order they happened: a running run's
+   * `runs:get` reply holds its output up to `RunDetail.outputSeq`, so the events after it follow on.
+   */
+  | { type: 'run.output'; runId: string; stream: OutputStream; text: string; seq?: number }
+  | { type: 'run.status'; runId: string; status: RunStatus; seq?: number }
   /**
    * Live standard input of an interactive run: `waiting` when the script blocks reading stdin (with
    * what it printed on the line so far), `sent` echoes a line the user sent, `eof` the end of input.

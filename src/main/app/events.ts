@@ -53,10 +53,10 @@ export function subscribeAppEvents(
   }
   const offJobs = core.jobs.subscribe((e) => {
     if (e.type === 'run.output')
-      listener({ type: 'run.output', runId: e.runId, stream: e.stream, text: e.text })
+      listener({ type: 'run.output', runId: e.runId, stream: e.stream, text: e.text, seq: e.seq })
     else if (e.type === 'run.stdin') listener(stdinAppEvent(e))
     else {
-      listener({ type: 'run.status', runId: e.runId, status: e.status })
+      listener({ type: 'run.status', runId: e.runId, status: e.status, seq: e.seq })
       listener({ type: 'history.changed', runId: e.runId, summary: summaryOf(e.runId) })
     }
   })

@@ -38,6 +38,26 @@ function placement(environment: string): Pick<RunRequest, 'environment' | 'image
   return findEnvironment(environment) ? { environment } : { image: environment }
 }
 
+/**
+ * What a run still queued or running printed so far (the job's replayed events: the first part of its
+ * output, then a line saying the rest is not replayed), with the number of the last event they hold:
+ * the events after it follow on. Null when the run is not live (its folder has the final output).
+ */
+function outputSoFar(
+  core: Core,
+  id: string,
+): { stdout: string; stderr: string; seq: number } | null {
+  const sofar = { stdout: '', stderr: '', seq: 0 }
+  // `follow` replays synchronously before it subscribes: unsubscribing at once keeps the replay only.
+  const off = core.jobs.follow(id, (e) => {
+    if (e.type === 'run.output') sofar[e.stream] += e.text
+    sofar.seq = Math.max(sofar.seq, e.seq)
+  })
+  if (!off) return null
+  off()
+  return sofar
+}
+
 function detailOf(core: Core, r: RunRecord): RunDetail {
   const { store } = core
   const live = core.jobs.stdinState(r.id)
@@ -47,12 +67,14 @@ function detailOf(core: Core, r: RunRecord): RunDetail {
   } catch {
     input = null
   }
+  // A live run's output so far comes with the number of the last event it holds (see RunDetail).
+  const sofar = outputSoFar(core, r.id)
   return {
     ...summarize(r),
     code: store.readCode(r.id),
     input,
-    stdout: store.readText(r.id, STDOUT_FILE),
-    stderr: store.readText(r.id, STDERR_FILE),
+    stdout: sofar?.stdout ?? store.readText(r.id, STDOUT_FILE),
+    stderr: sofar?.stderr ?? store.readText(r.id, STDERR_FILE),
     stdoutTruncated: r.stdoutTruncated,
     stderrTruncated: r.stderrTruncated,
     exitCode: r.exitCode,
@@ -70,6 +92,7 @@ function detailOf(core: Core, r: RunRecord): RunDetail {
     interactive: r.interactive ?? false,
     waitingForInput: live?.waiting ?? null,
     stdinEvents: live?.events ?? r.stdinEvents ?? [],
+    outputSeq: sofar?.seq ?? null,
   }
 }
 

@@ -25,7 +25,7 @@ export function App(): JSX.Element {
   const draft = useDraft()
   const envs = useEnvironments(report)
   const history = useHistory(report)
-  const run = useLiveRun(report)
+  const run = useLiveRun(report, notices.info)
   const compare = useCompare(report)
   const { openCompare } = compare
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null)
@@ -43,7 +43,8 @@ export function App(): JSX.Element {
   const canRun = draft.input.error === null && envs.docker?.available !== false
   const { start, running, stop } = run
   const startDraft = useCallback(async () => {
-    if (running || draft.input.value === null) return
+    // While a run is live, `start` says so (a notice) instead of starting another.
+    if (draft.input.value === null) return
     notices.dismiss()
     await start({
       code: draft.draft.code,
@@ -53,7 +54,7 @@ export function App(): JSX.Element {
       ...(draft.draft.runtime ? { runtime: draft.draft.runtime } : {}),
       ...draft.stdin(),
     })
-  }, [running, draft, start, notices])
+  }, [draft, start, notices])
 
   const fork = useCallback(
     async (id: string) => {
@@ -170,6 +171,10 @@ export function App(): JSX.Element {
               onBuild={(n) => void envs.build(n)}
               onShowLine={showLine}
               codeMatches={codeMatches}
+              clock={run.clock}
+              elsewhere={run.elsewhere}
+              onShow={(id) => void run.open(id)}
+              onInput={run.sendInput}
               actions={
                 run.detail && (
                   <CompareActions

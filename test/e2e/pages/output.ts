@@ -25,6 +25,31 @@ export class OutputPanel {
     return this.page.getByRole('tree', { name: 'Result (output)' })
   }
 
+  /** The rendered rows of the log (it renders a window of them, not every line). */
+  get rows(): Locator {
+    return this.log.locator('[data-row]')
+  }
+  /** The note under the log saying how many lines between the live head and tail are not shown. */
+  get liveGap(): Locator {
+    return this.page.getByRole('note', { name: 'Live output' })
+  }
+  get jumpToEnd(): Locator {
+    return this.page.getByRole('button', { name: 'Jump to end' })
+  }
+  /** The note saying the output's middle was cut, with a button to scroll to the cut. */
+  get showCut(): Locator {
+    return this.page.getByRole('button', { name: 'Show the cut' })
+  }
+  /** The note saying a run started here is still running while another run is shown. */
+  get stillRunning(): Locator {
+    return this.page.getByRole('status', { name: 'Your run is still running' })
+  }
+
+  /** The live input row of a run waiting for its standard input. */
+  get inputRow(): Locator {
+    return this.page.getByRole('group', { name: 'Input for the running script' })
+  }
+
   async tab(name: 'Output' | RegExp): Promise<void> {
     await this.page.getByRole('tab', { name }).click()
   }

@@ -1,16 +1,25 @@
 import type { JSX, ReactNode } from 'react'
 import type { RunDetail } from '../../../shared/api'
-import { formatDuration, stripAnsi } from '../format'
+import { isTerminal } from '../../../shared/run'
+import { formatDuration } from '../format'
 import type { Tab } from '../hooks/useLiveRun'
 import type { LimitsArg } from '../hooks/useDraft'
-import type { LiveRun } from '../live-run'
+import type { FrameClock, LiveRun } from '../live-run'
 import { ArtifactBrowser } from './ArtifactBrowser'
 import { ImportedTag } from './BundleActions'
+import { OutputPane } from './OutputPane'
 import { ResultView } from './ResultView'
+import { StdinPrompt } from './StdinPrompt'
 import { StatusCard } from './StatusCard'
 
 interface Props {
   live: LiveRun | null
+  /** Ticks whenever `live`'s lines changed in place. */
+  clock: FrameClock
+  /** The run started here that is still going while another one is shown. */
+  elsewhere: { id: string } | null
+  onShow: (id: string) => void
+  onInput: (input: { data: string } | { eof: true }) => Promise<void>
   detail: RunDetail | null
   running: boolean
   tab: Tab
@@ -33,27 +42,14 @@ function tabLabel(t: Tab, detail: RunDetail | null): string {
   return `Files${detail ? ` (${detail.artifacts.length})` : ''}`
 }
 
-function OutputLog({ live, detail }: Pick<Props, 'live' | 'detail'>): JSX.Element {
+/** Says that the run started here is still going while another run is shown (Run stays Stop). */
+function StillRunning({ id, onShow }: { id: string; onShow: () => void }): JSX.Element {
   return (
-    <div className="output" role="log" aria-label="Output" tabIndex={0}>
-      {live?.chunks.map((c, i) => (
-        <span key={i} className={c.stream === 'stderr' ? 'stderr' : 'stdout'}>
-          {stripAnsi(c.text)}
-        </span>
-      ))}
-      {live?.clipped && (
-        <div className="truncated">[live output clipped; the run keeps head and tail]</div>
-      )}
-      {detail && (detail.stdoutTruncated || detail.stderrTruncated) && (
-        <div className="truncated">
-          Output was longer than the limit: the middle is cut, marked [TRUNCATED …] above.
-        </div>
-      )}
-      {!live && (
-        <p className="muted">
-          Write a script and press Run (Ctrl+Enter). Its output appears here as it runs.
-        </p>
-      )}
+    <div className="still-running" role="status" aria-label="Your run is still running">
+      Your run {id.slice(0, 8)} is still running (Esc cancels it).{' '}
+      <button type="button" className="link" onClick={onShow}>
+        Show it
+      </button>
     </div>
   )
 }
@@ -102,7 +98,16 @@ export function RunPanel(props: Props): JSX.Element {
             {...(props.codeMatches !== undefined ? { codeMatches: props.codeMatches } : {})}
           />
         )}
-        {tab === 'output' && <OutputLog live={live} detail={detail} />}
+        {props.elsewhere && (
+          <StillRunning id={props.elsewhere.id} onShow={() => props.onShow(props.elsewhere!.id)} />
+        )}
+        {tab === 'output' && (
+          <OutputPane live={live} clock={props.clock}>
+            {live?.waiting && !isTerminal(live.status) && (
+              <StdinPrompt key={live.id} prompt={live.waiting.prompt} onSend={props.onInput} />
+            )}
+          </OutputPane>
+        )}
         {tab === 'result' && <ResultView detail={detail} running={running} />}
         {tab === 'artifacts' &&
           (detail ? (

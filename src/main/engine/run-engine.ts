@@ -1,13 +1,9 @@
 import fs from 'node:fs'
-import type { ResourceUsage, RunLimits, RunOutcome, RunWarning } from '../../shared/run'
-import { collectArtifacts } from './artifact-walker'
+import type { ResourceUsage, RunLimits, RunOutcome } from '../../shared/run'
+import { collect } from './collect'
 import type { SandboxUser } from './container-spec'
-import {
-  DockerUnavailableError,
-  dockerMessage,
-  dockerStatusCode,
-  type ContainerClient,
-} from './docker-client'
+import { dockerMessage, type ContainerClient } from './docker-client'
+import { daemonStoppedIt, infraFailure, wasOomKilled } from './docker-verdicts'
 import { launchCold, launchWarm, type Launch, type PayloadSink } from './launch'
 import { checkLimits } from './limits'
 import { cancelledError, classifyOutcome, InfraFailure } from './outcome'
@@ -16,7 +12,6 @@ import type { OutputGuard } from './output-guard'
 import { PerRunOutputGuard } from './output-quota'
 import { RemovalQueue } from './removal-queue'
 import { UsageMonitor, type RunMeter } from './resource-usage'
-import { readResultJson } from './result-parser'
 import { makeOutputDir, prepareRunDir, type RunPaths } from './run-folder'
 import { defaultUsers, fixedUser, type SandboxUsers } from './run-users'
 import { Runtimes, type ResolvedRuntime, type RuntimeNames } from './runtimes'
@@ -198,8 +193,13 @@ export class RunEngine {
       if (waited !== 'stopped') exitCode = waited
       await settle(launch.streamEnded, STREAM_DRAIN_MS)
       if (exitCode !== null && exitCode !== 0) {
-        oomKilled = await this.oomKilled(spec.runId, launch.containerId)
-        const gone = await this.daemonStoppedIt(exitCode, oomKilled, watchdog.recorded !== null)
+        oomKilled = await wasOomKilled(this.client, this.log, spec.runId, launch.containerId)
+        const gone = await daemonStoppedIt(
+          this.client,
+          exitCode,
+          oomKilled,
+          watchdog.recorded !== null,
+        )
         if (gone) watchdog.stop({ reason: 'daemon_gone', message: gone })
       }
     } catch (err) {
@@ -208,7 +208,7 @@ export class RunEngine {
       else if (watchdog.recorded) {
         // The daemon failed while we were stopping the run; the run's own outcome stands.
         this.log('stop-error', { runId: spec.runId, error: String(err) })
-      } else infra = this.infraFailure(err, spec)
+      } else infra = infraFailure(err, spec.runId, this.log)
       if (!tExit) tExit = performance.now()
     } finally {
       watchdog.finish()
@@ -317,72 +317,6 @@ export class RunEngine {
     )
   }
 
-  /** Whether Docker says the container was OOM-killed (false when it cannot tell). */
-  private async oomKilled(runId: string, containerId: string): Promise<boolean> {
-    try {
-      return (await this.client.inspect(containerId)).oomKilled
-    } catch (err) {
-      this.log('inspect-failed', { runId, error: dockerMessage(err) })
-      return false
-    }
-  }
-
-  /**
-   * A signal we did not send (SIGTERM/SIGKILL) while the daemon goes away means Docker stopped the
-   * container on its way down (e.g. `systemctl stop docker`), not the script: the message to report,
-   * or null. A daemon on its way down first stops the containers with SIGTERM and only then closes
-   * its socket, so an unexplained exit 143 is watched for a few seconds.
-   */
-  private async daemonStoppedIt(
-    code: number,
-    oom: boolean,
-    hostStopped: boolean,
-  ): Promise<string | null> {
-    if ((code !== 143 && code !== 137) || oom || hostStopped) return null
-    if (await this.daemonStaysUp(code === 143 ? 3_000 : 0)) return null
-    return `Docker stopped during the run (the container was stopped with exit code ${code}); start Docker again and rerun`
-  }
-
-  private infraFailure(err: unknown, spec: RunSpec): InfraFailure {
-    if (err instanceof DockerUnavailableError) {
-      return new InfraFailure({
-        type: 'service_unavailable',
-        message: err.message,
-        phase: 'startup',
-      })
-    }
-    this.log('internal-error', { runId: spec.runId, error: String(err) })
-    if (dockerStatusCode(err) !== undefined) {
-      return new InfraFailure({
-        type: 'service_unavailable',
-        message: `Docker refused the run: ${dockerMessage(err)}`,
-        phase: 'startup',
-      })
-    }
-    return new InfraFailure({
-      type: 'internal_error',
-      message: `Internal error: ${(err as Error).message ?? String(err)}`,
-      phase: null,
-    })
-  }
-
-  /** Whether Docker keeps answering for `watchMs` (0: one ping). */
-  private async daemonStaysUp(watchMs: number): Promise<boolean> {
-    const deadline = Date.now() + watchMs
-    for (;;) {
-      const up = await Promise.race([
-        this.client.ping().then(
-          () => true,
-          () => false,
-        ),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 2_000).unref()),
-      ])
-      if (!up) return false
-      if (Date.now() >= deadline) return true
-      await new Promise((r) => setTimeout(r, 250))
-    }
-  }
-
   /** Waits for containers still being removed in the background (call before exiting). */
   drain(): Promise<void> {
     return this.removals.drain()
@@ -392,32 +326,6 @@ export class RunEngine {
   retryRemovals(): Promise<number> {
     return this.removals.retryFailed()
   }
-}
-
-/** What a run left in /output: result.json and the artifacts, with warnings about either. */
-async function collect(
-  outputDir: string,
-  limits: RunLimits,
-): Promise<{
-  parsed: ReturnType<typeof readResultJson>
-  artifacts: RunOutcome['artifacts']
-  warnings: RunWarning[]
-}> {
-  const warnings: RunWarning[] = []
-  const parsed = readResultJson(outputDir, limits.resultBytes)
-  if (parsed.warning) warnings.push(parsed.warning)
-  let artifacts: RunOutcome['artifacts'] = []
-  try {
-    const walked = await collectArtifacts(outputDir, limits)
-    artifacts = walked.artifacts
-    warnings.push(...walked.warnings)
-  } catch (err) {
-    warnings.push({
-      code: 'artifact_error',
-      message: `artifacts could not be collected: ${(err as Error).message}`,
-    })
-  }
-  return { parsed, artifacts, warnings }
 }
 
 /** Waits for `p`, at most `ms`. */

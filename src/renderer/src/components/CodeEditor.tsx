@@ -1,12 +1,7 @@
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands'
 import { json, jsonParseLinter } from '@codemirror/lang-json'
 import { python } from '@codemirror/lang-python'
-import {
-  bracketMatching,
-  indentOnInput,
-  syntaxHighlighting,
-  defaultHighlightStyle,
-} from '@codemirror/language'
+import { bracketMatching, indentOnInput, syntaxHighlighting } from '@codemirror/language'
 import { linter, lintGutter } from '@codemirror/lint'
 import { EditorState, type Extension } from '@codemirror/state'
 import {
@@ -18,6 +13,7 @@ import {
   lineNumbers,
 } from '@codemirror/view'
 import { useEffect, useRef, useState, type JSX } from 'react'
+import { codeHighlight } from './code-highlight'
 import { errorLine, fourSpaces, revealLine, setErrorLine } from './error-line'
 import './hints.css'
 
@@ -86,7 +82,7 @@ export function CodeEditor({
       indentOnInput(),
       bracketMatching(),
       highlightActiveLine(),
-      syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+      syntaxHighlighting(codeHighlight),
       keymap.of([
         {
           key: 'Mod-Enter',

@@ -59,19 +59,21 @@ export function RunPanel(props: Props): JSX.Element {
   const { live, detail, running, tab } = props
   return (
     <section className="results" aria-label="Run">
-      <div className="tabs" role="tablist" aria-label="Run views">
-        {TABS.map((t) => (
-          <button
-            key={t}
-            type="button"
-            role="tab"
-            aria-selected={tab === t}
-            className={tab === t ? 'active' : ''}
-            onClick={() => props.onTab(t)}
-          >
-            {tabLabel(t, detail)}
-          </button>
-        ))}
+      <div className="tabs">
+        <div className="tab-list" role="tablist" aria-label="Run views">
+          {TABS.map((t) => (
+            <button
+              key={t}
+              type="button"
+              role="tab"
+              aria-selected={tab === t}
+              className={tab === t ? 'active' : ''}
+              onClick={() => props.onTab(t)}
+            >
+              {tabLabel(t, detail)}
+            </button>
+          ))}
+        </div>
         <span className="run-state" aria-live="polite">
           {live ? (
             <>

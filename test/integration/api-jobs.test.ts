@@ -123,14 +123,17 @@ describe('GET /jobs/{id}/result', () => {
     ])
   })
 
-  it('a failed run carries the error object {type, message, phase}', async () => {
+  it('a failed run carries the error object {type, message, phase} and, added, {line, hint}', async () => {
     const failed = await submit(api.srv.url, { code: 'raise KeyError("nope")' })
     const r = await waitResult(api.srv.url, failed)
     expect(r.status).toBe('failed')
     const error = r.error as Body
-    expect(Object.keys(error).sort()).toEqual(['message', 'phase', 'type'])
+    expect(Object.keys(error).sort()).toEqual(['hint', 'line', 'message', 'phase', 'type'])
     expect(error.type).toBe('key_error')
     expect(error.message).toContain('KeyError')
+    // The beginner's explanation (see docs/run-contract.md, 'Error lines and hints').
+    expect(error.line).toBe(1)
+    expect(String(error.hint)).toContain('nope')
   })
 
   it('a wait that times out is 408 "Timeout waiting for job" and the job still finishes', async () => {

@@ -3,6 +3,7 @@ import type { RunSummary } from '../../../shared/api'
 import { client } from '../api/client'
 import { errorMessage, formatTime } from '../format'
 import type { PickFrom } from '../hooks/useCompare'
+import { useModal } from '../hooks/useModal'
 
 interface Props {
   /** The run to compare from; it is left out of the list. */
@@ -25,13 +26,8 @@ export function ComparePicker({ from, onPick, onClose }: Props): JSX.Element {
   const [runs, setRuns] = useState<RunSummary[] | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [active, setActive] = useState(0)
-  const dialog = useRef<HTMLDivElement>(null)
+  const dialog = useModal(onClose)
   const list = useRef<HTMLUListElement>(null)
-
-  useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null
-    return () => opener?.focus()
-  }, [])
 
   useEffect(() => {
     client.call('history:list', { limit: 50, offset: 0 }).then(
@@ -49,26 +45,6 @@ export function ComparePicker({ from, onPick, onClose }: Props): JSX.Element {
     if (!run) return
     if (run.createdAt < from.createdAt) onPick(run.id, runId)
     else onPick(runId, run.id)
-  }
-
-  function onKeyDown(e: React.KeyboardEvent): void {
-    if (e.key === 'Escape') {
-      e.preventDefault()
-      e.stopPropagation()
-      onClose()
-    } else if (e.key === 'Tab') {
-      const focusable = dialog.current?.querySelectorAll<HTMLElement>('button, [tabindex="0"]')
-      if (!focusable || focusable.length === 0) return
-      const first = focusable[0]
-      const last = focusable[focusable.length - 1]
-      if (e.shiftKey && document.activeElement === first) {
-        e.preventDefault()
-        last.focus()
-      } else if (!e.shiftKey && document.activeElement === last) {
-        e.preventDefault()
-        first.focus()
-      }
-    }
   }
 
   function onListKey(e: React.KeyboardEvent): void {
@@ -92,7 +68,7 @@ export function ComparePicker({ from, onPick, onClose }: Props): JSX.Element {
   }
 
   return (
-    <div className="modal-backdrop" onKeyDown={onKeyDown}>
+    <div className="modal-backdrop">
       <div
         className="modal compare-picker"
         role="dialog"

@@ -4,8 +4,10 @@ const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), iframe, [tabindex]:not([tabindex="-1"])'
 
 /**
- * A modal's keyboard rules: focus moves into it when it opens, Tab and Shift+Tab stay inside it,
- * Esc closes it, and focus goes back to what had it before (the button that opened it).
+ * A modal's keyboard rules, for every dialog of the app: focus moves into it when it opens, Tab and
+ * Shift+Tab stay inside it, focus that leaves it (a click on the backdrop) comes back, Esc closes it
+ * (and the app's own Esc, stop the run, never sees it), and focus goes back to what had it before
+ * (the button that opened it).
  */
 export function useModal(onClose: () => void): RefObject<HTMLDivElement | null> {
   const ref = useRef<HTMLDivElement | null>(null)
@@ -45,9 +47,15 @@ export function useModal(onClose: () => void): RefObject<HTMLDivElement | null> 
         first.focus()
       }
     }
+    const keepInside = (e: FocusEvent): void => {
+      if (box && e.target instanceof Node && !box.contains(e.target))
+        (focusables()[0] ?? box).focus()
+    }
     document.addEventListener('keydown', onKey, true)
+    document.addEventListener('focusin', keepInside)
     return () => {
       document.removeEventListener('keydown', onKey, true)
+      document.removeEventListener('focusin', keepInside)
       if (opener?.isConnected) opener.focus()
     }
   }, [])

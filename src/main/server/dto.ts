@@ -23,7 +23,7 @@ export function timingDto(r: RunRecord): Record<string, unknown> | null {
 }
 
 /** Bytes as MiB with one decimal, as Tako VM's `max_rss_mb`; null stays null. */
-function mb(bytes: number | null | undefined): number | null {
+export function mb(bytes: number | null | undefined): number | null {
   return bytes === null || bytes === undefined ? null : Math.round((bytes / MiB) * 10) / 10
 }
 

@@ -2,10 +2,9 @@ import type { JsonDiff, RunComparison } from '../../shared/compare'
 import { compareRuns } from '../app/compare'
 import { isValidRunId } from '../store/run-store'
 import type { ApiContext } from './context'
+import { mb } from './dto'
 import { HttpError, RawJson, sendJson } from './http-util'
 import { route, type Route } from './router'
-
-const MiB = 1024 * 1024
 
 function snake(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
@@ -33,10 +32,6 @@ function jsonDiffDto(d: JsonDiff): Record<string, unknown> {
     })),
     cut: d.cut,
   }
-}
-
-function mb(bytes: number | null): number | null {
-  return bytes === null ? null : Math.round((bytes / MiB) * 10) / 10
 }
 
 /**

@@ -3,7 +3,7 @@ import type { ArtifactInfo } from '../../../shared/run'
 import { client } from '../api/client'
 import { errorMessage, visibleName } from '../format'
 import { PREVIEW_LIMITS, cutTable, cutText, describeCut } from '../preview-limits'
-import { readHead } from '../read-head'
+import { useArtifactText } from '../hooks/useArtifactText'
 import { MarkdownView } from './viewers/MarkdownView'
 import { PdfView } from './viewers/PdfView'
 import { JsonTree } from './JsonTree'
@@ -20,26 +20,6 @@ export function previewKind(a: ArtifactInfo): Kind {
   if (t === 'application/pdf') return 'pdf'
   if (t.startsWith('text/') || t === 'application/xml' || t === 'application/yaml') return 'text'
   return 'none'
-}
-
-function useText(url: string, enabled: boolean): { text: string | null; error: string | null } {
-  const [state, setState] = useState<{ text: string | null; error: string | null }>({
-    text: null,
-    error: null,
-  })
-  useEffect(() => {
-    if (!enabled) return
-    let live = true
-    setState({ text: null, error: null })
-    readHead(url, PREVIEW_LIMITS.bytes).then(
-      (text) => live && setState({ text, error: null }),
-      (err: unknown) => live && setState({ text: null, error: errorMessage(err) }),
-    )
-    return () => {
-      live = false
-    }
-  }, [url, enabled])
-  return state
 }
 
 /** What was left out, above the preview (outside its scroll box), seen before the content. */
@@ -169,7 +149,10 @@ export function Preview({
   const kind = previewKind(artifact)
   const name = visibleName(artifact.name)
   const url = client.artifactUrl(runId, artifact.name)
-  const { text, error } = useText(url, kind === 'table' || kind === 'json' || kind === 'text')
+  const { text, error } = useArtifactText(
+    url,
+    kind === 'table' || kind === 'json' || kind === 'text',
+  )
   const parsedJson = useMemo(() => {
     if (kind !== 'json' || text === null) return { ok: false as const }
     try {

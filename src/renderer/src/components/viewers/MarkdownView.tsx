@@ -1,10 +1,10 @@
-import { useEffect, useMemo, useState, type JSX } from 'react'
+import { useMemo, type JSX } from 'react'
 import type { ArtifactInfo } from '../../../../shared/run'
 import { client } from '../../api/client'
-import { errorMessage, formatBytes } from '../../format'
+import { formatBytes } from '../../format'
+import { useArtifactText } from '../../hooks/useArtifactText'
 import { renderMarkdown } from '../../markdown'
 import { PREVIEW_LIMITS } from '../../preview-limits'
-import { readHead } from '../../read-head'
 
 /** A Markdown artifact rendered without HTML (see markdown.ts), images of the same run only. */
 export function MarkdownView(props: {
@@ -13,20 +13,7 @@ export function MarkdownView(props: {
   artifacts: readonly ArtifactInfo[]
 }): JSX.Element {
   const { runId, artifact, artifacts } = props
-  const [state, setState] = useState<{ text: string | null; error: string | null }>({
-    text: null,
-    error: null,
-  })
-  useEffect(() => {
-    let live = true
-    readHead(client.artifactUrl(runId, artifact.name), PREVIEW_LIMITS.bytes).then(
-      (text) => live && setState({ text, error: null }),
-      (err: unknown) => live && setState({ text: null, error: errorMessage(err) }),
-    )
-    return () => {
-      live = false
-    }
-  }, [runId, artifact.name])
+  const state = useArtifactText(client.artifactUrl(runId, artifact.name), true)
   const html = useMemo(() => {
     if (state.text === null) return null
     const names = new Set(artifacts.map((a) => a.name))

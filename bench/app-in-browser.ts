@@ -1,6 +1,5 @@
 // The app as the UI benchmarks drive it: the real engine and server on a data folder, the built
 // renderer, and Debian's Chromium (the e2e tests' launcher).
-import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { createCore, type Core, type CoreOptions } from '../src/main/app/core'
@@ -9,13 +8,7 @@ import { startServer } from '../src/main/server/server'
 import { launchBrowser } from '../test/e2e/fixtures'
 
 /** Builds the renderer (out/renderer) when it is missing or older than its sources. */
-export function ensureRenderer(): void {
-  execFileSync(
-    process.execPath,
-    ['--import', 'tsx', path.join(import.meta.dirname, '..', 'scripts', 'ensure-renderer.ts')],
-    { stdio: 'inherit' },
-  )
-}
+export { ensureRenderer } from '../test/integration/helpers'
 
 /** Starts the engine (`core`), the server (port 0) and a browser; `close` stops all three. */
 export async function appInBrowser(

@@ -7,7 +7,8 @@ import { expect } from 'vitest'
 import { createCore, type Core, type CoreOptions } from '../../src/main/app/core'
 import { LABEL_APP, LABEL_OWNER } from '../../src/main/engine/container-spec'
 import { currentOwner, ownerAlive } from '../../src/main/engine/owner'
-import { DockerContainerClient } from '../../src/main/engine/docker-client'
+import { cgroupOfPid } from '../../src/main/engine/cgroup-files'
+import { DockerContainerClient, type ContainerClient } from '../../src/main/engine/docker-client'
 import { startServer } from '../../src/main/server/server'
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..')
@@ -186,4 +187,17 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 100))
   }
+}
+
+/**
+ * The container's own cgroup, relative to a v1 hierarchy, wherever its cgroup parent put it (see
+ * docs/run-contract.md, 'Resource use'): from its init's `/proc/<pid>/cgroup`, else `docker/<id>`.
+ */
+export async function containerCgroup(
+  client: Pick<ContainerClient, 'inspect'>,
+  id: string,
+): Promise<string> {
+  const { pid } = await client.inspect(id)
+  const rel = pid ? cgroupOfPid({ version: 1, root: '/sys/fs/cgroup' }, pid) : null
+  return rel ?? `docker/${id}`
 }

@@ -5,8 +5,7 @@ import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isRunUid } from '../../src/main/engine/run-users'
 import { execute, executeOk, py, sessionContainers } from './execute'
-import { request, startInProcess } from './helpers'
-import { cgroupOfPid } from '../../src/main/engine/cgroup-files'
+import { containerCgroup, request, startInProcess } from './helpers'
 import { LABEL_RUN } from '../../src/main/engine/container-spec'
 import { DockerContainerClient } from '../../src/main/engine/docker-client'
 import { UNDER_GVISOR } from './runtime-env'
@@ -301,12 +300,10 @@ async function hostCgroupFiles(): Promise<Record<string, string>> {
       await new Promise((r) => setTimeout(r, 100))
     }
   }
-  // The container's own cgroup, wherever its parent is (see docs/run-contract.md, 'Resource use').
-  const pid = id ? (await client.inspect(id)).pid : null
-  const rel = pid ? cgroupOfPid({ version: 1, root: '/sys/fs/cgroup' }, pid) : null
+  const own = id ? await containerCgroup(client, id) : null
   const read = (...files: string[]): string => {
     for (const f of files) {
-      for (const dir of [rel, `docker/${id}`, `system.slice/docker-${id}.scope`]) {
+      for (const dir of [own, `system.slice/docker-${id}.scope`]) {
         if (!dir) continue
         const p = `/sys/fs/cgroup/${f.replace('{}', dir)}`
         if (fs.existsSync(p)) return fs.readFileSync(p, 'utf8').trim()

@@ -6,10 +6,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Docker from 'dockerode'
 import { describe, expect, it } from 'vitest'
-import { cgroupOfPid } from '../../src/main/engine/cgroup-files'
 import { resolveDockerEndpoint } from '../../src/main/engine/docker-endpoint'
 import { stripAnsi } from '../../src/renderer/src/format'
-import { request } from '../integration/helpers'
+import { containerCgroup, request } from '../integration/helpers'
 import {
   artifactPath,
   containerOf,
@@ -164,10 +163,7 @@ describe('A. resource exhaustion', () => {
       timeout: 4,
     })
     const container = await containerOf(sec.ctx, id)
-    // The container's own cgroup, wherever its parent is (see docs/run-contract.md, 'Resource use').
-    const { pid } = await sec.ctx.srv.core.client.inspect(container)
-    const rel = pid ? cgroupOfPid({ version: 1, root: '/sys/fs/cgroup' }, pid) : null
-    const cgroup = `/sys/fs/cgroup/pids/${rel ?? `docker/${container}`}`
+    const cgroup = `/sys/fs/cgroup/pids/${await containerCgroup(sec.ctx.srv.core.client, container)}`
     const seen: number[] = []
     while (sec.ctx.srv.core.jobs.isRunning(id)) {
       try {

@@ -12,6 +12,7 @@ import {
 } from '../engine/docker-client'
 import { startOwnerSentinel, type OwnerSentinel } from '../engine/owner-sentinel'
 import { reapOrphans } from '../engine/reaper'
+import { RemovalQueue } from '../engine/removal-queue'
 import { removeTree, sweepTrash } from '../engine/remove-tree'
 import { UsageMonitor } from '../engine/resource-usage'
 import { RunEngine } from '../engine/run-engine'
@@ -117,6 +118,7 @@ export function createCore(options: CoreOptions): Core {
   const poolConfig = options.pool ?? poolFromEnv()
   const users = defaultUsers()
   const usage = new UsageMonitor(client, { log })
+  const removals = new RemovalQueue(client, log ?? (() => undefined))
   const pool = poolConfig.enabled
     ? new WarmPool({
         client,
@@ -129,6 +131,7 @@ export function createCore(options: CoreOptions): Core {
         spawnConcurrency: (poolConfig as { spawnConcurrency?: number }).spawnConcurrency ?? 1,
         log: log ?? (() => undefined),
         usage,
+        removals,
       })
     : null
   const minFreeBytes =
@@ -138,6 +141,7 @@ export function createCore(options: CoreOptions): Core {
     client,
     sessionId,
     users,
+    removals,
     pool,
     defaultRuntime: options.defaultRuntime ?? runtimeFromEnv(),
     ...(options.runtimeNames ? { runtimeNames: options.runtimeNames } : {}),

@@ -52,6 +52,8 @@ export interface EngineOptions {
   sessionId: string
   /** The uid:gid each run gets (default: a fresh one per run, see run-users.ts). */
   users?: SandboxUsers
+  /** Where used containers are removed (shared with the warm pool, so one drain covers both). */
+  removals?: RemovalQueue
   /** One fixed uid:gid for every run instead (tests). */
   user?: SandboxUser
   /** How long to wait for the daemon after a kill before giving up on it. */
@@ -115,7 +117,7 @@ export class RunEngine {
         ...(options.minFreeBytes !== undefined ? { minFreeBytes: options.minFreeBytes } : {}),
         ...(options.minFreeInodes !== undefined ? { minFreeInodes: options.minFreeInodes } : {}),
       })
-    this.removals = new RemovalQueue(this.client, this.log)
+    this.removals = options.removals ?? new RemovalQueue(this.client, this.log)
     this.usage = options.usage ?? new UsageMonitor(this.client, { log: this.log })
   }
 

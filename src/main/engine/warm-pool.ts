@@ -5,6 +5,7 @@ import type { RunLimits } from '../../shared/run'
 import { buildContainerSpec } from './container-spec'
 import { DockerDemuxer } from './demux'
 import { dockerMessage, type ContainerClient } from './docker-client'
+import type { RemovalQueue } from './removal-queue'
 import { chownToSandbox } from './run-folder'
 import type { SandboxUsers } from './run-users'
 import type { UsageMonitor } from './resource-usage'
@@ -51,6 +52,11 @@ export interface PoolOptions {
   log: (event: string, fields: Record<string, unknown>) => void
   /** Gives each warm container a cgroup parent of its own, to measure its run (resource-usage.ts). */
   usage?: UsageMonitor
+  /**
+   * Removes discarded containers, retrying while Docker is down or restarting (the engine's queue,
+   * drained at shutdown); without it a failed removal is only logged.
+   */
+  removals?: RemovalQueue
 }
 
 /**
@@ -97,6 +103,7 @@ export class WarmPool {
   private readonly asks = new Map<string, number>()
   private readonly queue: KeyState[] = []
   private readonly spawns = new Set<Promise<void>>()
+  private readonly discards = new Set<Promise<void>>()
   private active = 0
   private readonly sweeper: NodeJS.Timeout
   private closed = false
@@ -145,7 +152,7 @@ export class WarmPool {
     let warm = state.ready.shift() ?? null
     while (warm && !warm.alive()) {
       // Stopped while waiting (daemon restart, killed from outside): never hand it a run.
-      void this.discard(warm)
+      this.discardInBackground(warm)
       warm = state.ready.shift() ?? null
     }
     this.fill(state)
@@ -192,7 +199,7 @@ export class WarmPool {
     const state = this.keys.get(key)
     if (!state) return
     this.keys.delete(key)
-    for (const w of state.ready.splice(0)) void this.discard(w)
+    for (const w of state.ready.splice(0)) this.discardInBackground(w)
   }
 
   private fill(state: KeyState): void {
@@ -306,19 +313,30 @@ export class WarmPool {
         },
       }
     } catch (err) {
-      await this.o.client.remove(id).catch(() => undefined)
+      // The daemon may be going down (that is often why the warm-up failed): retried until it answers.
+      await this.removeContainer(id)
       this.o.usage?.release(cgroupParent)
       fs.rmSync(slotDir, { recursive: true, force: true })
       throw err
     }
   }
 
-  private async discard(warm: WarmContainer): Promise<void> {
+  private async removeContainer(id: string): Promise<void> {
+    if (this.o.removals) return this.o.removals.remove('pool', id)
     await this.o.client
-      .remove(warm.id)
+      .remove(id)
       .catch((err: unknown) =>
-        this.o.log('pool-remove-failed', { containerId: warm.id, error: dockerMessage(err) }),
+        this.o.log('pool-remove-failed', { containerId: id, error: dockerMessage(err) }),
       )
+  }
+
+  private discardInBackground(warm: WarmContainer): void {
+    const p = this.discard(warm).finally(() => this.discards.delete(p))
+    this.discards.add(p)
+  }
+
+  private async discard(warm: WarmContainer): Promise<void> {
+    await this.removeContainer(warm.id)
     this.o.usage?.release(warm.cgroupParent)
     fs.rmSync(warm.slotDir, { recursive: true, force: true })
   }
@@ -340,6 +358,7 @@ export class WarmPool {
     clearInterval(this.sweeper)
     this.queue.length = 0
     while (this.spawns.size > 0) await Promise.all([...this.spawns])
+    while (this.discards.size > 0) await Promise.all([...this.discards])
     const all = [...this.keys.values()].flatMap((k) => k.ready.splice(0))
     this.keys.clear()
     await Promise.all(all.map((w) => this.discard(w)))

@@ -19,7 +19,7 @@ const MAX_CSV_BYTES = 16 * 1024 * 1024
 const SHOWN = 200
 
 export function regexFlags(e: StdoutExpectation): string {
-  return e.ignore_case ? 'iu' : 'u'
+  return e.ignore_case ? 'i' : ''
 }
 
 /** Why `e.regex` cannot be used (too long, not a valid pattern), or null. */

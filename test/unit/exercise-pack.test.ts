@@ -12,7 +12,7 @@ import { readPackFolder, readPackZip, PackRefused } from '../../src/main/app/exe
 import { importPack, type Exercises } from '../../src/main/app/exercise-service'
 import type { ExerciseGrader } from '../../src/main/app/exercise-grader'
 import { ExerciseStore, INTERRUPTED_MESSAGE } from '../../src/main/store/exercise-store'
-import { declareSize, makeZip, S_IFLNK, sha } from '../fixtures/bundle-zip'
+import { declareSize, makeZip, S_IFLNK, sha, type Entry } from '../fixtures/bundle-zip'
 import { EXAMPLE, examplePack, zipPack, type PackFiles } from '../fixtures/exercise-pack'
 
 function tempDir(): string {
@@ -47,6 +47,23 @@ async function refusal(bytes: Buffer): Promise<string> {
   expect(listing(dir)).toEqual(before)
   expect(ex.store.list()).toEqual([])
   return (err as Error).message
+}
+
+function without(name: string): Buffer {
+  const f = examplePack()
+  delete f[name]
+  return zipPack(f)
+}
+
+/** The example pack's entries for makeZip, then `more`. */
+function exampleEntries(...more: Entry[]): Entry[] {
+  return [
+    ...Object.entries(examplePack()).map(([name, d]) => ({
+      name,
+      data: typeof d === 'string' ? new TextEncoder().encode(d) : d,
+    })),
+    ...more,
+  ]
 }
 
 const edit = (f: (spec: Record<string, unknown>) => void): Buffer => zipPack(examplePack(f))
@@ -127,20 +144,12 @@ describe('every bad pack is refused with the exact reason, nothing stored', () =
   const cases: [string, () => Buffer, string][] = [
     [
       'a missing file',
-      () => {
-        const f = examplePack()
-        delete f['instructions.md']
-        return zipPack(f)
-      },
+      () => without('instructions.md'),
       'Pack refused: instructions: "instructions.md" is not in the pack',
     ],
     [
       'no exercise.json',
-      () => {
-        const f = examplePack()
-        delete f['exercise.json']
-        return zipPack(f)
-      },
+      () => without('exercise.json'),
       'Pack refused: exercise.json is missing: not an exercise pack',
     ],
     [
@@ -246,18 +255,14 @@ describe('every bad pack is refused with the exact reason, nothing stored', () =
     [
       'a symbolic link',
       () =>
-        makeZip([
-          ...Object.entries(examplePack()).map(([name, d]) => ({
-            name,
-            data: typeof d === 'string' ? new TextEncoder().encode(d) : d,
-          })),
-          {
+        makeZip(
+          exampleEntries({
             name: 'fixtures/link',
             data: new TextEncoder().encode('/etc/passwd'),
             os: 3,
             attrs: (S_IFLNK | 0o777) << 16,
-          },
-        ]),
+          }),
+        ),
       'Pack refused: "fixtures/link" is a symbolic link',
     ],
     [
@@ -268,13 +273,13 @@ describe('every bad pack is refused with the exact reason, nothing stored', () =
     [
       'a zip bomb (a header claiming more than deflate can give)',
       () => {
-        const bomb = makeZip([
-          ...Object.entries(examplePack()).map(([name, d]) => ({
-            name,
-            data: typeof d === 'string' ? new TextEncoder().encode(d) : d,
-          })),
-          { name: 'fixtures/big.bin', data: new Uint8Array(200_000), deflate: true },
-        ])
+        const bomb = makeZip(
+          exampleEntries({
+            name: 'fixtures/big.bin',
+            data: new Uint8Array(200_000),
+            deflate: true,
+          }),
+        )
         return declareSize(bomb, 'fixtures/big.bin', 30 * 1024 * 1024)
       },
       'Pack refused: "fixtures/big.bin" claims a compression ratio deflate cannot reach',
@@ -282,13 +287,13 @@ describe('every bad pack is refused with the exact reason, nothing stored', () =
     [
       'a real zip bomb (more than the pack may hold)',
       () =>
-        makeZip([
-          ...Object.entries(examplePack()).map(([name, d]) => ({
-            name,
-            data: typeof d === 'string' ? new TextEncoder().encode(d) : d,
-          })),
-          { name: 'fixtures/big.bin', data: new Uint8Array(40 * 1024 * 1024), deflate: true },
-        ]),
+        makeZip(
+          exampleEntries({
+            name: 'fixtures/big.bin',
+            data: new Uint8Array(40 * 1024 * 1024),
+            deflate: true,
+          }),
+        ),
       'Pack refused: "fixtures/big.bin" is 41943040 bytes, over its cap of 33554432',
     ],
     ['not a zip', () => Buffer.from('hello'), 'Pack refused: not a zip archive (too short)'],
@@ -312,13 +317,9 @@ describe('every bad pack is refused with the exact reason, nothing stored', () =
   })
 
   it('deflate data that lies about its size', async () => {
-    const zip = makeZip([
-      ...Object.entries(examplePack()).map(([name, d]) => ({
-        name,
-        data: typeof d === 'string' ? new TextEncoder().encode(d) : d,
-      })),
-      { name: 'fixtures/a.bin', data: new Uint8Array(5000).fill(7), deflate: true },
-    ])
+    const zip = makeZip(
+      exampleEntries({ name: 'fixtures/a.bin', data: new Uint8Array(5000).fill(7), deflate: true }),
+    )
     expect(await refusal(declareSize(zip, 'fixtures/a.bin', 4000))).toBe(
       'Pack refused: "fixtures/a.bin" inflates past its declared size of 4000 bytes',
     )

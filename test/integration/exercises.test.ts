@@ -149,6 +149,65 @@ describe('grading the example pack', () => {
   })
 })
 
+describe('what a check prints decides its test', () => {
+  it('a fraction earns part of the points; anything but one JSON object fails with a clear message', async () => {
+    const check = (name: string, body: string): [string, string] => [`checks/${name}.py`, body]
+    const checks = Object.fromEntries([
+      check(
+        'half',
+        py('import json', "print(json.dumps({'score': 0.5, 'message': 'half right'}))"),
+      ),
+      check('chatty', py("print('looks good to me')")),
+      check('crash', py("raise RuntimeError('the check broke')")),
+      check('too_high', py('print(\'{"score": 3}\')')),
+    ])
+    const tests = Object.keys(checks).map((c) => ({
+      name: c,
+      points: 2,
+      visibility: 'visible',
+      check: c,
+    }))
+    const zip = zipPack({
+      ...checks,
+      'exercise.json': JSON.stringify({
+        format: 1,
+        id: 'checks',
+        title: 'Checks',
+        instructions: 'i.md',
+        environment: 'default',
+        limits: { timeout: 10, memory_mb: 128 },
+        starter: 's.py',
+        tests,
+      }),
+      'i.md': '# Checks',
+      's.py': 'print(1)',
+    })
+    const { id } = await handlers['exercises:import']({ data: new Uint8Array(zip) })
+    const g = await grade(srv.core, handlers, id, 'print(1)')
+    const out = g.detail.results!.tests.map((t) => [t.name, t.score, t.status, t.output])
+    expect(out.slice(0, 2)).toEqual([
+      ['checks/half.py', 1, 'failed', 'half right'],
+      [
+        'checks/chatty.py',
+        0,
+        'failed',
+        'The check did not print one JSON object: "looks good to me"',
+      ],
+    ])
+    expect(out[2].slice(0, 3)).toEqual(['checks/crash.py', 0, 'failed'])
+    expect(out[2][3]).toMatch(
+      /^The check did not finish \(failed: .*\)\.\n[\s\S]*RuntimeError: the check broke/,
+    )
+    expect(out[3]).toEqual([
+      'checks/too_high.py',
+      0,
+      'failed',
+      'The check\'s "score" must be a number from 0 to 1.',
+    ])
+    expect(g.detail.score).toBe(1)
+  })
+})
+
 describe('the exercise API over HTTP', () => {
   it('imports a zipped pack, shows it, grades a submission and lists the scores as CSV', async () => {
     const zip = zipPack(

@@ -14,7 +14,7 @@ import type { ExerciseSpec, ExerciseTestSpec, TestResult } from '../../shared/ex
 import type { RunRecord } from '../../shared/record'
 import { removeTree } from '../engine/remove-tree'
 import { checkResult, checkStdout, compareFile } from '../jobs/grading-expect'
-import { gradingResults, parseCheckOutput, studentView, testResult } from '../jobs/grading-results'
+import { gradingResults, studentView, testResult } from '../jobs/grading-results'
 import type { JobService, SubmitRequest } from '../jobs/job-service'
 import {
   INTERRUPTED_MESSAGE,
@@ -23,7 +23,7 @@ import {
 } from '../store/exercise-store'
 import { STDERR_FILE, STDOUT_FILE, type RunStore } from '../store/run-store'
 import { openArtifact } from './artifact-access'
-import { FIXTURES_PREFIX } from './exercise-spec'
+import { checkFixtures, checkVerdict, runFailure, stageCheck } from './exercise-check'
 import { toSubmitRequest } from './run-request'
 
 /** Run errors that say grading could not happen (not that the student's code is wrong). */
@@ -52,27 +52,6 @@ export interface GraderOptions {
   stageDir: string
   maxTimeoutS: number
   log?: (event: string, fields: Record<string, unknown>) => void
-}
-
-function tail(text: string, n = 1500): string {
-  return text.length > n ? `…${text.slice(-n)}` : text
-}
-
-/** Why a student's run did not succeed, as the test's output. */
-function runFailure(rec: RunRecord, stderr: string): string {
-  const e = rec.error
-  const what =
-    rec.status === 'timeout'
-      ? 'Your program ran out of time'
-      : rec.status === 'oom'
-        ? 'Your program ran out of memory'
-        : 'Your program stopped with an error'
-  const parts = [`${what}${e ? `: ${e.message}` : '.'}`]
-  if (e?.line) parts.push(`(line ${e.line})`)
-  if (e?.hint) parts.push(e.hint)
-  const err = stderr.trim()
-  if (err) parts.push(`\n${tail(err)}`)
-  return parts.join(' ')
 }
 
 export class ExerciseGrader {
@@ -335,27 +314,16 @@ export class ExerciseGrader {
     live: Live,
   ): Promise<TestResult> {
     const stage = path.join(this.o.stageDir, randomUUID())
-    const submission = path.join(stage, 'submission')
-    const fixtures = path.join(stage, 'fixtures')
     let checkRun: RunRecord | null = null
     try {
-      mkdir(path.join(submission, 'output'))
-      mkdir(fixtures)
-      for (const a of run.artifacts) {
-        writeStaged(
-          path.join(submission, 'output', ...a.name.split('/')),
-          this.readArtifact(run.id, a.name),
-        )
-      }
-      writeStaged(path.join(submission, 'stdout.txt'), out.stdout)
-      writeStaged(path.join(submission, 'stderr.txt'), out.stderr)
-      if (out.outputJson !== null) writeStaged(path.join(submission, 'result.json'), out.outputJson)
-      const own = new Set(test.fixtures ?? [])
-      for (const f of test.expect?.files ?? []) if (f.equals_file) own.add(f.equals_file)
-      for (const f of own) {
-        const rel = f.slice(FIXTURES_PREFIX.length).split('/')
-        writeStaged(path.join(fixtures, ...rel), this.o.store.packFile(sub.exerciseId, f))
-      }
+      const { submission, fixtures } = stageCheck(
+        stage,
+        {
+          ...out,
+          artifacts: run.artifacts.map((a) => [a.name, this.readArtifact(run.id, a.name)]),
+        },
+        checkFixtures(test).map((f) => [f, this.o.store.packFile(sub.exerciseId, f)]),
+      )
       const source = this.o.store.packFile(sub.exerciseId, test.check!).toString('utf8')
       checkRun = await this.run(
         {
@@ -372,39 +340,15 @@ export class ExerciseGrader {
       if (checkRun.error && INFRA_ERRORS.has(checkRun.error.type)) {
         throw new GradingFailed(`Grading could not run a check: ${checkRun.error.message}`)
       }
-      const stdout = this.o.runs.readText(checkRun.id, STDOUT_FILE)
-      if (checkRun.status !== 'succeeded') {
-        const stderr = this.o.runs.readText(checkRun.id, STDERR_FILE).trim()
-        return testResult(
-          test,
-          0,
-          `The check did not finish (${checkRun.status}${checkRun.error ? `: ${checkRun.error.message}` : ''}).${stderr ? `\n${tail(stderr, 800)}` : ''}`,
-        )
-      }
-      const verdict = parseCheckOutput(stdout)
-      if ('error' in verdict) return testResult(test, 0, verdict.error)
-      return testResult(
+      return checkVerdict(
         test,
-        verdict.score,
-        verdict.message || (verdict.score >= 1 ? 'Passed.' : 'Failed.'),
+        checkRun,
+        this.o.runs.readText(checkRun.id, STDOUT_FILE),
+        this.o.runs.readText(checkRun.id, STDERR_FILE),
       )
     } finally {
       if (checkRun) await this.drop(checkRun.id)
       await removeTree(stage)
     }
   }
-}
-
-function mkdir(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o755 })
-  fs.chmodSync(dir, 0o755)
-}
-
-/** A staged file any sandbox user may read and none may write. */
-function writeStaged(file: string, data: string | Uint8Array): void {
-  const parent = path.dirname(file)
-  if (!fs.existsSync(parent)) {
-    fs.mkdirSync(parent, { recursive: true, mode: 0o755 })
-  }
-  fs.writeFileSync(file, data, { mode: 0o444, flag: 'wx' })
 }

@@ -2,6 +2,8 @@
 // by cell with a tolerance), a catastrophic regex stopped, what a check may print, and how scores
 // and hidden tests are reported.
 import { describe, expect, it } from 'vitest'
+import { buildContainerSpec, type RunSpecInput } from '../../src/main/engine/container-spec'
+import { DEFAULT_LIMITS } from '../../src/main/engine/limits'
 import {
   checkResult,
   checkStdout,
@@ -153,5 +155,53 @@ describe("a check's output and the scores", () => {
       execution_time: 1.234,
       tests: [t, passed, visible],
     })
+  })
+})
+
+describe("a check container's read-only folders", () => {
+  const run: RunSpecInput = {
+    runId: 'r1',
+    sessionId: 's1',
+    image: 'tako-vm/default:x',
+    limits: DEFAULT_LIMITS,
+    user: { uid: 1001, gid: 1001 },
+    codeFile: '/data/r1/main.py',
+    inputFile: '/data/r1/input.json',
+    outputDir: '/data/r1/artifacts',
+  }
+
+  it("are bound read-only after the run's own mounts", () => {
+    const spec = buildContainerSpec({
+      ...run,
+      mounts: [
+        { host: '/data/stage/x/submission', container: '/submission' },
+        { host: '/data/stage/x/fixtures', container: '/fixtures' },
+      ],
+    })
+    expect(spec.HostConfig?.Binds).toEqual([
+      '/data/r1/main.py:/code/main.py:ro',
+      '/data/r1/input.json:/input/data.json:ro',
+      '/data/r1/artifacts:/output:rw',
+      '/data/stage/x/submission:/submission:ro',
+      '/data/stage/x/fixtures:/fixtures:ro',
+    ])
+    expect(spec.HostConfig?.ReadonlyRootfs).toBe(true)
+  })
+
+  it("never over one of the run's own paths, nor from a path Docker would read differently", () => {
+    for (const m of [
+      { host: '/data/x', container: '/output' },
+      { host: '/data/x', container: '/code' },
+      { host: '/data/x', container: '/tmp' },
+      { host: '/data/x', container: '/output/sub' },
+      { host: '/data/x', container: '/' },
+      { host: 'relative', container: '/submission' },
+      { host: '/data/x:/etc', container: '/submission' },
+      { host: '/data/x,rw', container: '/submission' },
+    ]) {
+      expect(() => buildContainerSpec({ ...run, mounts: [m] }), JSON.stringify(m)).toThrow(
+        'refused mount',
+      )
+    }
   })
 })

@@ -121,7 +121,25 @@ export class ExerciseGrader {
     this.o.store.createSubmission(rec, code)
     const live: Live = { cancelled: false, runId: null, done: Promise.resolve() }
     this.live.set(rec.id, live)
-    live.done = this.grade(rec, spec, code, live).finally(() => this.live.delete(rec.id))
+    live.done = this.grade(rec, spec, code, live)
+      .catch((err: unknown) => {
+        // Only saving the submission itself can fail here (the disk is full, the folder gone).
+        this.log('exercise-grading-error', { submission: rec.id, error: String(err) })
+        const current = this.o.store.getSubmission(rec.id) ?? rec
+        try {
+          this.o.store.saveSubmission({
+            ...current,
+            status: 'failed',
+            score: null,
+            results: null,
+            endedAt: new Date().toISOString(),
+            error: `Grading failed: ${(err as Error).message}`,
+          })
+        } catch {
+          // still unwritable: the start-up check marks it once this process is gone
+        }
+      })
+      .finally(() => this.live.delete(rec.id))
     return rec
   }
 

@@ -264,4 +264,41 @@ describe('the exercise API over HTTP', () => {
     expect((await request(`${srv.url}/submissions/${id}`)).status).toBe(404)
     expect((await request(`${srv.url}/exercises/mean-http`)).status).toBe(404)
   })
+
+  it("refuses a bad pack with 422 and the exact reason, over HTTP and the app's RPC; nothing is stored", async () => {
+    const before = await handlers['exercises:list']({})
+    const bad = zipPack(
+      examplePack((spec) => {
+        spec.id = 'bad-pack'
+        ;(spec.tests as { check?: string }[])[3].check = 'checks/missing.py'
+      }),
+    )
+    const reason =
+      'Pack refused: tests[3] ("custom check"): check: "checks/missing.py" is not in the pack'
+    const res = await request(`${srv.url}/exercises`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/zip' },
+      body: new Uint8Array(bad),
+    })
+    expect(res.status).toBe(422)
+    expect(res.body).toMatchObject({ detail: reason })
+    const rpc = await request(`${srv.url}/api/rpc/exercises:import`, {
+      method: 'POST',
+      json: { data: bad.toString('base64') },
+    })
+    expect(rpc.body).toEqual({ ok: false, error: { code: 'invalid_argument', message: reason } })
+    const wrongType = await request(`${srv.url}/exercises`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(bad),
+    })
+    expect(wrongType.status).toBe(415)
+    expect(await handlers['exercises:list']({})).toEqual(before)
+    expect(fs.readdirSync(path.join(srv.dataDir, 'exercises')).sort()).toEqual(
+      before.map((e) => e.id).sort(),
+    )
+    await expect(handlers['exercises:importExample']({ name: 'solutions' })).rejects.toThrow(
+      'No example exercise named "solutions"',
+    )
+  })
 })

@@ -10,6 +10,7 @@ import type { Core } from './core'
 import { NotFound } from './errors'
 import { bundleBytes, exportBundleToFile } from './bundle-files'
 import { importBundle } from './bundle-import'
+import { createExerciseHandlers } from './exercise-handlers'
 import { dockerStatus } from './events'
 import { createLifecycle } from './lifecycle'
 import { resolveEnvironment, type RunRequest } from './run-request'
@@ -196,5 +197,6 @@ export function createHandlers(
     async 'docker:status'() {
       return dockerStatus(core)
     },
+    ...createExerciseHandlers(core),
   }
 }

@@ -10,7 +10,7 @@ import { cancelledError, classifyOutcome, InfraFailure } from './outcome'
 import { RunCapture, type OutputListener } from './output-capture'
 import type { OutputGuard } from './output-guard'
 import { PerRunOutputGuard } from './output-quota'
-import { RemovalQueue } from './removal-queue'
+import { afterThisTurn, RemovalQueue } from './removal-queue'
 import { UsageMonitor, type RunMeter } from './resource-usage'
 import { makeOutputDir, prepareRunDir, type RunPaths } from './run-folder'
 import { defaultUsers, fixedUser, type SandboxUsers } from './run-users'
@@ -224,7 +224,9 @@ export class RunEngine {
       }
       if (launch?.warm) this.pool?.releaseSlot(launch.warm)
       stdin?.close()
-      this.usage.release(launch?.cgroupParent)
+      // Read already; removed once the reply is on its way.
+      const parent = launch?.cgroupParent
+      if (parent) void afterThisTurn().then(() => this.usage.release(parent))
     }
     stdin?.flush(out.sink)
     out.end()

@@ -62,6 +62,8 @@ export interface EngineOptions {
   minFreeBytes?: number
   /** Free inodes that disk must keep (for the default output guard). */
   minFreeInodes?: number
+  /** One run's files and folders in /output past which it alone is stopped (default output-quota.ts). */
+  maxRunEntries?: number
   /** Keeps /output within bounds while runs write (default: per-run quotas and the disk floor). */
   outputGuard?: OutputGuard
   /** Runtime of runs that do not ask for one (default `runc`; the server's `TAKO_RUNTIME`). */
@@ -114,6 +116,7 @@ export class RunEngine {
       new PerRunOutputGuard({
         ...(options.minFreeBytes !== undefined ? { minFreeBytes: options.minFreeBytes } : {}),
         ...(options.minFreeInodes !== undefined ? { minFreeInodes: options.minFreeInodes } : {}),
+        ...(options.maxRunEntries !== undefined ? { maxEntries: options.maxRunEntries } : {}),
       })
     this.removals = new RemovalQueue(this.client, this.log)
     this.usage = options.usage ?? new UsageMonitor(this.client, { log: this.log })

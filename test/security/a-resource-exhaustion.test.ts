@@ -48,6 +48,53 @@ const WRITE_DEF = UNDER_GVISOR
   ? ['def write_all(b):', '    v = memoryview(b)', '    while v:', '        v = v[os.write(1, v):]']
   : []
 
+/** Python: threads until one cannot start; `report` lines run once then, with `n` and `e`. */
+function threadBomb(...report: string[]): string {
+  return py(
+    'import threading, time',
+    'n, first = 0, None',
+    'while True:',
+    '    try:',
+    '        threading.Thread(target=time.sleep, args=(99,)).start()',
+    '        n += 1',
+    '    except RuntimeError as e:',
+    '        if first is None:',
+    '            first = e',
+    ...report.map((line) => `            ${line}`),
+  )
+}
+
+/** Samples a running job's pids counter on the host (`dir`: its pids cgroup) until it ends. */
+async function pidsWhileRunning(id: string, dir: string): Promise<number[]> {
+  const seen: number[] = []
+  while (sec.ctx.srv.core.jobs.isRunning(id)) {
+    try {
+      seen.push(Number(fs.readFileSync(`${dir}/pids.current`, 'utf8')))
+      expect(fs.readFileSync(`${dir}/pids.max`, 'utf8').trim()).toBe('128')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    }
+    await sleep(100)
+  }
+  return seen
+}
+
+/** Python: four spinning threads and two spinning processes per core (`kids` holds their pids). */
+const SPINNERS = [
+  'def spin():',
+  '    x = 0',
+  '    while True:',
+  '        x = (x * 31 + 7) % 1000003',
+  'for _ in range(4):',
+  '    threading.Thread(target=spin, daemon=True).start()',
+  'kids = []',
+  'for _ in range(os.cpu_count() * 2):',
+  '    pid = os.fork()',
+  '    if pid == 0:',
+  '        spin()',
+  '    kids.append(pid)',
+]
+
 function readNumber(dir: string, file: string): number {
   return Number(fs.readFileSync(path.join(dir, file), 'utf8').trim())
 }
@@ -109,18 +156,7 @@ describe('A. resource exhaustion', () => {
       const id = await startAsync(sec.ctx, {
         code: py(
           'import os, threading, time',
-          'def spin():',
-          '    x = 0',
-          '    while True:',
-          '        x = (x * 31 + 7) % 1000003',
-          'for _ in range(4):',
-          '    threading.Thread(target=spin, daemon=True).start()',
-          'kids = []',
-          'for _ in range(os.cpu_count() * 2):',
-          '    pid = os.fork()',
-          '    if pid == 0:',
-          '        spin()',
-          '    kids.append(pid)',
+          ...SPINNERS,
           'time.sleep(8)',
           'for pid in kids:',
           '    os.kill(pid, 9)',
@@ -150,18 +186,7 @@ describe('A. resource exhaustion', () => {
     const r = await run(sec.ctx, {
       code: py(
         'import json, os, threading, time',
-        'def spin():',
-        '    x = 0',
-        '    while True:',
-        '        x = (x * 31 + 7) % 1000003',
-        'for _ in range(4):',
-        '    threading.Thread(target=spin, daemon=True).start()',
-        'kids = []',
-        'for _ in range(os.cpu_count() * 2):',
-        '    pid = os.fork()',
-        '    if pid == 0:',
-        '        spin()',
-        '    kids.append(pid)',
+        ...SPINNERS,
         'def usage():',
         '    return int(open("/sys/fs/cgroup/cpuacct/cpuacct.usage").read())',
         'time.sleep(0.5)',
@@ -262,16 +287,7 @@ describe('A. resource exhaustion', () => {
     })
     const container = await containerOf(sec.ctx, id)
     const cgroup = `/sys/fs/cgroup/pids/${await containerCgroup(sec.ctx.srv.core.client, container)}`
-    const seen: number[] = []
-    while (sec.ctx.srv.core.jobs.isRunning(id)) {
-      try {
-        seen.push(Number(fs.readFileSync(`${cgroup}/pids.current`, 'utf8')))
-        expect(fs.readFileSync(`${cgroup}/pids.max`, 'utf8').trim()).toBe('128')
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-      }
-      await sleep(100)
-    }
+    const seen = await pidsWhileRunning(id, cgroup)
     const r = await result(sec.ctx, id)
     if (UNDER_GVISOR) {
       // The sandbox's own threads and ptrace stubs count toward the host's 128: the fork loop
@@ -296,31 +312,10 @@ describe('A. resource exhaustion', () => {
       // each guest thread has a ptrace stub on the host, so the sandbox reaches the host's 128
       // and may end the run itself before the timeout (docs/security.md, 'gVisor').
       const id = await startAsync(sec.ctx, {
-        code: py(
-          'import threading, time',
-          'n, first = 0, None',
-          'while True:',
-          '    try:',
-          '        threading.Thread(target=time.sleep, args=(99,)).start()',
-          '        n += 1',
-          '    except RuntimeError as e:',
-          '        if first is None:',
-          '            first = e',
-          '            print("threads", n, repr(e), flush=True)',
-        ),
+        code: threadBomb('print("threads", n, repr(e), flush=True)'),
         timeout: 3,
       })
-      const pids = await hostCgroup(id, 'pids').catch(() => null)
-      const seen: number[] = []
-      while (pids && sec.ctx.srv.core.jobs.isRunning(id)) {
-        try {
-          seen.push(readNumber(pids, 'pids.current'))
-          expect(readNumber(pids, 'pids.max')).toBe(128)
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-        }
-        await sleep(100)
-      }
+      const seen = await pidsWhileRunning(id, await hostCgroup(id, 'pids'))
       const r = await result(sec.ctx, id)
       expect(['timeout', 'failed'], String(r.status)).toContain(r.status)
       expect(performance.now() - t0).toBeLessThan(3_000 + 3_000 + 30_000)
@@ -330,18 +325,9 @@ describe('A. resource exhaustion', () => {
       return
     }
     const r = await run(sec.ctx, {
-      code: py(
-        'import threading, time',
-        'n, first = 0, None',
-        'while True:',
-        '    try:',
-        '        threading.Thread(target=time.sleep, args=(99,)).start()',
-        '        n += 1',
-        '    except RuntimeError as e:',
-        '        if first is None:',
-        '            first = e',
-        '            cur = open("/sys/fs/cgroup/pids/pids.current").read().strip()',
-        '            print("threads", n, "pids", cur, repr(e), flush=True)',
+      code: threadBomb(
+        'cur = open("/sys/fs/cgroup/pids/pids.current").read().strip()',
+        'print("threads", n, "pids", cur, repr(e), flush=True)',
       ),
       timeout: 3,
     })
@@ -655,13 +641,14 @@ describe('A. resource exhaustion', () => {
     const { outcome } = await engineRun(
       sec.ctx,
       py('import sys', 'while True: sys.stdout.write("y" * 4000 + "\\n")'),
-      { outputCeilingBytes: 256 * MiB },
+      // gVisor moves output several times slower: the same flood gets the time it needs there.
+      { outputCeilingBytes: 256 * MiB, ...(UNDER_GVISOR ? { timeoutMs: 150_000 } : {}) },
     )
     clearInterval(timer)
     expect(outcome.error?.type).toBe('output_limit')
     expect(outcome.stdoutBytes).toBeGreaterThan(256 * MiB)
     expect(peak - base).toBeLessThan(128 * MiB)
-  })
+  }, 240_000)
 
   it('#11 through the API, a 20 MiB flood keeps only the first and last MiB, counted and flagged', async () => {
     const r = await run(sec.ctx, {

@@ -46,6 +46,8 @@ export interface CoreOptions {
   minFreeBytes?: number
   /** Free inodes the data disk must keep (default: see engine/output-quota.ts). */
   minFreeInodes?: number
+  /** One run's entries in /output past which it alone is stopped (default: engine/output-quota.ts). */
+  maxRunEntries?: number
   /**
    * The owner sentinel removes this session's containers if the process dies without shutting
    * down. Default: on with the real Docker client, unless `TAKO_OWNER_SENTINEL=0`.
@@ -153,6 +155,7 @@ export function createCore(options: CoreOptions): Core {
     usage,
     ...(minFreeBytes !== undefined ? { minFreeBytes } : {}),
     ...(options.minFreeInodes !== undefined ? { minFreeInodes: options.minFreeInodes } : {}),
+    ...(options.maxRunEntries !== undefined ? { maxRunEntries: options.maxRunEntries } : {}),
     ...(log ? { log } : {}),
     environmentsWithModule,
   })

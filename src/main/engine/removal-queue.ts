@@ -1,5 +1,10 @@
 import { dockerMessage, type ContainerClient } from './docker-client'
 
+/** Resolves on the event loop's next turn, after the I/O callbacks and code already queued. */
+export function afterThisTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
 /**
  * Removes used containers. A run's outcome never depends on removal: a failed removal (Docker down
  * or restarting) is retried every few seconds until the daemon answers, and the start-up reaper
@@ -28,9 +33,15 @@ export class RemovalQueue {
     }
   }
 
-  /** Removes a container without waiting for it. */
+  /**
+   * Removes a container without waiting for it, from the next turn of the event loop: the caller
+   * finishes its own work first (a warm run's record and reply), so Docker's removal of the
+   * container's layer does not compete with it. `drain()` waits for it from the start.
+   */
   removeInBackground(runId: string, containerId: string): void {
-    const p = this.remove(runId, containerId).finally(() => this.inFlight.delete(p))
+    const p = afterThisTurn()
+      .then(() => this.remove(runId, containerId))
+      .finally(() => this.inFlight.delete(p))
     this.inFlight.add(p)
   }
 

@@ -10,7 +10,7 @@ import { cancelledError, classifyOutcome, InfraFailure } from './outcome'
 import { RunCapture, type OutputListener } from './output-capture'
 import type { OutputGuard } from './output-guard'
 import { PerRunOutputGuard } from './output-quota'
-import { RemovalQueue } from './removal-queue'
+import { afterThisTurn, RemovalQueue } from './removal-queue'
 import { UsageMonitor, type RunMeter } from './resource-usage'
 import { makeOutputDir, prepareRunDir, type RunPaths } from './run-folder'
 import { defaultUsers, fixedUser, type SandboxUsers } from './run-users'
@@ -66,6 +66,8 @@ export interface EngineOptions {
   minFreeBytes?: number
   /** Free inodes that disk must keep (for the default output guard). */
   minFreeInodes?: number
+  /** One run's files and folders in /output past which it alone is stopped (default output-quota.ts). */
+  maxRunEntries?: number
   /** Keeps /output within bounds while runs write (default: per-run quotas and the disk floor). */
   outputGuard?: OutputGuard
   /** Runtime of runs that do not ask for one (default `runc`; the server's `TAKO_RUNTIME`). */
@@ -118,6 +120,7 @@ export class RunEngine {
       new PerRunOutputGuard({
         ...(options.minFreeBytes !== undefined ? { minFreeBytes: options.minFreeBytes } : {}),
         ...(options.minFreeInodes !== undefined ? { minFreeInodes: options.minFreeInodes } : {}),
+        ...(options.maxRunEntries !== undefined ? { maxEntries: options.maxRunEntries } : {}),
       })
     this.removals = options.removals ?? new RemovalQueue(this.client, this.log)
     this.usage = options.usage ?? new UsageMonitor(this.client, { log: this.log })
@@ -228,7 +231,9 @@ export class RunEngine {
       }
       if (launch?.warm) this.pool?.releaseSlot(launch.warm)
       stdin?.close()
-      this.usage.release(launch?.cgroupParent)
+      // Read already; removed once the reply is on its way.
+      const parent = launch?.cgroupParent
+      if (parent) void afterThisTurn().then(() => this.usage.release(parent))
     }
     stdin?.flush(out.sink)
     out.end()

@@ -63,6 +63,13 @@ def _tako_supervise():
                 pass
         os.dup2(saved, 2)
         os.close(saved)
+        # The warm-up's objects (the pre-imported modules: 90,000 for the plotting stack) go to
+        # the permanent generation, so the flush of the run's open files at the end scans only
+        # what the run made (it took 30-200 ms of every warm plot's end; see bench/README.md).
+        import gc
+        gc.collect()
+        gc.freeze()
+        del gc
         sys.stdout.write('\x00TAKO-READY\n')
         sys.stdout.flush()
         # Byte by byte from the descriptor: sys.stdin's buffer must not swallow the run's input.

@@ -50,6 +50,11 @@ export interface PoolOptions {
   /** Warm-ups started at once (default 1). */
   spawnConcurrency?: number
   log: (event: string, fields: Record<string, unknown>) => void
+  /**
+   * When a run took a container and another is still ready, its replacement is warmed once the run
+   * ends, or after this long (default 2 s) while it goes on.
+   */
+  refillDelayMs?: number
   /** Gives each warm container a cgroup parent of its own, to measure its run (resource-usage.ts). */
   usage?: UsageMonitor
   /**
@@ -87,6 +92,8 @@ interface KeyState {
 }
 
 const READY_TIMEOUT_MS = 120_000
+/** A long run's replacement is warmed after this long even while the run goes on (default). */
+const REFILL_DELAY_MS = 2_000
 /** Keys asked for once, remembered so that a second ask warms them; the oldest are forgotten. */
 const MAX_REMEMBERED_ASKS = 64
 
@@ -104,6 +111,8 @@ export class WarmPool {
   private readonly queue: KeyState[] = []
   private readonly spawns = new Set<Promise<void>>()
   private readonly discards = new Set<Promise<void>>()
+  /** Refills waiting for the run that took a container to end. */
+  private readonly afterRun = new Map<WarmContainer, () => void>()
   private active = 0
   private readonly sweeper: NodeJS.Timeout
   private closed = false
@@ -155,8 +164,22 @@ export class WarmPool {
       this.discardInBackground(warm)
       warm = state.ready.shift() ?? null
     }
-    this.fill(state)
+    // Another container is ready for the next run: warm the replacement once this run is over,
+    // so starting a container does not compete with the run (see docs/architecture.md, 'Warm pool').
+    if (warm && state.ready.length > 0) this.fillAfterRun(warm, state)
+    else this.fill(state)
     return warm
+  }
+
+  /** Fills `state` when `warm`'s run releases its slot, or after REFILL_DELAY_MS at the latest. */
+  private fillAfterRun(warm: WarmContainer, state: KeyState): void {
+    const refill = (): void => {
+      clearTimeout(timer)
+      if (this.afterRun.delete(warm)) this.fill(state)
+    }
+    const timer = setTimeout(refill, this.o.refillDelayMs ?? REFILL_DELAY_MS)
+    timer.unref()
+    this.afterRun.set(warm, refill)
   }
 
   /** Starts warming a key ahead of its first run (e.g. the default environment at start-up). */
@@ -356,6 +379,7 @@ export class WarmPool {
   async close(): Promise<void> {
     this.closed = true
     clearInterval(this.sweeper)
+    this.afterRun.clear()
     this.queue.length = 0
     while (this.spawns.size > 0) await Promise.all([...this.spawns])
     while (this.discards.size > 0) await Promise.all([...this.discards])
@@ -364,8 +388,17 @@ export class WarmPool {
     await Promise.all(all.map((w) => this.discard(w)))
   }
 
-  /** Releases a used container's slot folder (its output was moved into the run already). */
+  /**
+   * Releases a used container's slot folder (its output was moved into the run already; what is
+   * left is the copied code and input). Off the event loop: removing it while Docker removes the
+   * container took milliseconds of the run's reply (measured, see bench/README.md).
+   */
   releaseSlot(warm: WarmContainer): void {
-    fs.rmSync(warm.slotDir, { recursive: true, force: true })
+    this.afterRun.get(warm)?.()
+    fs.promises
+      .rm(warm.slotDir, { recursive: true, force: true })
+      .catch((err: unknown) =>
+        this.o.log('pool-slot-remove-failed', { slotDir: warm.slotDir, error: String(err) }),
+      )
   }
 }

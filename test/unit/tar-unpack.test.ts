@@ -21,7 +21,7 @@ function tempDir(): string {
 }
 afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
-})
+}, 120_000) // 20,000 files of the 10,001-file case on a busy disk
 
 const LIMITS: RunLimits = { ...DEFAULT_LIMITS }
 const UNPACK: UnpackLimits = {

@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import Docker from 'dockerode'
+import { ArchiveTransfer } from '../engine/archive-transfer'
 import { resolveDockerEndpoint } from '../engine/docker-endpoint'
 import { EnvironmentService } from '../environments/environment-service'
 import {
@@ -126,6 +127,9 @@ export function createCore(options: CoreOptions): Core {
   const users = defaultUsers()
   const usage = new UsageMonitor(client, { log })
   const removals = new RemovalQueue(client, log ?? (() => undefined))
+  // A daemon whose filesystem is not ours gets files by the archive API (docs/architecture.md, 'File transfer').
+  const archive =
+    resolved.transfer === 'archive' ? new ArchiveTransfer(client, sessionId, log) : null
   const pool = poolConfig.enabled
     ? new WarmPool({
         client,
@@ -139,6 +143,7 @@ export function createCore(options: CoreOptions): Core {
         log: log ?? (() => undefined),
         usage,
         removals,
+        archive,
       })
     : null
   const minFreeBytes =
@@ -153,6 +158,7 @@ export function createCore(options: CoreOptions): Core {
     defaultRuntime: options.defaultRuntime ?? runtimeFromEnv(),
     ...(options.runtimeNames ? { runtimeNames: options.runtimeNames } : {}),
     usage,
+    archive,
     ...(minFreeBytes !== undefined ? { minFreeBytes } : {}),
     ...(options.minFreeInodes !== undefined ? { minFreeInodes: options.minFreeInodes } : {}),
     ...(options.maxRunEntries !== undefined ? { maxRunEntries: options.maxRunEntries } : {}),

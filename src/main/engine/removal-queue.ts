@@ -36,11 +36,14 @@ export class RemovalQueue {
   /**
    * Removes a container without waiting for it, from the next turn of the event loop: the caller
    * finishes its own work first (a warm run's record and reply), so Docker's removal of the
-   * container's layer does not compete with it. `drain()` waits for it from the start.
+   * container's layer does not compete with it. `then` runs after (e.g. removing its volumes);
+   * `drain()` waits for both from the start.
    */
-  removeInBackground(runId: string, containerId: string): void {
+  removeInBackground(runId: string, containerId: string, then?: () => Promise<void>): void {
     const p = afterThisTurn()
       .then(() => this.remove(runId, containerId))
+      .then(then)
+      .catch((err: unknown) => this.log('remove-then-failed', { runId, error: String(err) }))
       .finally(() => this.inFlight.delete(p))
     this.inFlight.add(p)
   }

@@ -1,7 +1,10 @@
 import fs from 'node:fs'
 import type { ResourceUsage, RunLimits, RunOutcome } from '../../shared/run'
+import type { ArchiveTransfer } from './archive-transfer'
 import { collect } from './collect'
 import type { ReadOnlyMount, SandboxUser } from './container-spec'
+import type { FileTransfer } from './docker-endpoint'
+import type { UnpackResult } from './tar-unpack'
 import { dockerMessage, type ContainerClient } from './docker-client'
 import { daemonStoppedIt, infraFailure, wasOomKilled } from './docker-verdicts'
 import { launchCold, launchWarm, type Launch, type PayloadSink } from './launch'
@@ -79,6 +82,8 @@ export interface EngineOptions {
   /** Measures each run's memory, CPU time and tasks (default: from this host's cgroup files). */
   usage?: UsageMonitor
   log?: (event: string, fields: Record<string, unknown>) => void
+  /** Archive transfer for a daemon whose filesystem is not ours (absent: bind mounts). */
+  archive?: ArchiveTransfer | null
   environmentsWithModule?: (module: string) => readonly string[] // for ModuleNotFoundError hints
 }
 
@@ -104,6 +109,7 @@ export class RunEngine {
   private readonly inputWaitMs: number
   pool: WarmPool | null
   readonly runtimes: Runtimes
+  private readonly archive: ArchiveTransfer | null
 
   constructor(options: EngineOptions) {
     this.client = options.client
@@ -113,6 +119,7 @@ export class RunEngine {
     this.killGraceMs = options.killGraceMs ?? 5_000
     this.log = options.log ?? (() => undefined)
     this.pool = options.pool ?? null
+    this.archive = options.archive ?? null
     this.environmentsWithModule = options.environmentsWithModule ?? (() => [])
     this.inputWaitMs = options.inputWaitMs ?? inputWaitMsFromEnv()
     this.guard =
@@ -128,6 +135,11 @@ export class RunEngine {
 
   get containerClient(): ContainerClient {
     return this.client
+  }
+
+  /** How run files reach containers (see docs/architecture.md, 'File transfer'). */
+  get transfer(): FileTransfer {
+    return this.archive ? 'archive' : 'bind'
   }
 
   /** Writes a run's files ahead of its run (a queued job); `run()` writes them afresh. */
@@ -165,6 +177,8 @@ export class RunEngine {
     let startedAt: string | null = null
     let tStart = 0
     let tExit = 0
+    let unpacked: UnpackResult | null = null
+    let fetchMs = 0
     try {
       if (watchdog.recorded) throw new InfraFailure(cancelledError(), 'cancelled')
       const refused = this.guard.checkBeforeStart(paths.outputDir)
@@ -223,7 +237,22 @@ export class RunEngine {
       usage = meter
         ? await meter.finish({ oomKilled, memoryLimitBytes: spec.limits.memoryBytes })
         : null
-      if (launch?.warm && exitCode !== null) {
+      const slot = launch?.archive ?? null
+      if (launch && slot && this.archive) {
+        // Archive transfer: /output is copied out before the container (and its volumes) go.
+        const t = performance.now()
+        if (tStart)
+          unpacked = await this.archive.fetchOutput(
+            launch.containerId,
+            paths.outputDir,
+            spec.limits,
+          )
+        fetchMs = performance.now() - t
+        const archive = this.archive
+        this.removals.removeInBackground(spec.runId, launch.containerId, () =>
+          archive.release(slot),
+        )
+      } else if (launch?.warm && exitCode !== null) {
         // Its processes are dead: the output can be read now and the container removed meanwhile.
         this.removals.removeInBackground(spec.runId, launch.containerId)
       } else if (launch) {
@@ -239,8 +268,8 @@ export class RunEngine {
     out.end()
 
     const tCollect = performance.now()
-    const { parsed, artifacts, warnings } = await collect(paths.outputDir, spec.limits)
-    const tEnd = performance.now()
+    const { parsed, artifacts, warnings } = await collect(paths.outputDir, spec.limits, unpacked)
+    const tEnd = performance.now() + fetchMs
 
     const stderrText = out.stderr.text()
     const stop = watchdog.recorded
@@ -297,12 +326,19 @@ export class RunEngine {
       ? null
       : (this.pool?.take(spec.image, spec.limits, spec.preimports ?? [], runtime.name) ?? null)
     if (warm) {
+      const slot = warm.archive ?? null
+      const archive = this.archive
       try {
-        // The warm container's /output folder becomes the run's artifacts folder now, before the
-        // script starts (a rename on the same filesystem; the bind mount follows the folder), so
-        // whatever the script writes is in the run's own folder even if the app dies mid-run.
-        fs.rmSync(paths.outputDir, { recursive: true, force: true })
-        fs.renameSync(warm.outputDir, paths.outputDir)
+        if (slot && archive) {
+          // Archive transfer: the run's files go into the warm container's volumes (its loader).
+          await archive.fill(slot, paths)
+        } else {
+          // The warm container's /output folder becomes the run's artifacts folder now, before the
+          // script starts (a rename on the same filesystem; the bind mount follows the folder), so
+          // whatever the script writes is in the run's own folder even if the app dies mid-run.
+          fs.rmSync(paths.outputDir, { recursive: true, force: true })
+          fs.renameSync(warm.outputDir, paths.outputDir)
+        }
         this.log('pool-dispatch', { runId: spec.runId, containerId: warm.id, key: warm.key })
         return launchWarm(warm, paths, onPayload, spec.stdin ?? null)
       } catch (err) {
@@ -311,15 +347,23 @@ export class RunEngine {
           containerId: warm.id,
           error: String(err),
         })
-        this.removals.removeInBackground(spec.runId, warm.id)
+        const release = slot && archive ? () => archive.release(slot) : undefined
+        this.removals.removeInBackground(spec.runId, warm.id, release)
         this.pool?.releaseSlot(warm)
-        makeOutputDir(paths.outputDir, user)
+        if (!slot) makeOutputDir(paths.outputDir, user)
       }
     }
     const remove = (id: string): Promise<void> => this.removals.remove(spec.runId, id)
     const cgroupParent = await this.usage.parentFor(spec.runId)
     return launchCold(
-      { client: this.client, sessionId: this.sessionId, remove, runtime, cgroupParent },
+      {
+        client: this.client,
+        sessionId: this.sessionId,
+        remove,
+        runtime,
+        cgroupParent,
+        archive: this.archive,
+      },
       spec,
       paths,
       user,

@@ -10,6 +10,7 @@ import { chownToSandbox } from './run-folder'
 import type { SandboxUsers } from './run-users'
 import type { UsageMonitor } from './resource-usage'
 import { READY_MARKER } from './supervisor'
+import type { ArchiveSlot, ArchiveTransfer } from './archive-transfer'
 
 /** A started container waiting for its one run. */
 export interface WarmContainer {
@@ -30,6 +31,8 @@ export interface WarmContainer {
   cgroupParent: string | null
   /** False once the container stopped or its stream closed (e.g. the daemon restarted). */
   alive(): boolean
+  /** Archive transfer: its volumes, and the loader that fills them at dispatch (absent: bind mounts). */
+  archive?: ArchiveSlot | null
 }
 
 export interface PoolOptions {
@@ -62,6 +65,8 @@ export interface PoolOptions {
    * drained at shutdown); without it a failed removal is only logged.
    */
   removals?: RemovalQueue
+  /** Archive transfer: volumes and a loader per warm container instead of the slot's bind mounts. */
+  archive?: ArchiveTransfer | null
 }
 
 /**
@@ -273,6 +278,16 @@ export class WarmPool {
     const user = this.o.users.next()
     chownToSandbox(outputDir, user)
     const cgroupParent = (await this.o.usage?.parentFor(`pool-${slotId}`)) ?? null
+    let archive: ArchiveSlot | null
+    try {
+      archive =
+        (await this.o.archive?.prepare(`pool-${slotId}`, state.image, state.limits, user, null)) ??
+        null
+    } catch (err) {
+      this.o.usage?.release(cgroupParent)
+      fs.rmSync(slotDir, { recursive: true, force: true })
+      throw err
+    }
     const spec = buildContainerSpec({
       kind: 'warm',
       slotId,
@@ -286,8 +301,17 @@ export class WarmPool {
       outputDir,
       preimports: state.preimports,
       ...(cgroupParent ? { cgroupParent } : {}),
+      ...(archive ? { volumes: archive.volumes } : {}),
     })
-    const id = await this.o.client.create(spec)
+    let id: string
+    try {
+      id = await this.o.client.create(spec)
+    } catch (err) {
+      if (archive) await this.o.archive?.release(archive)
+      this.o.usage?.release(cgroupParent)
+      fs.rmSync(slotDir, { recursive: true, force: true })
+      throw err
+    }
     let sink: ((chunk: Buffer) => void) | null = null
     try {
       const stream = await this.o.client.attachInteractive(id)
@@ -331,6 +355,7 @@ export class WarmPool {
         readyAt: Date.now(),
         cgroupParent,
         alive: () => alive,
+        archive,
         setSink: (s) => {
           sink = s
         },
@@ -338,6 +363,7 @@ export class WarmPool {
     } catch (err) {
       // The daemon may be going down (that is often why the warm-up failed): retried until it answers.
       await this.removeContainer(id)
+      if (archive) await this.o.archive?.release(archive)
       this.o.usage?.release(cgroupParent)
       fs.rmSync(slotDir, { recursive: true, force: true })
       throw err
@@ -360,6 +386,7 @@ export class WarmPool {
 
   private async discard(warm: WarmContainer): Promise<void> {
     await this.removeContainer(warm.id)
+    if (warm.archive) await this.o.archive?.release(warm.archive)
     this.o.usage?.release(warm.cgroupParent)
     fs.rmSync(warm.slotDir, { recursive: true, force: true })
   }

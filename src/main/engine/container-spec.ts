@@ -55,6 +55,8 @@ export interface RunSpecInput extends CommonSpecInput {
   codeFile: string
   inputFile: string
   outputDir: string
+  /** The run's own input files, each bound read-only at /input/<name> (input-files.ts). */
+  inputMounts?: readonly Docker.MountSettings[]
   /**
    * The script's stdin: none (closed at once, EOF), batch (the host writes the run's input, then
    * closes it) or interactive (the stdin wrapper runs the script; see docs/run-contract.md,
@@ -92,6 +94,7 @@ function kindParts(input: ContainerSpecInput): {
   runLabel: string
   role: string
   binds: string[]
+  mounts: Docker.MountSettings[]
   cmd: string[]
   workingDir: string
   stdin: boolean
@@ -107,6 +110,7 @@ function kindParts(input: ContainerSpecInput): {
           `${input.inputDir}:/input:ro`,
           `${input.outputDir}:/output:rw`,
         ],
+        mounts: [],
         cmd: ['python3', '-u', '-c', SUPERVISOR_SOURCE, 'warm', ...input.preimports],
         workingDir: '/output',
         stdin: true,
@@ -117,6 +121,7 @@ function kindParts(input: ContainerSpecInput): {
         runLabel: `probe-${input.probeId}`,
         role: 'probe',
         binds: [],
+        mounts: [],
         cmd: input.command,
         workingDir: '/tmp',
         stdin: false,
@@ -131,6 +136,8 @@ function kindParts(input: ContainerSpecInput): {
           `${input.inputFile}:/input/data.json:ro`,
           `${input.outputDir}:/output:rw`,
         ],
+        // Mounts, not Binds: a file name may hold a `:`, which the Binds syntax cannot carry.
+        mounts: [...(input.inputMounts ?? [])],
         cmd:
           input.stdin === 'interactive'
             ? ['python3', '-u', '-c', SUPERVISOR_SOURCE, 'interactive']
@@ -175,6 +182,7 @@ export function buildContainerSpec(input: ContainerSpecInput): Docker.ContainerC
     HostConfig: {
       ...(input.runtime ? { Runtime: input.runtime } : {}),
       Binds: k.binds,
+      ...(k.mounts.length > 0 ? { Mounts: k.mounts } : {}),
       Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=${limits.tmpBytes}` },
       ReadonlyRootfs: true,
       NetworkMode: 'none',

@@ -16,6 +16,7 @@ import { runtimeMissing, runtimeStartFailure, type ResolvedRuntime } from './run
 import type { WarmContainer } from './warm-pool'
 import type { StdinChannel } from './stdin-channel'
 import type { StdinMode } from './container-spec'
+import { inputFileMounts, placeInputFiles } from './input-files'
 
 /** The go line a warm container's supervisor takes for each way of feeding stdin (supervisor.ts). */
 const GO_LINES: Readonly<Record<StdinMode, string>> = {
@@ -78,6 +79,7 @@ export async function launchCold(
     runtime: d.runtime.name,
     user,
     ...paths,
+    inputMounts: inputFileMounts(spec.runDir, spec.inputFiles ?? []),
     stdin: stdin?.mode ?? 'none',
     ...(d.cgroupParent ? { cgroupParent: d.cgroupParent } : {}),
   })
@@ -140,6 +142,7 @@ export function launchWarm(
   paths: RunPaths,
   onPayload: PayloadSink,
   stdin: StdinChannel | null = null,
+  files: Pick<RunSpec, 'runDir' | 'inputFiles'> | null = null,
 ): Launch {
   const code = path.join(warm.codeDir, 'main.py')
   const input = path.join(warm.inputDir, 'data.json')
@@ -147,6 +150,8 @@ export function launchWarm(
   fs.copyFileSync(paths.inputFile, input)
   fs.chmodSync(code, 0o444)
   fs.chmodSync(input, 0o444)
+  // Always, even with no files: the slot's /input holds this run's files and nothing else.
+  placeInputFiles(files?.runDir ?? '', files?.inputFiles ?? [], warm.inputDir)
   const demux = new DockerDemuxer(onPayload)
   warm.setSink((chunk) => demux.push(chunk))
   return {

@@ -13,6 +13,7 @@ import { PerRunOutputGuard } from './output-quota'
 import { RemovalQueue } from './removal-queue'
 import { UsageMonitor, type RunMeter } from './resource-usage'
 import { makeOutputDir, prepareRunDir, type RunPaths } from './run-folder'
+import type { InputFileSpec } from './input-files'
 import { defaultUsers, fixedUser, type SandboxUsers } from './run-users'
 import { Runtimes, type ResolvedRuntime, type RuntimeNames } from './runtimes'
 import type { RuntimeChoice } from '../../shared/runtime'
@@ -44,6 +45,8 @@ export interface RunSpec {
   stdin?: StdinChannel | null
   /** Batch stdin, kept in the run's folder as `stdin.txt`. */
   stdinText?: string | null
+  /** The run's own files at /input/<name> (bytes: written first; names only: in the folder already). */
+  inputFiles?: readonly InputFileSpec[] | null
 }
 
 export interface EngineOptions {
@@ -294,7 +297,7 @@ export class RunEngine {
         fs.rmSync(paths.outputDir, { recursive: true, force: true })
         fs.renameSync(warm.outputDir, paths.outputDir)
         this.log('pool-dispatch', { runId: spec.runId, containerId: warm.id, key: warm.key })
-        return launchWarm(warm, paths, onPayload, spec.stdin ?? null)
+        return launchWarm(warm, paths, onPayload, spec.stdin ?? null, spec)
       } catch (err) {
         this.log('pool-dispatch-failed', {
           runId: spec.runId,

@@ -44,6 +44,41 @@ const inputData = z.custom<Record<string, unknown>>().superRefine((v, ctx) => {
   }
 })
 
+/** One entry of `input_files`: base64 bytes, or a file of an earlier run. */
+export type InputFileValue = string | { from_run: string; path: string }
+
+// Checked by hand for the same reason as input_data (a `__proto__` file name must survive); the
+// names, the base64 and the caps are the app's rule (app/input-files.ts), checked after this.
+const inputFiles = z.custom<Record<string, InputFileValue>>().superRefine((v, ctx) => {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    ctx.addIssue({
+      code: 'invalid_type',
+      expected: 'record',
+      input: v,
+      message: 'Input should be a valid dictionary',
+    })
+    return
+  }
+  for (const [name, value] of Object.entries(v)) {
+    if (typeof value === 'string') continue
+    const ref = value as Record<string, unknown> | null
+    const ok =
+      ref !== null &&
+      typeof ref === 'object' &&
+      !Array.isArray(ref) &&
+      typeof ref.from_run === 'string' &&
+      typeof ref.path === 'string' &&
+      Object.keys(ref).length === 2
+    if (!ok)
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        input: value,
+        message: 'an input file is a base64 string or {"from_run": "<run id>", "path": "<file>"}',
+      })
+  }
+})
+
 const { timeoutS, memoryMb, cpus } = REQUEST_LIMIT_BOUNDS
 const timeout = z.number().int().min(timeoutS.min).max(timeoutS.max)
 const jobType = z.string().max(128).regex(JOB_TYPE)
@@ -52,6 +87,8 @@ const jobType = z.string().max(128).regex(JOB_TYPE)
 export const executeRequestSchema = z.strictObject({
   code: codeSchema,
   input_data: inputData.optional().default({}),
+  /** Files at /input/<name> (see docs/api.md, 'Input files'). */
+  input_files: inputFiles.nullish(),
   timeout: timeout.nullish(),
   startup_timeout: z.number().int().min(10).max(600).nullish(),
   job_type: jobType.nullish(),

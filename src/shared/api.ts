@@ -47,7 +47,12 @@ const inputFileArgs = z
         name: z.string().max(1024),
         data: z.string().max(Math.ceil(INPUT_FILE_CAPS.perFileBytes / 3) * 4 + 4),
       }),
-      z.strictObject({ name: z.string().max(1024), fromRun: runId, path: z.string().max(4096) }),
+      z.strictObject({
+        name: z.string().max(1024),
+        fromRun: runId,
+        path: z.string().max(4096),
+        kind: z.enum(['artifact', 'input']).optional(),
+      }),
     ]),
   )
   .max(INPUT_FILE_CAPS.count)

@@ -23,9 +23,13 @@ export interface InputFileInfo {
   sha256: string
 }
 
-/** An input file given with `runs:start`: its bytes as base64, or a file of an earlier run. */
+/**
+ * An input file given with `runs:start`: its bytes as base64, or a file of an earlier run — `path`
+ * names an artifact of it, else one of its input files; `kind` says which when both could match.
+ */
 export type InputFileArg =
-  { name: string; data: string } | { name: string; fromRun: string; path: string }
+  | { name: string; data: string }
+  | { name: string; fromRun: string; path: string; kind?: 'artifact' | 'input' }
 
 /**
  * Why `name` cannot be an input file's name, or null. The artifact rule (no `\`, NUL, empty, `.`

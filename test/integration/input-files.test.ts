@@ -199,6 +199,23 @@ describe('input files in /input', () => {
       },
     )
     expect(r.stdout).toBe('a,b\n1,2\nkept\n')
+    // A name that is both: the artifact unless `kind` says input.
+    const both = await executeOk(
+      srv.url,
+      py("open('/output/same.txt', 'w').write('artifact')", 'print(1)'),
+      { input_files: { 'same.txt': b64('input') } },
+    )
+    const pick = await executeOk(
+      srv.url,
+      py("print(open('/input/a.txt').read(), open('/input/i.txt').read())"),
+      {
+        input_files: {
+          'a.txt': { from_run: both.execution_id, path: 'same.txt' },
+          'i.txt': { from_run: both.execution_id, path: 'same.txt', kind: 'input' },
+        },
+      },
+    )
+    expect(pick.stdout).toBe('artifact input\n')
     const unknownRun = await postExecute(srv.url, {
       json: { code: 'print(1)', input_files: { 'x.csv': { from_run: 'nope', path: 'a' } } },
     })

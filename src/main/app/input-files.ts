@@ -12,8 +12,8 @@ import { InvalidArgument } from './errors'
 /** Where a request's input file comes from, in neutral terms. */
 export type InputFileSource =
   | { name: string; data: string | Buffer }
-  /** `path` names an artifact of the run, else one of its input files (`only` narrows it). */
-  | { name: string; fromRun: string; path: string; only?: 'input' }
+  /** `path` names an artifact of the run, else one of its input files (`kind` says which). */
+  | { name: string; fromRun: string; path: string; kind?: 'artifact' | 'input' | undefined }
 
 // A plain character class (a grouped repetition overflows the regex stack on 20 MiB strings).
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
@@ -42,7 +42,7 @@ function fromRun(store: RunStore, s: Extract<InputFileSource, { fromRun: string 
   const shown = JSON.stringify(s.name)
   const rec = isValidRunId(s.fromRun) ? store.get(s.fromRun) : undefined
   if (!rec) refuse(`${shown}: run ${JSON.stringify(s.fromRun)} not found`, s.fromRun)
-  if (s.only !== 'input' && rec.artifacts.some((a) => a.name === s.path)) {
+  if (s.kind !== 'input' && rec.artifacts.some((a) => a.name === s.path)) {
     let opened: ReturnType<typeof openArtifact> | null = null
     try {
       opened = openArtifact(store, rec.id, s.path)
@@ -58,12 +58,12 @@ function fromRun(store: RunStore, s: Extract<InputFileSource, { fromRun: string 
       if (opened) fs.closeSync(opened.fd)
     }
   }
-  if (rec.inputFiles?.some((f) => f.name === s.path)) {
+  if (s.kind !== 'artifact' && rec.inputFiles?.some((f) => f.name === s.path)) {
     const data = readInputFile(store.runDir(rec.id), s.path)
     if (data) return data
   }
   refuse(
-    `${shown}: run ${rec.id} has no ${s.only === 'input' ? 'input file' : 'artifact or input file'} ${JSON.stringify(s.path)}`,
+    `${shown}: run ${rec.id} has no ${s.kind === 'input' ? 'input file' : s.kind === 'artifact' ? 'artifact' : 'artifact or input file'} ${JSON.stringify(s.path)}`,
     s.path,
   )
 }
@@ -100,5 +100,5 @@ export function resolveInputFiles(
 export function inputFilesOf(store: RunStore, id: string): InputFileSource[] {
   const rec = store.get(id)
   if (!rec?.inputFiles?.length) return []
-  return rec.inputFiles.map((f) => ({ name: f.name, fromRun: id, path: f.name, only: 'input' }))
+  return rec.inputFiles.map((f) => ({ name: f.name, fromRun: id, path: f.name, kind: 'input' }))
 }

@@ -34,7 +34,9 @@ function runRequestOf(body: ExecuteRequest): RunRequest {
     code: body.code,
     input: body.input_data,
     inputFiles: Object.entries(body.input_files ?? {}).map(([name, v]) =>
-      typeof v === 'string' ? { name, data: v } : { name, fromRun: v.from_run, path: v.path },
+      typeof v === 'string'
+        ? { name, data: v }
+        : { name, fromRun: v.from_run, path: v.path, kind: v.kind },
     ),
     environment: body.job_type ?? null,
     image: body.image ?? null,

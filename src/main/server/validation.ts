@@ -45,7 +45,8 @@ const inputData = z.custom<Record<string, unknown>>().superRefine((v, ctx) => {
 })
 
 /** One entry of `input_files`: base64 bytes, or a file of an earlier run. */
-export type InputFileValue = string | { from_run: string; path: string }
+export type InputFileValue =
+  string | { from_run: string; path: string; kind?: 'artifact' | 'input' }
 
 // Checked by hand for the same reason as input_data (a `__proto__` file name must survive); the
 // names, the base64 and the caps are the app's rule (app/input-files.ts), checked after this.
@@ -68,13 +69,16 @@ const inputFiles = z.custom<Record<string, InputFileValue>>().superRefine((v, ct
       !Array.isArray(ref) &&
       typeof ref.from_run === 'string' &&
       typeof ref.path === 'string' &&
-      Object.keys(ref).length === 2
+      (ref.kind === undefined || ref.kind === 'artifact' || ref.kind === 'input') &&
+      Object.keys(ref).every((k) => k === 'from_run' || k === 'path' || k === 'kind')
     if (!ok)
       ctx.addIssue({
         code: 'custom',
         path: [name],
         input: value,
-        message: 'an input file is a base64 string or {"from_run": "<run id>", "path": "<file>"}',
+        message:
+          'an input file is a base64 string or {"from_run": "<run id>", "path": "<file>"} ' +
+          '(optional "kind": "artifact" or "input")',
       })
   }
 })

@@ -1,6 +1,7 @@
 // A run's own files in /input (see docs/run-contract.md, 'Input files', and docs/api.md), on the
 // real daemon with the production flags, on the path TAKO_POOL selects: warm (default) or cold
 // (TAKO_POOL=0). Warm-path cases wait for a warm container first, so they really go warm.
+import { unzipSync, zipSync } from 'fflate'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHandlers } from '../../src/main/app/handlers'
 import { INPUT_FILE_CAPS } from '../../src/shared/input-files'
@@ -319,5 +320,78 @@ describe('the app: input files and any JSON input', () => {
     const r = await execute(srv.url, { code: 'print(1)' })
     const full = await waitForJob(srv.url, r.execution_id, { full: true })
     expect(full.input_files).toEqual([])
+  })
+})
+
+describe('bundles carry input files', () => {
+  async function exportZip(id: string): Promise<Uint8Array> {
+    const res = await fetch(`${srv.url}/executions/${id}/bundle`)
+    expect(res.status).toBe(200)
+    return new Uint8Array(await res.arrayBuffer())
+  }
+  function importZip(body: Uint8Array): Promise<{ status: number; body: Record<string, unknown> }> {
+    return request(`${srv.url}/executions/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/zip' },
+      body,
+    })
+  }
+
+  it('input/<name> in the zip and the manifest; imported back, a rerun reads the file', async () => {
+    const r = await executeOk(srv.url, py("print(open('/input/data.csv').read().count('\\n'))"), {
+      input_files: { 'data.csv': b64(CSV) },
+    })
+    const zip = await exportZip(r.execution_id)
+    const entries = unzipSync(zip)
+    expect(Buffer.from(entries['input/data.csv']).toString()).toBe(CSV)
+    const manifest = JSON.parse(Buffer.from(entries['manifest.json']).toString()) as {
+      files: { path: string; size: number; sha256: string }[]
+    }
+    expect(manifest.files).toContainEqual({
+      path: 'input/data.csv',
+      size: CSV.length,
+      sha256: sha256(CSV),
+    })
+    const imported = await importZip(zip)
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201)
+    const id = String(imported.body.execution_id)
+    expect(srv.core.store.get(id)?.inputFiles).toEqual([
+      { name: 'data.csv', size: CSV.length, sha256: sha256(CSV) },
+    ])
+    const rerun = await request<{ job_id: string }>(`${srv.url}/jobs/${id}/rerun`, {
+      method: 'POST',
+      json: {},
+    })
+    expect((await waitForJob(srv.url, rerun.body.job_id)).stdout).toBe('4\n')
+  })
+
+  it('an input file changed, added, unlisted or badly named is refused with the reason', async () => {
+    const r = await executeOk(srv.url, py('print(1)'), { input_files: { 'a.txt': b64('one') } })
+    const entries = unzipSync(await exportZip(r.execution_id))
+    const rezip = (change: (e: Record<string, Uint8Array>) => void): Uint8Array => {
+      const copy = { ...entries }
+      change(copy)
+      return zipSync(copy)
+    }
+    const cases: [Uint8Array, RegExp][] = [
+      [
+        rezip((e) => (e['input/a.txt'] = Buffer.from('two'))),
+        /"input\/a.txt" does not match its sha256/,
+      ],
+      [
+        rezip((e) => (e['input/b.txt'] = Buffer.from('x'))),
+        /"input\/b.txt" is not in the manifest/,
+      ],
+      [
+        rezip((e) => (e['input/sub/c.txt'] = Buffer.from('x'))),
+        /not a valid input file \(.*plain file name/,
+      ],
+      [rezip((e) => delete e['input/a.txt']), /in the manifest but not in the bundle/],
+    ]
+    for (const [zip, reason] of cases) {
+      const res = await importZip(zip)
+      expect(res.status).toBe(422)
+      expect(String(res.body.detail)).toMatch(reason)
+    }
   })
 })

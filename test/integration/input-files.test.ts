@@ -323,6 +323,36 @@ describe('the app: input files and any JSON input', () => {
   })
 })
 
+describe('comparing runs lists input files by sha256', () => {
+  it('added, removed and changed', async () => {
+    const a = await executeOk(srv.url, 'print(1)', {
+      input_files: { 'same.txt': b64('s'), 'gone.txt': b64('g'), 'edit.txt': b64('one') },
+    })
+    const b = await executeOk(srv.url, 'print(1)', {
+      input_files: { 'same.txt': b64('s'), 'new.txt': b64('n'), 'edit.txt': b64('two!') },
+    })
+    const c = await createHandlers(srv.core)['runs:compare']({
+      id: a.execution_id,
+      with: b.execution_id,
+    })
+    expect(c.identical).toBe(false)
+    expect(c.inputFiles?.added.map((f) => f.name)).toEqual(['new.txt'])
+    expect(c.inputFiles?.removed.map((f) => f.name)).toEqual(['gone.txt'])
+    expect(c.inputFiles?.changed).toEqual([
+      {
+        name: 'edit.txt',
+        before: { name: 'edit.txt', size: 3, sha256: sha256('one') },
+        after: { name: 'edit.txt', size: 4, sha256: sha256('two!') },
+      },
+    ])
+    const self = await createHandlers(srv.core)['runs:compare']({
+      id: a.execution_id,
+      with: a.execution_id,
+    })
+    expect(self.inputFiles?.identical).toBe(true)
+  })
+})
+
 describe('bundles carry input files', () => {
   async function exportZip(id: string): Promise<Uint8Array> {
     const res = await fetch(`${srv.url}/executions/${id}/bundle`)

@@ -1,4 +1,5 @@
 import { useRef, useState, type DragEvent, type JSX } from 'react'
+import type { InputFilesDiff } from '../../../shared/compare'
 import type { InputFileInfo } from '../../../shared/input-files'
 import { INPUT_FILE_CAPS } from '../../../shared/input-files'
 import { draftFilesProblem, fileToBase64, withFiles, type DraftFile } from '../draft-files'
@@ -128,5 +129,27 @@ export function RunInputFiles({ files }: { files: InputFileInfo[] }): JSX.Elemen
         ))}
       </ul>
     </section>
+  )
+}
+
+/** Input files added, removed and changed from one run to another (by sha256). */
+export function InputFilesChanges({ diff }: { diff: InputFilesDiff }): JSX.Element {
+  const rows = [
+    ...diff.added.map((f) => ({ name: f.name, what: `added (${formatBytes(f.size)})` })),
+    ...diff.removed.map((f) => ({ name: f.name, what: `removed (${formatBytes(f.size)})` })),
+    ...diff.changed.map((f) => ({
+      name: f.name,
+      what: `changed (${formatBytes(f.before.size)} → ${formatBytes(f.after.size)})`,
+    })),
+  ]
+  return (
+    <ul aria-label="Input file changes" className="input-file-list">
+      {rows.map((r) => (
+        <li key={r.name}>
+          <span className="name">/input/{r.name}</span> <span>{r.what}</span>
+        </li>
+      ))}
+      {rows.length === 0 && <li className="muted">The same input files.</li>}
+    </ul>
   )
 }

@@ -77,6 +77,32 @@ describe('input files in the app', () => {
     expect(await app.output.log.textContent()).toContain('read 3 rows, total 245')
   }, 90_000)
 
+  it("Fork brings a run's input files into the draft (by reference); Rerun reuses them", async () => {
+    const { app, page } = t
+    const { history } = app
+    await page.getByTestId('input-file-picker').setInputFiles({
+      name: 'visits.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(CSV),
+    })
+    await app.runToEnd(READ_CSV)
+    await history.first.click()
+    await history.action('Rerun')
+    await expect.poll(() => history.first.textContent(), poll).toContain('rerun')
+    await expect.poll(() => app.status.textContent(), poll).toBe('succeeded')
+    expect(await app.output.log.textContent()).toContain('read 3 rows, total 245')
+    // A fresh draft without files, then Fork: the run's file comes back as a reference.
+    await page.getByRole('button', { name: 'Remove visits.csv' }).click()
+    const list = page.getByRole('list', { name: 'Input files' })
+    await expect.poll(() => list.textContent(), poll).not.toContain('visits.csv')
+    await history.first.click()
+    await history.action('Fork')
+    await expect.poll(() => list.textContent(), poll).toMatch(/visits\.csv.*from run/)
+    await shot('infiles-05-forked')
+    await app.runToEnd(READ_CSV.replace('"read"', '"again"'))
+    expect(await app.output.log.textContent()).toContain('again 3 rows, total 245')
+  }, 120_000)
+
   it('a hostile file name is refused in the draft and Run is disabled', async () => {
     const { app, page } = t
     await page.getByTestId('input-file-picker').setInputFiles({

@@ -7,7 +7,7 @@ import { createHandlers } from '../../src/main/app/handlers'
 import { INPUT_FILE_CAPS } from '../../src/shared/input-files'
 import { execute, executeOk, postExecute, py } from './execute'
 import { expectNoContainersLeft, request, startInProcess } from './helpers'
-import { sha256, sleep, submitJob, waitForJob } from './http'
+import { rawRequest, sha256, sleep, submitJob, waitForJob } from './http'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
 
@@ -43,6 +43,26 @@ function expectPath(id: string): void {
 }
 
 const b64 = (text: string | Buffer): string => Buffer.from(text).toString('base64')
+
+/**
+ * `POST /execute` of a large body on a connection of its own: building tens of MiB of JSON can
+ * outlast the server's keep-alive timeout, and a pooled connection closed meanwhile resets.
+ */
+async function postLarge(json: unknown): Promise<{ status: number; detail: { msg: string }[] }> {
+  const u = new URL(srv.url)
+  const res = await rawRequest(
+    srv.url,
+    'POST',
+    '/execute',
+    { host: u.host, 'content-type': 'application/json', connection: 'close' },
+    JSON.stringify(json),
+    120_000,
+  )
+  return {
+    status: res.status,
+    detail: (JSON.parse(res.body) as { detail: { msg: string }[] }).detail,
+  }
+}
 const CSV = 'x,y\n1,2\n3,4\n5,6\n'
 
 const READ_CSV = py(
@@ -146,11 +166,9 @@ describe('input files in /input', () => {
 
   it('caps: a file over 20 MiB, over 100 files, over 50 MiB in all are refused', async () => {
     const big = Buffer.alloc(INPUT_FILE_CAPS.perFileBytes + 1, 0x61)
-    const one = await postExecute(srv.url, {
-      json: { code: 'print(1)', input_files: { 'big.bin': b64(big) } },
-    })
+    const one = await postLarge({ code: 'print(1)', input_files: { 'big.bin': b64(big) } })
     expect(one.status).toBe(422)
-    expect(one.body.detail[0].msg).toMatch(/over the cap of 20971520 bytes \(20 MiB\) per file/)
+    expect(one.detail[0].msg).toMatch(/over the cap of 20971520 bytes \(20 MiB\) per file/)
     const many = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`f${i}.txt`, b64('x')]))
     const count = await postExecute(srv.url, { json: { code: 'print(1)', input_files: many } })
     expect(count.status).toBe(422)
@@ -160,11 +178,12 @@ describe('input files in /input', () => {
     const MiB = 1024 * 1024
     const part = b64(Buffer.alloc(17 * MiB, 0x62))
     const last = b64(Buffer.alloc(16 * MiB + 1, 0x62))
-    const total = await postExecute(srv.url, {
-      json: { code: 'print(1)', input_files: { 'a.bin': part, 'b.bin': part, 'c.bin': last } },
+    const total = await postLarge({
+      code: 'print(1)',
+      input_files: { 'a.bin': part, 'b.bin': part, 'c.bin': last },
     })
     expect(total.status).toBe(422)
-    expect(total.body.detail[0].msg).toMatch(
+    expect(total.detail[0].msg).toMatch(
       /input files total 52428801 bytes, over the cap of 52428800 bytes \(50 MiB\) per run/,
     )
   })

@@ -71,7 +71,8 @@ export function InputFiles({ files, onChange }: Props): JSX.Element {
           </span>
         )}
       </div>
-      <ul aria-label="Input files" className="input-file-list">
+      {/* Focusable: in a small window the list scrolls, and keyboard users must reach it. */}
+      <ul aria-label="Input files" className="input-file-list" tabIndex={0}>
         {files.map((f) => (
           <li key={f.name}>
             <span className="name" title={f.name}>

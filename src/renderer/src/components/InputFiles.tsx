@@ -75,12 +75,19 @@ export function InputFiles({ files, onChange }: Props): JSX.Element {
       <ul aria-label="Input files" className="input-file-list" tabIndex={0}>
         {files.map((f) => (
           <li key={f.name}>
-            <span className="name" title={f.name}>
+            <span
+              className="name"
+              title={'fromRun' in f ? `${f.name} (from run ${f.fromRun})` : f.name}
+            >
               {f.name}
             </span>
             <span className="muted">
               {formatBytes(f.size)}
-              {'fromRun' in f ? ` · from run ${f.fromRun.slice(0, 8)}` : ''}
+              {'fromRun' in f ? (
+                <span className="from-run"> · from run {f.fromRun.slice(0, 8)}</span>
+              ) : (
+                ''
+              )}
             </span>
             <button
               type="button"

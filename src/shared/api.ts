@@ -21,6 +21,7 @@ import type {
 import { MAX_CODE_CHARS, REQUEST_LIMIT_BOUNDS } from './limit-bounds'
 import { RUN_STATUSES } from './run'
 import { RUNTIME_CHOICES } from './runtime'
+import { INPUT_FILE_CAPS, type InputFileInfo } from './input-files'
 
 /**
  * The one contract between the renderer and the main process. The Electron preload implements it
@@ -52,10 +53,31 @@ export const limitsInput = z.strictObject({
 export const HISTORY_SORTS = ['newest', 'oldest', 'duration', 'memory'] as const
 export type HistorySort = (typeof HISTORY_SORTS)[number]
 
+/** `runs:start`'s input files: base64 bytes, or a file of an earlier run (see InputFileArg). */
+const inputFileArgs = z
+  .array(
+    z.union([
+      z.strictObject({
+        name: z.string().max(1024),
+        data: z.string().max(Math.ceil(INPUT_FILE_CAPS.perFileBytes / 3) * 4 + 4),
+      }),
+      z.strictObject({
+        name: z.string().max(1024),
+        fromRun: runId,
+        path: z.string().max(4096),
+        kind: z.enum(['artifact', 'input']).optional(),
+      }),
+    ]),
+  )
+  .max(INPUT_FILE_CAPS.count)
+
 export const schemas = {
   'runs:start': z.strictObject({
     code: z.string().min(1).max(MAX_CODE_CHARS),
-    input: z.record(z.string(), z.unknown()),
+    /** Any JSON value, written to /input/data.json (size and depth checked by the app). */
+    input: z.unknown().refine((v) => v !== undefined, 'Input is required'),
+    /** The run's own files at /input/<name> (see docs/run-contract.md, 'Input files'). */
+    inputFiles: inputFileArgs.optional(),
     environment: z.string().min(1).max(64),
     limits: limitsInput.optional(),
     /** The sandbox runtime; the server's default (`TAKO_RUNTIME`) when absent. */
@@ -139,11 +161,15 @@ export interface RunSummary {
   source: 'api' | 'app'
   /** Set on a run imported from a bundle: its original id and time. */
   imported?: { originalId: string; originalCreatedAt: string; importedAt: string } | null
+  /** How many input files the run has (absent or 0: none). */
+  inputFileCount?: number
 }
 
 export interface RunDetail extends RunSummary {
   code: string
   input: unknown
+  /** The run's own files at /input/<name>, in the order given. */
+  inputFiles: InputFileInfo[]
   stdout: string
   stderr: string
   stdoutTruncated: boolean

@@ -1,3 +1,4 @@
+import type { InputFileInfo } from './input-files'
 // What differs between two runs (`runs:compare`, `GET /executions/{id}/compare?with=…`; see
 // docs/comparing-runs.md). "before" is always the run `id`, "after" the run `with`.
 
@@ -94,6 +95,14 @@ export interface ArtifactsDiff {
   cut: string | null
 }
 
+/** The runs' input files by name, compared by sha256 (their content is not diffed). */
+export interface InputFilesDiff {
+  identical: boolean
+  added: InputFileInfo[]
+  removed: InputFileInfo[]
+  changed: { name: string; before: InputFileInfo; after: InputFileInfo }[]
+}
+
 export interface Pair<T> {
   before: T
   after: T
@@ -114,6 +123,8 @@ export interface RunComparison {
   /** result.json, structurally. */
   output: JsonDiff
   artifacts: ArtifactsDiff
+  /** Files in /input beside data.json (absent from older servers' answers). */
+  inputFiles?: InputFilesDiff
   status: Pair<string>
   exitCode: Pair<number | null>
   errorType: Pair<string | null>

@@ -1,3 +1,4 @@
+import type { InputFileInfo } from './input-files'
 import type {
   ArtifactInfo,
   ResourceUsage,
@@ -62,6 +63,8 @@ export interface RunRecord {
   stdinEvents?: StdinEvent[]
   /** Docker runtime the run was given (`runc`, `runsc` for gVisor). Absent in older records: runc. */
   runtime?: string
+  /** The run's own files at /input/<name> (folder `input-files/`); absent: none. */
+  inputFiles?: InputFileInfo[]
   /** Set on a run imported from a bundle: where and when it first ran. */
   imported?: { originalId: string; originalCreatedAt: string; importedAt: string } | null
 }

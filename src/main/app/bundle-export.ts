@@ -26,6 +26,7 @@ import {
   type ManifestFile,
 } from './bundle-format'
 import { Conflict, NotFound } from './errors'
+import { INPUT_PREFIX, openInputFile } from './bundle-inputs'
 
 const CHUNK = 1024 * 1024
 /** Deflate a file only when its first megabyte shrinks by at least this much (else store it). */
@@ -195,6 +196,14 @@ export async function exportBundle(
       await add(`${ARTIFACT_PREFIX}${a.name}`, chunksOfFd(open.fd))
     } finally {
       fs.closeSync(open.fd)
+    }
+  }
+  for (const f of record.inputFiles ?? []) {
+    const fd = openInputFile(dir, f.name)
+    try {
+      await add(`${INPUT_PREFIX}${f.name}`, chunksOfFd(fd))
+    } finally {
+      fs.closeSync(fd)
     }
   }
   // The record as stored, without the local process that wrote it.

@@ -3,6 +3,7 @@
 import fs from 'node:fs'
 import { MAX_BUNDLE_UPLOAD_BYTES } from '../../shared/api'
 import { MAX_CODE_CHARS } from '../../shared/limit-bounds'
+import { INPUT_FILE_CAPS } from '../../shared/input-files'
 import { KiB, MiB } from '../../shared/units'
 import { DEFAULT_LIMITS } from '../engine/limits'
 import { CODE_FILE, INPUT_FILE } from '../engine/run-folder'
@@ -66,13 +67,17 @@ export const ARTIFACT_CAPS = {
 /** Everything a bundle may hold once inflated. */
 export const MAX_UNCOMPRESSED_BYTES =
   ARTIFACT_CAPS.totalBytes +
+  INPUT_FILE_CAPS.totalBytes +
   FIXED_ENTRIES.reduce((sum, f) => sum + f.maxBytes, 0) +
   2 * META_MAX_BYTES
 
 /** The largest bundle file accepted: more than everything a bundle may hold, stored, plus zip headers. */
 export const MAX_BUNDLE_BYTES = MAX_BUNDLE_UPLOAD_BYTES
 
-/** Most entries a bundle may have: the fixed ones, run.json, manifest.json and the artifacts. */
+/**
+ * Most entries a bundle may have: the fixed ones, run.json, manifest.json and the artifacts. Input
+ * files share this count (a run with the full 10,000 artifacts and input files does not fit).
+ */
 export const MAX_ENTRIES = ARTIFACT_CAPS.count + FIXED_ENTRIES.length + 2
 
 export interface ManifestFile {

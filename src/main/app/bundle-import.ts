@@ -11,6 +11,7 @@ import { ARTIFACTS_DIR } from '../engine/run-folder'
 import { ARTIFACT_PREFIX, FIXED_ENTRIES, MAX_BUNDLE_BYTES } from './bundle-format'
 import { BundleRefused, inflateEntry } from './bundle-zip'
 import { verifyBundle } from './bundle-verify'
+import { inputFileTarget, isInputFileEntry } from './bundle-inputs'
 
 export { BundleRefused }
 
@@ -18,6 +19,7 @@ export { BundleRefused }
 function targetOf(dir: string, name: string): string {
   const fixed = FIXED_ENTRIES.find((f) => f.entry === name)
   if (fixed) return path.join(dir, fixed.file)
+  if (isInputFileEntry(name)) return inputFileTarget(dir, name)
   // The name was checked to be plain relative segments under artifacts/.
   return path.join(dir, ARTIFACTS_DIR, ...name.slice(ARTIFACT_PREFIX.length).split('/'))
 }
@@ -63,6 +65,8 @@ export async function importBundle(
       } finally {
         fs.closeSync(fd)
       }
+      // Input files are read-only in a run's folder, as a run's own are written.
+      if (isInputFileEntry(name)) fs.chmodSync(file, 0o444)
     }
   })
 }

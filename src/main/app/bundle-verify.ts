@@ -28,6 +28,13 @@ import {
   readEntries,
   type ZipEntry,
 } from './bundle-zip'
+import {
+  checkInputEntryCaps,
+  checkInputEntryName,
+  checkInputFilesMatch,
+  isInputFileEntry,
+} from './bundle-inputs'
+import { INPUT_FILE_CAPS } from '../../shared/input-files'
 
 export { BundleRefused }
 
@@ -98,6 +105,10 @@ const recordSchema = z.looseObject({
   warnings: z.array(z.looseObject({ code: z.string(), message: z.string() })).max(100_000),
   timing: z.looseObject({ totalMs: z.number() }).nullable(),
   hasStdin: z.boolean().optional(),
+  inputFiles: z
+    .array(z.object({ name: z.string().max(1024), size: count, sha256 }))
+    .max(INPUT_FILE_CAPS.count)
+    .optional(),
 })
 
 async function parseJsonEntry<T>(buf: Buffer, entry: ZipEntry, schema: z.ZodType<T>): Promise<T> {
@@ -131,6 +142,7 @@ function checkEntryName(name: string): void {
   checkPlainName(name)
   const fixed = FIXED_ENTRIES.some((f) => f.entry === name)
   if (fixed || name === MANIFEST_ENTRY || name === RECORD_ENTRY) return
+  if (isInputFileEntry(name)) return checkInputEntryName(name)
   if (!name.startsWith(ARTIFACT_PREFIX)) {
     throw new BundleRefused(`${shown} is not a file a bundle holds`)
   }
@@ -145,6 +157,7 @@ function checkEntryName(name: string): void {
 function capOf(name: string): number {
   const fixed = FIXED_ENTRIES.find((f) => f.entry === name)
   if (fixed) return fixed.maxBytes
+  if (isInputFileEntry(name)) return INPUT_FILE_CAPS.perFileBytes
   return name === MANIFEST_ENTRY || name === RECORD_ENTRY
     ? META_MAX_BYTES
     : ARTIFACT_CAPS.perFileBytes
@@ -242,6 +255,7 @@ function checkRecordMatches(
       throw new BundleRefused(`${JSON.stringify(name)} is not an artifact of the run`)
     }
   }
+  checkInputFilesMatch(record, files, hashes)
 }
 
 /** Checks a whole bundle held in memory; nothing is written. */
@@ -250,6 +264,7 @@ export async function verifyBundle(buf: Buffer): Promise<VerifiedBundle> {
   const manifestEntry = entries.find((e) => e.name === MANIFEST_ENTRY)
   if (!manifestEntry) throw new BundleRefused('manifest.json is missing: not a run bundle')
   checkNamesAndSizes(entries)
+  checkInputEntryCaps(entries)
   const byName = new Map(entries.map((e) => [e.name, e]))
   const recordEntry = byName.get(RECORD_ENTRY)
   if (!recordEntry) throw new BundleRefused('run.json is missing')

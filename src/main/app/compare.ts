@@ -1,6 +1,6 @@
 // Two runs side by side (see docs/comparing-runs.md): built from the stored records and files, the
 // same for the app (`runs:compare`) and the API (`GET /executions/{id}/compare?with=…`).
-import type { Pair, RunComparison } from '../../shared/compare'
+import type { InputFilesDiff, Pair, RunComparison } from '../../shared/compare'
 import { inRequestUnits } from '../../shared/limit-bounds'
 import type { RunRecord } from '../../shared/record'
 import { INPUT_FILE } from '../engine/run-folder'
@@ -25,6 +25,20 @@ function inputText(store: RunStore, id: string): string {
   return store.readText(id, INPUT_FILE) || '{}'
 }
 
+/** Input files added, removed or changed (by sha256) from run `a` to run `b`. */
+export function inputFilesDiff(a: RunRecord, b: RunRecord): InputFilesDiff {
+  const before = new Map((a.inputFiles ?? []).map((f) => [f.name, f]))
+  const after = new Map((b.inputFiles ?? []).map((f) => [f.name, f]))
+  const added = [...after.values()].filter((f) => !before.has(f.name))
+  const removed = [...before.values()].filter((f) => !after.has(f.name))
+  const changed = [...after.values()].flatMap((f) => {
+    const was = before.get(f.name)
+    return was && was.sha256 !== f.sha256 ? [{ name: f.name, before: was, after: f }] : []
+  })
+  const identical = added.length + removed.length + changed.length === 0
+  return { identical, added, removed, changed }
+}
+
 /** Compares run `id` ("before") with run `withId` ("after"); NotFound when either is unknown. */
 export function compareRuns(store: RunStore, id: string, withId: string): RunComparison {
   const a = recordOf(store, id)
@@ -35,6 +49,7 @@ export function compareRuns(store: RunStore, id: string, withId: string): RunCom
   const stderr = textDiff(store.readText(a.id, STDERR_FILE), store.readText(b.id, STDERR_FILE))
   const output = jsonDiff(store.readOutput(a.id), store.readOutput(b.id))
   const artifacts = artifactsDiff(store, a, b)
+  const inputFiles = inputFilesDiff(a, b)
   const status = pair<string>(a.status, b.status)
   const exitCode = pair(a.exitCode, b.exitCode)
   const errorType = pair<string | null>(a.error?.type ?? null, b.error?.type ?? null)
@@ -51,6 +66,7 @@ export function compareRuns(store: RunStore, id: string, withId: string): RunCom
     identical:
       code.identical &&
       input.identical &&
+      inputFiles.identical &&
       stdout.identical &&
       stderr.identical &&
       output.identical &&
@@ -64,6 +80,7 @@ export function compareRuns(store: RunStore, id: string, withId: string): RunCom
     stderr,
     output,
     artifacts,
+    inputFiles,
     status,
     exitCode,
     errorType,

@@ -31,6 +31,7 @@ export function summarize(r: RunRecord): RunSummary {
     relationship: r.relationship,
     source: r.source,
     imported: r.imported ?? null,
+    inputFileCount: r.inputFiles?.length ?? 0,
   }
 }
 
@@ -74,6 +75,7 @@ function detailOf(core: Core, r: RunRecord): RunDetail {
     ...summarize(r),
     code: store.readCode(r.id),
     input,
+    inputFiles: r.inputFiles ?? [],
     stdout: sofar?.stdout ?? store.readText(r.id, STDOUT_FILE),
     stderr: sofar?.stderr ?? store.readText(r.id, STDERR_FILE),
     stdoutTruncated: r.stdoutTruncated,
@@ -114,6 +116,7 @@ export function createHandlers(
       const rec = await lifecycle.start({
         code: args.code,
         input: args.input,
+        inputFiles: args.inputFiles ?? null,
         ...placement(args.environment),
         timeoutS: args.limits?.timeoutS ?? null,
         memoryMb: args.limits?.memoryMb ?? null,

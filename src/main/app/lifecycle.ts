@@ -10,6 +10,7 @@ import { isValidRunId } from '../store/run-store'
 import type { Core } from './core'
 import { StdinRefused } from '../engine/stdin-channel'
 import { Conflict, FailedPrecondition, InvalidArgument, NotFound, toAppError } from './errors'
+import { inputFilesOf } from './input-files'
 import {
   checkTimeoutCeiling,
   hostMemoryMb,
@@ -70,7 +71,7 @@ export function createLifecycle(core: Core): Lifecycle {
     return rec
   }
 
-  function replayData(parentId: string): { code: string; input: Record<string, unknown> } {
+  function replayData(parentId: string): { code: string; input: unknown } {
     const code = store.readCode(parentId)
     if (!code) throw new FailedPrecondition('Original code not available for replay')
     let input: unknown
@@ -79,9 +80,8 @@ export function createLifecycle(core: Core): Lifecycle {
     } catch {
       throw new FailedPrecondition('Original input not available for replay')
     }
-    if (input === null || typeof input !== 'object' || Array.isArray(input))
-      throw new FailedPrecondition('Original input not available for replay')
-    return { code, input: input as Record<string, unknown> }
+    if (input === undefined) throw new FailedPrecondition('Original input not available for replay')
+    return { code, input }
   }
 
   /**
@@ -119,8 +119,17 @@ export function createLifecycle(core: Core): Lifecycle {
       // The parent's standard input and way of taking it come along.
       stdin: store.readStdin(parent.id),
       interactive: parent.interactive ?? false,
+      // And its own input files, as they are in its folder.
+      inputFiles: inputFilesOf(store, parent.id),
     }
-    const submitReq = await normalizeRunRequest(req, core)
+    let submitReq: SubmitRequest
+    try {
+      submitReq = await normalizeRunRequest(req, core)
+    } catch (err) {
+      if (err instanceof InvalidArgument && err.issues.some((i) => i.field === 'inputFiles'))
+        throw new FailedPrecondition('Original input files not available for replay')
+      throw err
+    }
     // What was asked for, not what was carried (Tako VM's record of a requested timeout).
     submitReq.requestedTimeoutS = o.timeoutS ?? null
     submitReq.parentId = parent.id

@@ -12,7 +12,9 @@ import { DEFAULT_LIMITS } from '../engine/limits'
 import { stdinTooLarge } from '../engine/stdin-channel'
 import { ENVIRONMENTS, findEnvironment, imageRef } from '../environments/catalogue'
 import type { SubmitRequest } from '../jobs/job-service'
+import type { RunStore } from '../store/run-store'
 import { InvalidArgument } from './errors'
+import { resolveInputFiles, type InputFileSource } from './input-files'
 
 export { MAX_CODE_CHARS }
 export const MAX_INPUT_BYTES = MiB
@@ -24,7 +26,10 @@ export const MAX_IMAGE_CHARS = 256
 
 export interface RunRequest {
   code: string
-  input: Record<string, unknown>
+  /** Any JSON value (the HTTP API takes only an object; see docs/api.md). */
+  input: unknown
+  /** The run's own files at /input/<name> (see docs/run-contract.md, 'Input files'). */
+  inputFiles?: readonly InputFileSource[] | null
   /** An environment of the catalogue (an `@version` suffix is accepted and ignored); default when absent. */
   environment?: string | null
   /** A custom local image instead of an environment. */
@@ -48,15 +53,39 @@ export interface RunRequest {
 export interface RequestContext {
   maxTimeoutS: number
   environments: { checkCustomImage(image: string): Promise<string | null> }
+  /** Where `fromRun` input files are read from (absent: such references are refused). */
+  store?: RunStore
 }
 
-/** Nesting depth of a parsed JSON value, walked without recursion (a body can nest 400k deep). */
+/** True for a value JSON carries as it is: null, a boolean, a finite number, a string. */
+function isJsonLeaf(v: unknown): boolean {
+  return (
+    v === null ||
+    typeof v === 'string' ||
+    typeof v === 'boolean' ||
+    (typeof v === 'number' && Number.isFinite(v))
+  )
+}
+
+/** A plain array or object (not a Map, Date, typed array… that IPC can carry but JSON cannot). */
+function isJsonContainer(v: unknown): v is object {
+  if (Array.isArray(v)) return true
+  if (v === null || typeof v !== 'object') return false
+  const proto = Object.getPrototypeOf(v) as unknown
+  return proto === Object.prototype || proto === null
+}
+
+/**
+ * Nesting depth of a parsed JSON value, walked without recursion (a body can nest 400k deep);
+ * -1 when something in it is not a JSON value.
+ */
 function nestingDepth(value: unknown): number {
   let max = 0
   const stack: [unknown, number][] = [[value, 0]]
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!
-    if (v === null || typeof v !== 'object') continue
+    if (isJsonLeaf(v)) continue
+    if (!isJsonContainer(v)) return -1
     if (depth + 1 > max) max = depth + 1
     if (max > MAX_INPUT_DEPTH) return max
     for (const child of Object.values(v)) stack.push([child, depth + 1])
@@ -64,9 +93,11 @@ function nestingDepth(value: unknown): number {
   return max
 }
 
-/** Why a run's input cannot be taken (too deep, over 1 MiB as JSON), or null. */
+/** Why a run's input cannot be taken (not JSON, too deep, over 1 MiB as JSON), or null. */
 export function inputProblem(input: unknown): string | null {
-  if (nestingDepth(input) > MAX_INPUT_DEPTH)
+  const depth = nestingDepth(input)
+  if (depth < 0) return 'input_data is not a JSON value'
+  if (depth > MAX_INPUT_DEPTH)
     return `input_data is nested more than ${MAX_INPUT_DEPTH} levels deep`
   if (Buffer.byteLength(JSON.stringify(input)) > MAX_INPUT_BYTES)
     return 'input_data exceeds 1MB limit when serialized'
@@ -198,12 +229,17 @@ export function toSubmitRequest(req: RunRequest, maxTimeoutS: number): SubmitReq
   return submit
 }
 
-/** `toSubmitRequest`, then a custom image is checked to exist locally and have python3. */
+/**
+ * `toSubmitRequest`, then the input files are read and checked, and a custom image is checked to
+ * exist locally and have python3.
+ */
 export async function normalizeRunRequest(
   req: RunRequest,
   ctx: RequestContext,
 ): Promise<SubmitRequest> {
   const submit = toSubmitRequest(req, ctx.maxTimeoutS)
+  const files = resolveInputFiles(req.inputFiles, ctx.store)
+  if (files.length > 0) submit.inputFiles = files
   if (req.image) {
     const why = await ctx.environments.checkCustomImage(req.image)
     if (why) throw InvalidArgument.field('image', why, req.image)

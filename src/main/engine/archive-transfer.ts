@@ -16,11 +16,11 @@ import {
 import { dockerMessage, type ContainerClient } from './docker-client'
 import { currentOwner } from './owner'
 import { DEFAULT_MAX_RUN_BYTES, DEFAULT_MAX_RUN_ENTRIES } from './output-quota'
+import { INPUT_FILES_DIR } from './input-files'
 import type { RunPaths } from './run-folder'
 import { unpackOutput, type UnpackResult } from './tar-unpack'
 
 /** A run folder's input files (each becomes `/input/<name>` beside data.json), when it has them. */
-export const INPUT_FILES_DIR = 'input-files'
 
 /** A run's volumes on the daemon's side, and the loader that still holds them writable (or null). */
 export interface ArchiveSlot {

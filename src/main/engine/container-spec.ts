@@ -66,6 +66,8 @@ export interface RunSpecInput extends CommonSpecInput {
   codeFile: string
   inputFile: string
   outputDir: string
+  /** The run's own input files, each bound read-only at /input/<name> (input-files.ts). */
+  inputMounts?: readonly Docker.MountSettings[]
   /**
    * The script's stdin: none (closed at once, EOF), batch (the host writes the run's input, then
    * closes it) or interactive (the stdin wrapper runs the script; see docs/run-contract.md,
@@ -144,6 +146,7 @@ function kindParts(input: ContainerSpecInput): {
   runLabel: string
   role: string
   binds: string[]
+  mounts: Docker.MountSettings[]
   cmd: string[]
   workingDir: string
   stdin: boolean
@@ -159,6 +162,7 @@ function kindParts(input: ContainerSpecInput): {
           `${input.inputDir}:/input:ro`,
           `${input.outputDir}:/output:rw`,
         ],
+        mounts: [],
         cmd: ['python3', '-u', '-c', SUPERVISOR_SOURCE, 'warm', ...input.preimports],
         workingDir: '/output',
         stdin: true,
@@ -169,6 +173,7 @@ function kindParts(input: ContainerSpecInput): {
         runLabel: `load-${input.loaderId}`,
         role: 'loader',
         binds: [],
+        mounts: [],
         cmd: ['false'],
         workingDir: '/tmp',
         stdin: false,
@@ -179,6 +184,7 @@ function kindParts(input: ContainerSpecInput): {
         runLabel: `probe-${input.probeId}`,
         role: 'probe',
         binds: [],
+        mounts: [],
         cmd: input.command,
         workingDir: '/tmp',
         stdin: false,
@@ -194,6 +200,8 @@ function kindParts(input: ContainerSpecInput): {
           `${input.outputDir}:/output:rw`,
           ...(input.mounts ?? []).map(mountBind),
         ],
+        // Mounts, not Binds: a file name may hold a `:`, which the Binds syntax cannot carry.
+        mounts: [...(input.inputMounts ?? [])],
         cmd:
           input.stdin === 'interactive'
             ? ['python3', '-u', '-c', SUPERVISOR_SOURCE, 'interactive']
@@ -260,7 +268,7 @@ export function buildContainerSpec(input: ContainerSpecInput): Docker.ContainerC
     HostConfig: {
       ...(input.runtime ? { Runtime: input.runtime } : {}),
       Binds: mounts ? [] : k.binds,
-      ...(mounts ? { Mounts: mounts } : {}),
+      ...(mounts ? { Mounts: mounts } : k.mounts.length > 0 ? { Mounts: k.mounts } : {}),
       Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=${limits.tmpBytes}` },
       ReadonlyRootfs: input.kind !== 'loader',
       NetworkMode: 'none',

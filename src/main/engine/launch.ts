@@ -17,6 +17,7 @@ import type { WarmContainer } from './warm-pool'
 import type { ArchiveSlot, ArchiveTransfer } from './archive-transfer'
 import type { StdinChannel } from './stdin-channel'
 import type { StdinMode } from './container-spec'
+import { inputFileMounts, placeInputFiles } from './input-files'
 
 /** The go line a warm container's supervisor takes for each way of feeding stdin (supervisor.ts). */
 const GO_LINES: Readonly<Record<StdinMode, string>> = {
@@ -91,6 +92,7 @@ export async function launchCold(
     runtime: d.runtime.name,
     user,
     ...paths,
+    inputMounts: inputFileMounts(spec.runDir, spec.inputFiles ?? []),
     stdin: stdin?.mode ?? 'none',
     ...(spec.mounts?.length ? { mounts: spec.mounts } : {}),
     ...(d.cgroupParent ? { cgroupParent: d.cgroupParent } : {}),
@@ -161,6 +163,7 @@ export function launchWarm(
   paths: RunPaths,
   onPayload: PayloadSink,
   stdin: StdinChannel | null = null,
+  files: Pick<RunSpec, 'runDir' | 'inputFiles'> | null = null,
 ): Launch {
   if (!warm.archive) {
     // Archive transfer: the engine filled the container's volumes already (ArchiveTransfer.fill).
@@ -170,6 +173,8 @@ export function launchWarm(
     fs.copyFileSync(paths.inputFile, input)
     fs.chmodSync(code, 0o444)
     fs.chmodSync(input, 0o444)
+    // Always, even with no files: the slot's /input holds this run's files and nothing else.
+    placeInputFiles(files?.runDir ?? '', files?.inputFiles ?? [], warm.inputDir)
   }
   const demux = new DockerDemuxer(onPayload)
   warm.setSink((chunk) => demux.push(chunk))

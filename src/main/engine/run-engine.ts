@@ -16,6 +16,7 @@ import { PerRunOutputGuard } from './output-quota'
 import { afterThisTurn, RemovalQueue } from './removal-queue'
 import { UsageMonitor, type RunMeter } from './resource-usage'
 import { makeOutputDir, prepareRunDir, type RunPaths } from './run-folder'
+import type { InputFileSpec } from './input-files'
 import { defaultUsers, fixedUser, type SandboxUsers } from './run-users'
 import { Runtimes, type ResolvedRuntime, type RuntimeNames } from './runtimes'
 import type { RuntimeChoice } from '../../shared/runtime'
@@ -49,6 +50,8 @@ export interface RunSpec {
   stdinText?: string | null
   /** Host folders the run sees read-only (an exercise check's); such a run always starts cold. */
   mounts?: readonly ReadOnlyMount[]
+  /** The run's own files at /input/<name> (bytes: written first; names only: in the folder already). */
+  inputFiles?: readonly InputFileSpec[] | null
 }
 
 export interface EngineOptions {
@@ -340,7 +343,7 @@ export class RunEngine {
           fs.renameSync(warm.outputDir, paths.outputDir)
         }
         this.log('pool-dispatch', { runId: spec.runId, containerId: warm.id, key: warm.key })
-        return launchWarm(warm, paths, onPayload, spec.stdin ?? null)
+        return launchWarm(warm, paths, onPayload, spec.stdin ?? null, spec)
       } catch (err) {
         this.log('pool-dispatch-failed', {
           runId: spec.runId,

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { SandboxUser } from './container-spec'
+import { writeInputFiles, type InputFileSpec } from './input-files'
 
 /**
  * The layout of a run's host folder (see docs/run-contract.md): the code and the input, written
@@ -34,11 +35,17 @@ export function makeOutputDir(outputDir: string, user: SandboxUser): void {
 }
 
 /**
- * Writes a run's files: code, input and batch stdin read-only, an empty output folder the sandbox
- * user owns.
+ * Writes a run's files: code, input, input files given as bytes and batch stdin read-only, an
+ * empty output folder the sandbox user owns.
  */
 export function prepareRunDir(
-  run: { runDir: string; code: string; inputData: unknown; stdinText?: string | null },
+  run: {
+    runDir: string
+    code: string
+    inputData: unknown
+    stdinText?: string | null
+    inputFiles?: readonly InputFileSpec[] | null
+  },
   user: SandboxUser,
 ): RunPaths {
   fs.mkdirSync(run.runDir, { recursive: true })
@@ -46,7 +53,9 @@ export function prepareRunDir(
   const inputFile = path.join(run.runDir, INPUT_FILE)
   const outputDir = path.join(run.runDir, ARTIFACTS_DIR)
   writeReadOnly(codeFile, run.code)
-  writeReadOnly(inputFile, JSON.stringify(run.inputData ?? {}))
+  // Any JSON value (null included); a run given none gets {}.
+  writeReadOnly(inputFile, JSON.stringify(run.inputData === undefined ? {} : run.inputData))
+  writeInputFiles(run.runDir, run.inputFiles ?? [])
   if (run.stdinText) writeReadOnly(path.join(run.runDir, STDIN_FILE), run.stdinText)
   makeOutputDir(outputDir, user)
   return { codeFile, inputFile, outputDir }

@@ -26,6 +26,8 @@ export function requestFingerprint(f: {
   cpus: number | null
   stdin?: string | null
   interactive?: boolean | null
+  /** The input files as resolved (bytes), hashed by name. */
+  inputFiles?: readonly { name: string; data?: Buffer }[] | null
 }): string {
   return sha256Hex(
     canonicalJson({
@@ -40,6 +42,16 @@ export function requestFingerprint(f: {
       // Absent unless given, so fingerprints of requests without stdin stay as they were.
       stdin_hash: f.stdin ? sha256Hex(f.stdin) : undefined,
       interactive: f.interactive ? true : undefined,
+      input_files: f.inputFiles?.length
+        ? Object.fromEntries(
+            f.inputFiles.map((x) => [
+              x.name,
+              createHash('sha256')
+                .update(x.data ?? '')
+                .digest('hex'),
+            ]),
+          )
+        : undefined,
     }),
   )
 }

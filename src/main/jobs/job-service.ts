@@ -4,6 +4,7 @@ import type { RunRecord, Relationship, RunSource } from '../../shared/record'
 import { isTerminal, type RunLimits, type RunOutcome, type RunStatus } from '../../shared/run'
 import type { ReadOnlyMount } from '../engine/container-spec'
 import type { RunEngine, RunSpec } from '../engine/run-engine'
+import type { InputFileSpec } from '../engine/input-files'
 import type { LiveOutput } from '../store/live-output'
 import type { RunStore } from '../store/run-store'
 import { queuedRecord } from './queued-record'
@@ -14,7 +15,10 @@ import { FairQueue, QueueFullError } from './fair-queue'
 
 export interface SubmitRequest {
   code: string
-  inputData: Record<string, unknown>
+  /** Any JSON value (the HTTP API allows only objects; see docs/api.md). */
+  inputData: unknown
+  /** The run's own files at /input/<name>, checked by the app (see docs/run-contract.md, 'Input files'). */
+  inputFiles?: InputFileSpec[]
   environment: string
   image: string
   limits: RunLimits
@@ -139,6 +143,7 @@ export class JobService {
       runtime: request.runtime ?? null,
       stdinText: request.stdin ?? null,
       ...(request.mounts ? { mounts: request.mounts } : {}),
+      inputFiles: request.inputFiles ?? null,
     }
   }
 
@@ -171,12 +176,15 @@ export class JobService {
   }
 
   /** Persists a `queued` record and enqueues it. Throws QueueFullError when the queue is full. */
-  submit(request: SubmitRequest): RunRecord {
-    if (this.waiting.isFull(request.source)) throw new QueueFullError()
-    const id = request.id ?? randomUUID()
-    const record = queuedRecord(id, request, this.engine.runtimes.resolve(request.runtime).name)
+  submit(submitted: SubmitRequest): RunRecord {
+    if (this.waiting.isFull(submitted.source)) throw new QueueFullError()
+    const id = submitted.id ?? randomUUID()
+    const record = queuedRecord(id, submitted, this.engine.runtimes.resolve(submitted.runtime).name)
     this.store.save(record)
-    this.engine.prepareRunDir(this.runSpec(id, request))
+    this.engine.prepareRunDir(this.runSpec(id, submitted))
+    // The files are in the run's folder now: the queued job keeps their names, not their bytes.
+    const names = submitted.inputFiles?.map((f) => ({ name: f.name }))
+    const request = names ? { ...submitted, inputFiles: names } : submitted
     let resolve!: (r: RunRecord) => void
     const done = new Promise<RunRecord>((r) => {
       resolve = r

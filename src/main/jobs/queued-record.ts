@@ -1,6 +1,7 @@
 import type { RunRecord } from '../../shared/record'
 import { sha256Hex } from './fingerprint'
 import type { SubmitRequest } from './job-service'
+import { describeInputFiles } from '../engine/input-files'
 
 /** The record of a request just accepted: `queued`, nothing run yet; `runtime` the Docker runtime it will use. */
 export function queuedRecord(id: string, request: SubmitRequest, runtime: string): RunRecord {
@@ -37,5 +38,12 @@ export function queuedRecord(id: string, request: SubmitRequest, runtime: string
     hasStdin: !!request.stdin,
     stdinEvents: [],
     runtime,
+    ...(request.inputFiles?.length
+      ? {
+          inputFiles: describeInputFiles(
+            request.inputFiles.map((f) => ({ name: f.name, data: f.data ?? Buffer.alloc(0) })),
+          ),
+        }
+      : {}),
   }
 }

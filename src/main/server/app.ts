@@ -61,6 +61,7 @@ const BODY_TYPES: Record<Route['body'], { name: string; pattern: RegExp }> = {
 const WIRE_FIELD: Readonly<Record<string, string>> = {
   environment: 'job_type',
   input: 'input_data',
+  inputFiles: 'input_files',
   timeoutS: 'timeout',
   memoryMb: 'memory_mb',
 }

@@ -152,6 +152,11 @@ export function recordResponse(
       },
     ],
     resource_usage: resourceUsageDto(r),
+    input_files: (r.inputFiles ?? []).map((f) => ({
+      name: f.name,
+      size_bytes: f.size,
+      sha256: f.sha256,
+    })),
     code_hash: r.codeHash,
     input_hash: r.inputHash,
     parent_execution_id: r.parentId,

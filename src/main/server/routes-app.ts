@@ -5,7 +5,7 @@ import { WEB_CSP } from '../../shared/csp'
 import { subscribeAppEvents } from '../app/events'
 import { createHandlers } from '../app/handlers'
 import { invoke } from '../app/invoke'
-import type { ApiContext } from './context'
+import { base64CharsAt, type ApiContext } from './context'
 import { HttpError, sendJson } from './http-util'
 import { route, type Route } from './router'
 import { openEventStream } from './sse'
@@ -53,7 +53,11 @@ export function appRoutes(ctx: ApiContext, rendererDir: string | null): Route[] 
 
   return [
     route('POST', '/api/rpc/{method}', async (req, res, p) => {
-      const args = await ctx.readJsonBody(req)
+      // Only runs:start carries input files (their base64 beside Tako VM's 2 MiB).
+      const args =
+        p.method === 'runs:start'
+          ? await ctx.readJsonBodyWithFiles(req, (b) => base64CharsAt(b, 'inputFiles'))
+          : await ctx.readJsonBody(req)
       sendJson(res, 200, await invoke(handlers, p.method ?? '', args))
     }),
     route('GET', '/api/events', (_req, res) => {

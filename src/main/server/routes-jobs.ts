@@ -7,7 +7,8 @@ import { InvalidArgument } from '../app/errors'
 import { normalizeRunRequest, type RunRequest } from '../app/run-request'
 import { requestFingerprint } from '../jobs/fingerprint'
 import { isValidRunId } from '../store/run-store'
-import type { ApiContext } from './context'
+import type { IncomingMessage } from 'node:http'
+import { base64CharsAt, type ApiContext } from './context'
 import { errorDto, executeResponse, recordResponse } from './dto'
 import { clientGone, HttpError, sendJson, whileConnected } from './http-util'
 import { queryBool, queryNumber, route, type Route } from './router'
@@ -32,6 +33,11 @@ function runRequestOf(body: ExecuteRequest): RunRequest {
   return {
     code: body.code,
     input: body.input_data,
+    inputFiles: Object.entries(body.input_files ?? {}).map(([name, v]) =>
+      typeof v === 'string'
+        ? { name, data: v }
+        : { name, fromRun: v.from_run, path: v.path, kind: v.kind },
+    ),
     environment: body.job_type ?? null,
     image: body.image ?? null,
     timeoutS: body.timeout ?? null,
@@ -59,11 +65,13 @@ function overridesOf(body: z.infer<typeof rerunSchema>): LineageOverrides {
 export function jobRoutes(ctx: ApiContext): Route[] {
   const { core, lifecycle } = ctx
   const { jobs, store } = core
+  const readExecuteBody = (req: IncomingMessage): Promise<unknown> =>
+    ctx.readJsonBodyWithFiles(req, (b) => base64CharsAt(b, 'input_files'))
 
   return [
     route('POST', '/execute', async (req, res) => {
       const t0 = performance.now()
-      const body = parseBody(executeRequestSchema, await ctx.readJsonBody(req))
+      const body = parseBody(executeRequestSchema, await readExecuteBody(req))
       if (body.interactive) {
         // Nobody could answer its input() while this request waits: a live run is an async job.
         throw new InvalidArgument('interactive runs need POST /execute/async', [
@@ -90,7 +98,7 @@ export function jobRoutes(ctx: ApiContext): Route[] {
     }),
 
     route('POST', '/execute/async', async (req, res) => {
-      const body = parseBody(executeRequestSchema, await ctx.readJsonBody(req))
+      const body = parseBody(executeRequestSchema, await readExecuteBody(req))
       const submit = await normalizeRunRequest(runRequestOf(body), core)
       if (body.idempotency_key) {
         submit.fingerprint = requestFingerprint({
@@ -104,6 +112,7 @@ export function jobRoutes(ctx: ApiContext): Route[] {
           cpus: body.cpus ?? null,
           stdin: body.stdin ?? null,
           interactive: body.interactive ?? null,
+          inputFiles: submit.inputFiles ?? null,
         })
         const existing = jobs.findByIdempotencyKey(body.idempotency_key)
         if (existing) {

@@ -27,20 +27,56 @@ export const codeSchema = z
   .max(MAX_CODE_CHARS)
   .refine((s) => s.trim().length > 0, { message: 'Code cannot be empty' })
 
+/** True for a JSON object; else adds Pydantic's "valid dictionary" issue. */
+function isDict(v: unknown, ctx: z.RefinementCtx): v is Record<string, unknown> {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) return true
+  ctx.addIssue({
+    code: 'invalid_type',
+    expected: 'record',
+    input: v,
+    message: 'Input should be a valid dictionary',
+  })
+  return false
+}
+
 // Not z.record: it copies the object key by key, and assigning a `__proto__` key (valid JSON, kept
 // by JSON.parse as an own property) sets the copy's prototype instead, so the key was lost. The
 // parsed value is passed through as it is.
 const inputData = z.custom<Record<string, unknown>>().superRefine((v, ctx) => {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    ctx.addIssue({
-      code: 'invalid_type',
-      expected: 'record',
-      input: v,
-      message: 'Input should be a valid dictionary',
-    })
-  } else {
+  if (isDict(v, ctx)) {
     const why = inputProblem(v)
     if (why) ctx.addIssue({ code: 'custom', message: why })
+  }
+})
+
+/** One entry of `input_files`: base64 bytes, or a file of an earlier run. */
+export type InputFileValue =
+  string | { from_run: string; path: string; kind?: 'artifact' | 'input' }
+
+// Checked by hand for the same reason as input_data (a `__proto__` file name must survive); the
+// names, the base64 and the caps are the app's rule (app/input-files.ts), checked after this.
+const inputFiles = z.custom<Record<string, InputFileValue>>().superRefine((v, ctx) => {
+  if (!isDict(v, ctx)) return
+  for (const [name, value] of Object.entries(v)) {
+    if (typeof value === 'string') continue
+    const ref = value as Record<string, unknown> | null
+    const ok =
+      ref !== null &&
+      typeof ref === 'object' &&
+      !Array.isArray(ref) &&
+      typeof ref.from_run === 'string' &&
+      typeof ref.path === 'string' &&
+      (ref.kind === undefined || ref.kind === 'artifact' || ref.kind === 'input') &&
+      Object.keys(ref).every((k) => k === 'from_run' || k === 'path' || k === 'kind')
+    if (!ok)
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        input: value,
+        message:
+          'an input file is a base64 string or {"from_run": "<run id>", "path": "<file>"} ' +
+          '(optional "kind": "artifact" or "input")',
+      })
   }
 })
 
@@ -52,6 +88,8 @@ const jobType = z.string().max(128).regex(JOB_TYPE)
 export const executeRequestSchema = z.strictObject({
   code: codeSchema,
   input_data: inputData.optional().default({}),
+  /** Files at /input/<name> (see docs/api.md, 'Input files'). */
+  input_files: inputFiles.nullish(),
   timeout: timeout.nullish(),
   startup_timeout: z.number().int().min(10).max(600).nullish(),
   job_type: jobType.nullish(),

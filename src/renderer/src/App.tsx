@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState, type JSX } from 'react'
+import type { Args } from '../../shared/api'
 import { client } from './api/client'
 import { Banners } from './components/Banners'
 import { CompareActions } from './components/CompareActions'
@@ -17,6 +18,7 @@ import { useEnvironments } from './hooks/useEnvironments'
 import { useHistory } from './hooks/useHistory'
 import { useLiveRun } from './hooks/useLiveRun'
 import { useNotices } from './hooks/useNotices'
+import { inputFileArgs } from './draft-files'
 
 /** The composition: each hook owns one part of the state, each component one part of the screen. */
 export function App(): JSX.Element {
@@ -40,15 +42,20 @@ export function App(): JSX.Element {
     [],
   )
 
-  const canRun = draft.input.error === null && envs.docker?.available !== false
+  const canRun =
+    draft.input.error === null && draft.filesError === null && envs.docker?.available !== false
   const { start, running, stop } = run
   const startDraft = useCallback(async () => {
     // While a run is live, `start` says so (a notice) instead of starting another.
-    if (draft.input.value === null) return
+    if (draft.input.error !== null || draft.filesError !== null) return
     notices.dismiss()
     await start({
       code: draft.draft.code,
-      input: draft.input.value,
+      // Checked valid JSON above: a value, never undefined.
+      input: draft.input.value as Args<'runs:start'>['input'],
+      ...(draft.draft.inputFiles.length > 0
+        ? { inputFiles: inputFileArgs(draft.draft.inputFiles) }
+        : {}),
       environment: draft.draft.environment,
       limits: draft.limits(),
       ...(draft.draft.runtime ? { runtime: draft.draft.runtime } : {}),
@@ -62,9 +69,17 @@ export function App(): JSX.Element {
         const d = await client.call('runs:get', { id })
         draft.update({
           code: d.code,
-          input: JSON.stringify(d.input ?? {}, null, 2),
+          input: JSON.stringify(d.input === undefined ? {} : d.input, null, 2),
           environment: d.environment,
           stdin: d.stdin ?? '',
+          // The run's own files come along, by reference to that run.
+          inputFiles: d.inputFiles.map((f) => ({
+            name: f.name,
+            size: f.size,
+            fromRun: d.id,
+            path: f.name,
+            kind: 'input' as const,
+          })),
         })
         notices.info(`Forked run ${id.slice(0, 8)} into the editor`)
       } catch (err) {

@@ -3,6 +3,7 @@ import type { Pair, RunComparison } from '../../../shared/compare'
 import { client } from '../api/client'
 import { errorMessage, formatBytes, formatDuration } from '../format'
 import { CompareArtifacts } from './CompareArtifacts'
+import { InputFilesChanges } from './InputFiles'
 import { JsonChangesView, TextDiffView } from './CompareDiffs'
 import './compare.css'
 
@@ -19,6 +20,7 @@ export function differences(c: RunComparison): string[] {
   const out: string[] = []
   if (!c.code.identical) out.push('code')
   if (!c.input.identical) out.push('input')
+  if (c.inputFiles && !c.inputFiles.identical) out.push('input files')
   if (!c.stdout.identical) out.push('stdout')
   if (!c.stderr.identical) out.push('stderr')
   if (!c.output.identical) out.push('result')
@@ -160,6 +162,11 @@ export function CompareView({ a, b, onClose, onOpen }: Props): JSX.Element {
             <Section title="Input" same={c.input.identical}>
               <JsonChangesView diff={c.input} label="Input" />
             </Section>
+            {c.inputFiles && (
+              <Section title="Input files" same={c.inputFiles.identical}>
+                <InputFilesChanges diff={c.inputFiles} />
+              </Section>
+            )}
             <Section title="Stdout" same={c.stdout.identical}>
               <TextDiffView diff={c.stdout} label="Stdout" />
             </Section>

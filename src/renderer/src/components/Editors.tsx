@@ -1,6 +1,7 @@
 import type { JSX } from 'react'
 import type { DraftState } from '../hooks/useDraft'
 import { CodeEditor } from './CodeEditor'
+import { InputFiles } from './InputFiles'
 import './hints.css'
 
 interface Props {
@@ -42,7 +43,7 @@ export function Editors({ draft, onRun, errorLine = null, reveal = null }: Props
                 {inputError}
               </span>
             ) : (
-              <span className="muted">valid JSON</span>
+              <span className="muted">{jsonKind(draft.input.value)}</span>
             )}
           </div>
           <CodeEditor
@@ -53,29 +54,52 @@ export function Editors({ draft, onRun, errorLine = null, reveal = null }: Props
             onRun={onRun}
           />
         </div>
-        <div className="pane input-lines">
-          <div className="pane-title">
-            <label htmlFor="input-lines">Input lines</label>
-            <span className="muted" id="input-lines-help">
-              {lines === '' ? 'live if empty' : 'one per input()'}
-            </span>
+        <div className="input-side">
+          <div className="pane input-lines">
+            <div className="pane-title">
+              <label htmlFor="input-lines">Input lines</label>
+              <span className="muted" id="input-lines-help">
+                {lines === '' ? 'live if empty' : 'one per input()'}
+              </span>
+            </div>
+            <textarea
+              id="input-lines"
+              aria-describedby="input-lines-help"
+              spellCheck={false}
+              placeholder={'Lines for input(), e.g.\nAlice\n14'}
+              value={lines}
+              onChange={(e) => draft.update({ stdin: e.target.value })}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+                  e.preventDefault()
+                  onRun()
+                }
+              }}
+            />
           </div>
-          <textarea
-            id="input-lines"
-            aria-describedby="input-lines-help"
-            spellCheck={false}
-            placeholder={'Lines for input(), e.g.\nAlice\n14'}
-            value={lines}
-            onChange={(e) => draft.update({ stdin: e.target.value })}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-                e.preventDefault()
-                onRun()
-              }
-            }}
+          <InputFiles
+            files={draft.draft.inputFiles}
+            onChange={(inputFiles) => draft.update({ inputFiles })}
           />
         </div>
       </div>
     </section>
   )
+}
+
+/** What kind of JSON value the input is ("valid JSON: a list"). */
+function jsonKind(v: unknown): string {
+  const kind =
+    v === null
+      ? 'null'
+      : Array.isArray(v)
+        ? 'a list'
+        : typeof v === 'object'
+          ? 'an object'
+          : typeof v === 'string'
+            ? 'a string'
+            : typeof v === 'number'
+              ? 'a number'
+              : 'a boolean'
+  return `valid JSON: ${kind}`
 }

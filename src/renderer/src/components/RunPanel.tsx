@@ -7,6 +7,7 @@ import type { LimitsArg } from '../hooks/useDraft'
 import type { FrameClock, LiveRun } from '../live-run'
 import { ArtifactBrowser } from './ArtifactBrowser'
 import { ImportedTag } from './BundleActions'
+import { RunInputFiles } from './InputFiles'
 import { OutputPane } from './OutputPane'
 import { ResultView } from './ResultView'
 import { StdinPrompt } from './StdinPrompt'
@@ -111,6 +112,7 @@ export function RunPanel(props: Props): JSX.Element {
           </OutputPane>
         )}
         {tab === 'result' && <ResultView detail={detail} running={running} />}
+        {tab === 'artifacts' && detail && <RunInputFiles files={detail.inputFiles ?? []} />}
         {tab === 'artifacts' &&
           (detail ? (
             <ArtifactBrowser runId={detail.id} artifacts={detail.artifacts} />

@@ -4,6 +4,7 @@ import type { RuntimeChoice } from '../../../shared/runtime'
 import { EXAMPLES } from '../examples'
 import { parseJsonInput } from '../format'
 import { stdinArgs, type StdinArgs } from '../run-input'
+import { draftFilesProblem, type DraftFile } from '../draft-files'
 
 const DRAFT_KEY = 'tako.draft.v1'
 
@@ -22,6 +23,8 @@ export interface Draft {
   runtime: '' | RuntimeChoice
   /** "Input lines": the script's standard input for a batch run (empty: the run is interactive). */
   stdin: string
+  /** Files mounted read-only at /input/<name> (see docs/run-contract.md, 'Input files'). */
+  inputFiles: DraftFile[]
 }
 
 function loadDraft(): Draft {
@@ -34,10 +37,13 @@ function loadDraft(): Draft {
     cpus: '',
     runtime: '',
     stdin: '',
+    inputFiles: [],
   }
   try {
     const saved = JSON.parse(localStorage.getItem(DRAFT_KEY) ?? 'null') as Partial<Draft> | null
-    return saved ? { ...fallback, ...saved } : fallback
+    if (!saved) return fallback
+    const draft = { ...fallback, ...saved }
+    return Array.isArray(draft.inputFiles) ? draft : { ...draft, inputFiles: [] }
   } catch {
     // A draft that is not JSON (written by hand or by an old version) starts over from the example.
     return fallback
@@ -47,8 +53,10 @@ function loadDraft(): Draft {
 export interface DraftState {
   draft: Draft
   update: (change: Partial<Draft>) => void
-  /** The parsed input when valid, else why not. */
-  input: { value: Record<string, unknown>; error: null } | { value: null; error: string }
+  /** The parsed input (any JSON value, null included) when valid, else why not. */
+  input: { value: unknown; error: null } | { value: undefined; error: string }
+  /** Why the input files cannot be sent, or null. */
+  filesError: string | null
   /** The limit fields that are filled in, as numbers (empty means the environment's default). */
   limits: () => LimitsArg
   /** How the run gets its standard input: the Input lines when there are any, else live input. */
@@ -58,17 +66,27 @@ export interface DraftState {
 export function useDraft(): DraftState {
   const [draft, setDraft] = useState<Draft>(loadDraft)
   useEffect(() => {
-    localStorage.setItem(DRAFT_KEY, JSON.stringify(draft))
+    try {
+      localStorage.setItem(DRAFT_KEY, JSON.stringify(draft))
+    } catch {
+      // Over the storage quota (large input files): kept without the files' bytes; files of
+      // earlier runs are only references and stay.
+      const refs = draft.inputFiles.filter((f) => !('data' in f))
+      try {
+        localStorage.setItem(DRAFT_KEY, JSON.stringify({ ...draft, inputFiles: refs }))
+      } catch {
+        // Nothing more can be kept; the draft in memory is whole.
+      }
+    }
   }, [draft])
   const update = useCallback((change: Partial<Draft>) => setDraft((d) => ({ ...d, ...change })), [])
   const input = useMemo((): DraftState['input'] => {
+    // Any JSON value: a list of numbers is what a student pastes first.
     const parsed = parseJsonInput(draft.input)
-    if (parsed.error !== null) return { value: null, error: parsed.error }
-    const v = parsed.value
-    if (v === null || typeof v !== 'object' || Array.isArray(v))
-      return { value: null, error: 'Input must be a JSON object, e.g. {"name": "Alice"}' }
-    return { value: v as Record<string, unknown>, error: null }
+    if (parsed.error !== null) return { value: undefined, error: parsed.error }
+    return { value: parsed.value, error: null }
   }, [draft.input])
+  const filesError = useMemo(() => draftFilesProblem(draft.inputFiles), [draft.inputFiles])
   const limits = useCallback(() => {
     const n = (s: string): number | undefined => (s.trim() === '' ? undefined : Number(s))
     const l = { timeoutS: n(draft.timeoutS), memoryMb: n(draft.memoryMb), cpus: n(draft.cpus) }
@@ -77,5 +95,5 @@ export function useDraft(): DraftState {
     )
   }, [draft.timeoutS, draft.memoryMb, draft.cpus])
   const stdin = useCallback(() => stdinArgs(draft.stdin), [draft.stdin])
-  return { draft, update, input, limits, stdin }
+  return { draft, update, input, filesError, limits, stdin }
 }

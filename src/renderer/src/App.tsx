@@ -7,6 +7,8 @@ import { CompareView } from './components/CompareView'
 import { BundleButtons, BundleDrop } from './components/BundleActions'
 import { DeleteDialog } from './components/DeleteDialog'
 import { Editors } from './components/Editors'
+import { PastRunEditors } from './components/PastRunEditors'
+import { ReplaceDraftDialog } from './components/ReplaceDraftDialog'
 import { RunPanel } from './components/RunPanel'
 import { Sidebar } from './components/Sidebar'
 import { Toolbar } from './components/Toolbar'
@@ -17,6 +19,7 @@ import { useEnvironments } from './hooks/useEnvironments'
 import { useHistory } from './hooks/useHistory'
 import { useLiveRun } from './hooks/useLiveRun'
 import { useNotices } from './hooks/useNotices'
+import { usePastRun } from './hooks/usePastRun'
 
 /** The composition: each hook owns one part of the state, each component one part of the screen. */
 export function App(): JSX.Element {
@@ -29,11 +32,24 @@ export function App(): JSX.Element {
   const compare = useCompare(report)
   const { openCompare } = compare
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null)
-  const bundles = useBundles(notices, { refresh: history.refresh, open: run.open })
+  const past = usePastRun(draft, run.detail, report, notices.info)
+  // A run opened from the history (or a comparison, or an import) shows its code read-only.
+  const { view: viewPast } = past
+  const { open: openShown } = run
+  const openRun = useCallback(
+    (id: string) => {
+      compare.close()
+      viewPast(id)
+      return openShown(id)
+    },
+    [compare, viewPast, openShown],
+  )
+  const bundles = useBundles(notices, { refresh: history.refresh, open: openRun })
   const shown = run.detail && run.detail.id === run.live?.id && !run.running ? run.detail.id : null
   // The shown run's error line is marked in the editor only while the editor holds its code.
   const [lineRequest, setLineRequest] = useState<{ line: number; seq: number } | null>(null)
-  const codeMatches = run.detail !== null && run.detail.code === draft.draft.code
+  const editorCode = past.viewed ? past.viewed.code : draft.draft.code
+  const codeMatches = run.detail !== null && run.detail.code === editorCode
   const errorLine = codeMatches ? (run.detail?.error?.line ?? null) : null
   const showLine = useCallback(
     (line: number) => setLineRequest((r) => ({ line, seq: (r?.seq ?? 0) + 1 })),
@@ -42,37 +58,28 @@ export function App(): JSX.Element {
 
   const canRun = draft.input.error === null && envs.docker?.available !== false
   const { start, running, stop } = run
+  const { close: closePast } = past
   const startDraft = useCallback(async () => {
     // While a run is live, `start` says so (a notice) instead of starting another.
     if (draft.input.value === null) return
     notices.dismiss()
-    await start({
-      code: draft.draft.code,
-      input: draft.input.value,
-      environment: draft.draft.environment,
-      limits: draft.limits(),
-      ...(draft.draft.runtime ? { runtime: draft.draft.runtime } : {}),
-      ...draft.stdin(),
-    })
-  }, [draft, start, notices])
-
-  const fork = useCallback(
-    async (id: string) => {
-      try {
-        const d = await client.call('runs:get', { id })
-        draft.update({
-          code: d.code,
-          input: JSON.stringify(d.input ?? {}, null, 2),
-          environment: d.environment,
-          stdin: d.stdin ?? '',
+    const { code, environment } = draft.draft
+    // A past run loaded into the editor, run on its own input: recorded as a fork of it.
+    const forkOf = draft.forkBase()
+    const started = forkOf
+      ? await run.fork({ id: forkOf, code, environment, limits: draft.limits() })
+      : await start({
+          code,
+          input: draft.input.value,
+          environment,
+          limits: draft.limits(),
+          ...(draft.draft.runtime ? { runtime: draft.draft.runtime } : {}),
+          ...draft.stdin(),
         })
-        notices.info(`Forked run ${id.slice(0, 8)} into the editor`)
-      } catch (err) {
-        report(err)
-      }
-    },
-    [draft, notices, report],
-  )
+    if (!started) return
+    draft.markSaved()
+    closePast()
+  }, [draft, start, run, notices, closePast])
 
   const reveal = useCallback(
     (id: string) => {
@@ -148,19 +155,26 @@ export function App(): JSX.Element {
             a={compare.pair.a}
             b={compare.pair.b}
             onClose={compare.close}
-            onOpen={(id) => {
-              compare.close()
-              void run.open(id)
-            }}
+            onOpen={(id) => void openRun(id)}
           />
         ) : (
           <>
-            <Editors
-              draft={draft}
-              onRun={() => void startDraft()}
-              errorLine={errorLine}
-              reveal={lineRequest}
-            />
+            {past.viewingId ? (
+              <PastRunEditors
+                run={past.viewed}
+                onLoad={past.load}
+                onClose={past.close}
+                errorLine={errorLine}
+                reveal={lineRequest}
+              />
+            ) : (
+              <Editors
+                draft={draft}
+                onRun={() => void startDraft()}
+                errorLine={errorLine}
+                reveal={lineRequest}
+              />
+            )}
             <RunPanel
               live={run.live}
               detail={run.detail}
@@ -194,13 +208,10 @@ export function App(): JSX.Element {
           environments={envs.environments.map((e) => e.name)}
           selectedId={run.live?.id ?? null}
           detail={run.detail}
-          onOpen={(id) => {
-            compare.close()
-            void run.open(id)
-          }}
+          onOpen={(id) => void openRun(id)}
           onCompare={openCompare}
           onRerun={(id) => void run.rerun(id)}
-          onFork={(id) => void fork(id)}
+          onFork={past.load}
           onDelete={setConfirmDelete}
           onReveal={reveal}
         />
@@ -213,6 +224,9 @@ export function App(): JSX.Element {
         />
       )}
       <BundleDrop onDrop={bundles.importFile} />
+      {past.asking && (
+        <ReplaceDraftDialog runId={past.asking.id} onKeep={past.cancel} onReplace={past.confirm} />
+      )}
       {confirmDelete && (
         <DeleteDialog
           onCancel={() => setConfirmDelete(null)}

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react'
-import type { Args } from '../../../shared/api'
+import type { Args, RunDetail } from '../../../shared/api'
 import type { RuntimeChoice } from '../../../shared/runtime'
 import { EXAMPLES } from '../examples'
 import { parseJsonInput } from '../format'
@@ -22,6 +22,18 @@ export interface Draft {
   runtime: '' | RuntimeChoice
   /** "Input lines": the script's standard input for a batch run (empty: the run is interactive). */
   stdin: string
+  /**
+   * The run loaded into the editor, with the input and input lines it had: while those stay as
+   * they were, running the draft records a fork of that run (new code, same input).
+   */
+  forkOf?: { id: string; input: string; stdin: string } | null
+  /** The code, input and input lines as last loaded or run (see `contentKey`); null: unknown. */
+  baseline?: string | null
+}
+
+/** What "unsaved" compares: the draft's code, input and input lines. */
+function contentKey(d: Pick<Draft, 'code' | 'input' | 'stdin'>): string {
+  return JSON.stringify([d.code, d.input, d.stdin])
 }
 
 function loadDraft(): Draft {
@@ -35,6 +47,7 @@ function loadDraft(): Draft {
     runtime: '',
     stdin: '',
   }
+  fallback.baseline = contentKey(fallback)
   try {
     const saved = JSON.parse(localStorage.getItem(DRAFT_KEY) ?? 'null') as Partial<Draft> | null
     return saved ? { ...fallback, ...saved } : fallback
@@ -53,6 +66,14 @@ export interface DraftState {
   limits: () => LimitsArg
   /** How the run gets its standard input: the Input lines when there are any, else live input. */
   stdin: () => StdinArgs
+  /** The draft holds changes that are in no run and were not loaded from one. */
+  dirty: boolean
+  /** Replaces the draft with a past run's code, input, input lines and environment (a fork base). */
+  loadRun: (run: RunDetail) => void
+  /** The draft as it is now was started as a run: nothing unsaved. */
+  markSaved: () => void
+  /** The run to fork when the draft is run, if its input and input lines are still that run's. */
+  forkBase: () => string | null
 }
 
 export function useDraft(): DraftState {
@@ -77,5 +98,25 @@ export function useDraft(): DraftState {
     )
   }, [draft.timeoutS, draft.memoryMb, draft.cpus])
   const stdin = useCallback(() => stdinArgs(draft.stdin), [draft.stdin])
-  return { draft, update, input, limits, stdin }
+  const dirty = draft.baseline !== contentKey(draft)
+  const loadRun = useCallback((run: RunDetail) => {
+    const loaded = {
+      code: run.code,
+      input: JSON.stringify(run.input ?? {}, null, 2),
+      stdin: run.stdin ?? '',
+    }
+    setDraft((d) => ({
+      ...d,
+      ...loaded,
+      environment: run.environment,
+      forkOf: { id: run.id, input: loaded.input, stdin: loaded.stdin },
+      baseline: contentKey(loaded),
+    }))
+  }, [])
+  const markSaved = useCallback(() => setDraft((d) => ({ ...d, baseline: contentKey(d) })), [])
+  const forkBase = useCallback(() => {
+    const f = draft.forkOf
+    return f && f.input === draft.input && f.stdin === draft.stdin ? f.id : null
+  }, [draft.forkOf, draft.input, draft.stdin])
+  return { draft, update, input, limits, stdin, dirty, loadRun, markSaved, forkBase }
 }

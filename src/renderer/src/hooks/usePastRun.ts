@@ -62,10 +62,9 @@ export function usePastRun(
   const { dirty } = draft
   const load = useCallback(
     (id: string) => {
-      const known = viewed?.id === id ? Promise.resolve(viewed) : client.call('runs:get', { id })
-      known.then((run) => (dirty ? setAsking(run) : replace(run)), report)
+      client.call('runs:get', { id }).then((run) => (dirty ? setAsking(run) : replace(run)), report)
     },
-    [viewed, dirty, replace, report],
+    [dirty, replace, report],
   )
 
   return {

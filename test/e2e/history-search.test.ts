@@ -23,7 +23,7 @@ function seed(dataDir: string): void {
       runRecord(id, {
         status: failed ? 'failed' : 'succeeded',
         error: failed
-          ? { type: 'zero_division', message: 'division by zero', phase: 'execution' }
+          ? { type: 'division_error', message: 'division by zero', phase: 'execution' }
           : null,
         createdAt: new Date(t0 + i * 1000).toISOString(),
         durationMs: 100,
@@ -59,7 +59,7 @@ describe('history search', () => {
     await expect.poll(() => history.count.textContent(), poll).toBe('1 run')
     expect(await history.first.textContent()).toContain('print("seeded 123")')
 
-    await search('zero_division')
+    await search('division_error')
     await expect.poll(() => history.count.textContent(), poll).toBe('10 runs')
     await search('division by zero')
     await expect.poll(() => history.count.textContent(), poll).toBe('10 runs')

@@ -164,6 +164,7 @@ export function App(): JSX.Element {
                 run={past.viewed}
                 onLoad={past.load}
                 onClose={past.close}
+                onRun={() => void startDraft()}
                 errorLine={errorLine}
                 reveal={lineRequest}
               />

@@ -9,6 +9,8 @@ interface Props {
   run: RunDetail | null
   onLoad: (id: string) => void
   onClose: () => void
+  /** Ctrl/Cmd+Enter in a read-only editor runs the draft, as everywhere else in the app. */
+  onRun: () => void
   /** The run's error line (the code shown is the run's own). */
   errorLine?: number | null
   reveal?: { line: number; seq: number } | null
@@ -17,7 +19,14 @@ interface Props {
 const noEdit = (): void => undefined
 
 /** A past run's code, input and input lines as it ran: read-only, with a way to edit a copy. */
-export function PastRunEditors({ run, onLoad, onClose, errorLine, reveal }: Props): JSX.Element {
+export function PastRunEditors({
+  run,
+  onLoad,
+  onClose,
+  onRun,
+  errorLine,
+  reveal,
+}: Props): JSX.Element {
   return (
     <section className="editors past-run" aria-label="Past run (read-only)">
       <div className="past-run-bar" role="group" aria-label="Past run">
@@ -51,6 +60,7 @@ export function PastRunEditors({ run, onLoad, onClose, errorLine, reveal }: Prop
               label="Code of the past run (read-only)"
               value={run.code}
               onChange={noEdit}
+              onRun={onRun}
               readOnly
               errorLine={errorLine}
               reveal={reveal}
@@ -67,6 +77,7 @@ export function PastRunEditors({ run, onLoad, onClose, errorLine, reveal }: Prop
                 label="Input of the past run (read-only)"
                 value={JSON.stringify(run.input ?? {}, null, 2)}
                 onChange={noEdit}
+                onRun={onRun}
                 readOnly
               />
             </div>

@@ -8,6 +8,7 @@ import path from 'node:path'
 import type { Locator } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { appSuite } from './fixtures'
+import { axeViolations } from './pages/axe'
 
 const SHOTS = '/work/coord/shots'
 const poll = { timeout: 30_000 }
@@ -83,6 +84,9 @@ describe('a past run is shown read-only', () => {
     await page.keyboard.type('xyz')
     expect(await past.code.textContent()).not.toContain('xyz')
     await shot('read-only')
+    // The read-only view passes the same accessibility scan as the main views.
+    const found = await axeViolations(page)
+    expect(found, JSON.stringify(found, null, 2)).toEqual([])
 
     await past.back.click()
     await expect.poll(() => app.editor.code.textContent(), poll).toContain('print("my draft")')
@@ -104,6 +108,8 @@ describe('a past run is shown read-only', () => {
     await page.keyboard.press('Tab')
     expect(await activeText()).toBe('Keep my draft')
     await shot('load-question')
+    const inDialog = await axeViolations(page)
+    expect(inDialog, JSON.stringify(inDialog, null, 2)).toEqual([])
     await page.keyboard.press('Escape')
     await expect.poll(() => past.question.count(), poll).toBe(0)
     expect(await activeText()).toBe('Load into editor')

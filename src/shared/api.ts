@@ -95,6 +95,13 @@ export const schemas = {
   'runs:cancel': z.strictObject({ id: runId }),
   'runs:get': z.strictObject({ id: runId }),
   'runs:rerun': z.strictObject({ id: runId, limits: limitsInput.optional() }),
+  /** New code on run `id`'s input (its stdin, environment and limits unless given): lineage 'fork'. */
+  'runs:fork': z.strictObject({
+    id: runId,
+    code: z.string().min(1).max(MAX_CODE_CHARS),
+    environment: z.string().min(1).max(64).optional(),
+    limits: limitsInput.optional(),
+  }),
   'runs:delete': z.strictObject({ id: runId }),
   'runs:reveal': z.strictObject({ id: runId }),
   'runs:compare': z.strictObject({ id: runId, with: runId }),
@@ -243,6 +250,7 @@ export interface TakoApi {
   'runs:cancel': { cancelled: boolean }
   'runs:get': RunDetail
   'runs:rerun': RunSummary
+  'runs:fork': RunSummary
   'runs:delete': { deleted: boolean }
   /** Shows the run's folder in the file manager where the app can (Electron); always its path. */
   'runs:reveal': { path: string; opened: boolean }

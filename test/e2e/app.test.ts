@@ -148,9 +148,13 @@ describe('the desktop app in a browser', () => {
     await expect.poll(() => history.first.textContent(), poll).toContain('rerun')
     await screenshot(page, '08-history')
 
+    // An opened run shows read-only; the draft is one click away.
+    await page.getByRole('button', { name: 'Back to your draft' }).click()
     await app.editor.setCode('print("something else")')
     await history.first.click()
     await history.action('Fork')
+    // The draft holds unsaved work: Fork asks before replacing it.
+    await page.getByRole('button', { name: 'Replace draft' }).click()
     await expect.poll(() => app.editor.code.textContent(), poll).toContain('print("from history")')
 
     await history.first.click()

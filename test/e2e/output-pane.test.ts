@@ -154,7 +154,8 @@ describe('a running run', () => {
     // Run is not offered again while the ticker runs, and the pane says where it went.
     expect(await app.toolbar.stopButton.count()).toBe(1)
     await expect.poll(() => app.output.stillRunning.count(), poll).toBe(1)
-    await app.editor.code.click()
+    // The opened run's code is shown read-only; Ctrl+Enter there runs the draft as anywhere else.
+    await page.getByRole('textbox', { name: 'Code of the past run (read-only)' }).click()
     await page.keyboard.press('ControlOrMeta+Enter')
     await expect
       .poll(() => app.banners.notice.textContent(), poll)

@@ -4,10 +4,9 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src/shared/record'
-import { createHandlers } from '../../src/main/app/handlers'
-import { bindIpc, CALL_CHANNEL, type IpcMainLike } from '../../src/main/electron/ipc-binding'
 import { sessionContainers } from './execute'
 import { request, startInProcess } from './helpers'
+import { ipcCaller } from './ipc-caller'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
 /** An envelope as it comes back, read loosely: `value.id` on success, `error` on failure. */
@@ -31,14 +30,7 @@ const HTTP_STATUS: Record<string, number> = {
 
 beforeAll(async () => {
   srv = await startInProcess()
-  const channels = new Map<string, (event: { sender: unknown }, ...a: unknown[]) => unknown>()
-  const fake: IpcMainLike = {
-    handle: (channel, listener) => channels.set(channel, listener),
-    removeHandler: (channel) => channels.delete(channel),
-  }
-  bindIpc(fake, createHandlers(srv.core), () => true)
-  const listener = channels.get(CALL_CHANNEL)!
-  ipc = async (method, args) => (await listener({ sender: 1 }, method, args)) as Envelope
+  ipc = ipcCaller<Envelope>(srv.core)
 })
 
 afterAll(async () => {

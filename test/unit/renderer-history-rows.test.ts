@@ -6,6 +6,7 @@ import {
   appendPage,
   drop,
   EMPTY_ROWS,
+  latestWins,
   matchesLocally,
   throttle,
   upsert,
@@ -97,5 +98,41 @@ describe('history rows', () => {
       vi.advanceTimersByTime(1000)
       expect(fn.mock.calls.length).toBe(n)
     })
+  })
+})
+
+describe('latestWins', () => {
+  it('sends one request at a time and only the newest queued ask; superseded asks get null', async () => {
+    const sent: string[] = []
+    const pending: Array<(v: string) => void> = []
+    const ask = latestWins(
+      (q: string) =>
+        new Promise<string>((resolve) => {
+          sent.push(q)
+          pending.push(resolve)
+        }),
+    )
+    const a = ask('a')
+    const ab = ask('ab')
+    const abc = ask('abc')
+    expect(sent).toEqual(['a'])
+    pending.shift()!('answer a')
+    // 'a' was superseded while out; 'ab' was replaced in the queue by 'abc' before it was sent.
+    expect(await a).toBeNull()
+    expect(await ab).toBeNull()
+    expect(sent).toEqual(['a', 'abc'])
+    pending.shift()!('answer abc')
+    expect(await abc).toBe('answer abc')
+  })
+
+  it('rejects with the error of the newest ask, and keeps working after it', async () => {
+    let fail = true
+    const ask = latestWins(async (q: string) => {
+      if (fail) throw new Error(`no ${q}`)
+      return q
+    })
+    await expect(ask('x')).rejects.toThrow('no x')
+    fail = false
+    expect(await ask('y')).toBe('y')
   })
 })

@@ -143,6 +143,10 @@ export function createHandlers(
     async 'runs:rerun'(args) {
       return summarize(await lifecycle.rerun(args.id, args.limits ?? {}, 'app'))
     },
+    async 'runs:fork'(args) {
+      const overrides = { ...args.limits, environment: args.environment ?? null }
+      return summarize(await lifecycle.fork(args.id, args.code, overrides, 'app'))
+    },
     async 'runs:delete'(args) {
       await lifecycle.remove(args.id)
       return { deleted: true }

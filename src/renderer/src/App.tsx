@@ -8,6 +8,8 @@ import { CompareView } from './components/CompareView'
 import { BundleButtons, BundleDrop } from './components/BundleActions'
 import { DeleteDialog } from './components/DeleteDialog'
 import { Editors } from './components/Editors'
+import { PastRunEditors } from './components/PastRunEditors'
+import { ReplaceDraftDialog } from './components/ReplaceDraftDialog'
 import { RunPanel } from './components/RunPanel'
 import { Sidebar } from './components/Sidebar'
 import { Toolbar } from './components/Toolbar'
@@ -19,6 +21,7 @@ import { useHistory } from './hooks/useHistory'
 import { useLiveRun } from './hooks/useLiveRun'
 import { useNotices } from './hooks/useNotices'
 import { inputFileArgs } from './draft-files'
+import { usePastRun } from './hooks/usePastRun'
 
 /** The composition: each hook owns one part of the state, each component one part of the screen. */
 export function App(): JSX.Element {
@@ -31,11 +34,24 @@ export function App(): JSX.Element {
   const compare = useCompare(report)
   const { openCompare } = compare
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null)
-  const bundles = useBundles(notices, { refresh: history.refresh, open: run.open })
+  const past = usePastRun(draft, run.detail, report, notices.info)
+  // A run opened from the history (or a comparison, or an import) shows its code read-only.
+  const { view: viewPast } = past
+  const { open: openShown } = run
+  const openRun = useCallback(
+    (id: string) => {
+      compare.close()
+      viewPast(id)
+      return openShown(id)
+    },
+    [compare, viewPast, openShown],
+  )
+  const bundles = useBundles(notices, { refresh: history.refresh, open: openRun })
   const shown = run.detail && run.detail.id === run.live?.id && !run.running ? run.detail.id : null
   // The shown run's error line is marked in the editor only while the editor holds its code.
   const [lineRequest, setLineRequest] = useState<{ line: number; seq: number } | null>(null)
-  const codeMatches = run.detail !== null && run.detail.code === draft.draft.code
+  const editorCode = past.viewed ? past.viewed.code : draft.draft.code
+  const codeMatches = run.detail !== null && run.detail.code === editorCode
   const errorLine = codeMatches ? (run.detail?.error?.line ?? null) : null
   const showLine = useCallback(
     (line: number) => setLineRequest((r) => ({ line, seq: (r?.seq ?? 0) + 1 })),
@@ -45,49 +61,32 @@ export function App(): JSX.Element {
   const canRun =
     draft.input.error === null && draft.filesError === null && envs.docker?.available !== false
   const { start, running, stop } = run
+  const { close: closePast } = past
   const startDraft = useCallback(async () => {
     // While a run is live, `start` says so (a notice) instead of starting another.
     if (draft.input.error !== null || draft.filesError !== null) return
     notices.dismiss()
-    await start({
-      code: draft.draft.code,
-      // Checked valid JSON above: a value, never undefined.
-      input: draft.input.value as Args<'runs:start'>['input'],
-      ...(draft.draft.inputFiles.length > 0
-        ? { inputFiles: inputFileArgs(draft.draft.inputFiles) }
-        : {}),
-      environment: draft.draft.environment,
-      limits: draft.limits(),
-      ...(draft.draft.runtime ? { runtime: draft.draft.runtime } : {}),
-      ...draft.stdin(),
-    })
-  }, [draft, start, notices])
-
-  const fork = useCallback(
-    async (id: string) => {
-      try {
-        const d = await client.call('runs:get', { id })
-        draft.update({
-          code: d.code,
-          input: JSON.stringify(d.input === undefined ? {} : d.input, null, 2),
-          environment: d.environment,
-          stdin: d.stdin ?? '',
-          // The run's own files come along, by reference to that run.
-          inputFiles: d.inputFiles.map((f) => ({
-            name: f.name,
-            size: f.size,
-            fromRun: d.id,
-            path: f.name,
-            kind: 'input' as const,
-          })),
+    const { code, environment } = draft.draft
+    // A past run loaded into the editor, run on its own input and files: recorded as a fork of it.
+    const forkOf = draft.forkBase()
+    const started = forkOf
+      ? await run.fork({ id: forkOf, code, environment, limits: draft.limits() })
+      : await start({
+          code,
+          // Checked valid JSON above: a value, never undefined.
+          input: draft.input.value as Args<'runs:start'>['input'],
+          ...(draft.draft.inputFiles.length > 0
+            ? { inputFiles: inputFileArgs(draft.draft.inputFiles) }
+            : {}),
+          environment,
+          limits: draft.limits(),
+          ...(draft.draft.runtime ? { runtime: draft.draft.runtime } : {}),
+          ...draft.stdin(),
         })
-        notices.info(`Forked run ${id.slice(0, 8)} into the editor`)
-      } catch (err) {
-        report(err)
-      }
-    },
-    [draft, notices, report],
-  )
+    if (!started) return
+    draft.markSaved()
+    closePast()
+  }, [draft, start, run, notices, closePast])
 
   const reveal = useCallback(
     (id: string) => {
@@ -163,19 +162,27 @@ export function App(): JSX.Element {
             a={compare.pair.a}
             b={compare.pair.b}
             onClose={compare.close}
-            onOpen={(id) => {
-              compare.close()
-              void run.open(id)
-            }}
+            onOpen={(id) => void openRun(id)}
           />
         ) : (
           <>
-            <Editors
-              draft={draft}
-              onRun={() => void startDraft()}
-              errorLine={errorLine}
-              reveal={lineRequest}
-            />
+            {past.viewingId ? (
+              <PastRunEditors
+                run={past.viewed}
+                onLoad={past.load}
+                onClose={past.close}
+                onRun={() => void startDraft()}
+                errorLine={errorLine}
+                reveal={lineRequest}
+              />
+            ) : (
+              <Editors
+                draft={draft}
+                onRun={() => void startDraft()}
+                errorLine={errorLine}
+                reveal={lineRequest}
+              />
+            )}
             <RunPanel
               live={run.live}
               detail={run.detail}
@@ -209,13 +216,10 @@ export function App(): JSX.Element {
           environments={envs.environments.map((e) => e.name)}
           selectedId={run.live?.id ?? null}
           detail={run.detail}
-          onOpen={(id) => {
-            compare.close()
-            void run.open(id)
-          }}
+          onOpen={(id) => void openRun(id)}
           onCompare={openCompare}
           onRerun={(id) => void run.rerun(id)}
-          onFork={(id) => void fork(id)}
+          onFork={past.load}
           onDelete={setConfirmDelete}
           onReveal={reveal}
         />
@@ -228,6 +232,9 @@ export function App(): JSX.Element {
         />
       )}
       <BundleDrop onDrop={bundles.importFile} />
+      {past.asking && (
+        <ReplaceDraftDialog runId={past.asking.id} onKeep={past.cancel} onReplace={past.confirm} />
+      )}
       {confirmDelete && (
         <DeleteDialog
           onCancel={() => setConfirmDelete(null)}

@@ -104,3 +104,40 @@ export function throttle(fn: () => void, ms: number): { (): void; cancel(): void
   }
   return call
 }
+
+/**
+ * One request at a time, the latest ask wins: asking while a request is out queues the ask (and
+ * replaces any ask queued before it, which resolves `null`). A request that a newer ask superseded
+ * while it was out also resolves `null`. So fast typing sends the first and the last query, never
+ * a backlog, and no answer to an older query is ever shown over a newer one.
+ */
+export function latestWins<A, R>(fetch: (arg: A) => Promise<R>): (arg: A) => Promise<R | null> {
+  interface Ask {
+    arg: A
+    resolve: (value: R | null) => void
+    reject: (err: unknown) => void
+  }
+  let busy = false
+  let next: Ask | null = null
+  const settle = (done: () => void): void => {
+    busy = false
+    done()
+    const queued = next
+    next = null
+    if (queued) start(queued)
+  }
+  const start = (ask: Ask): void => {
+    busy = true
+    fetch(ask.arg).then(
+      (value) => settle(() => ask.resolve(next ? null : value)),
+      (err: unknown) => settle(() => (next ? ask.resolve(null) : ask.reject(err))),
+    )
+  }
+  return (arg) =>
+    new Promise<R | null>((resolve, reject) => {
+      const ask = { arg, resolve, reject }
+      if (!busy) return start(ask)
+      next?.resolve(null)
+      next = ask
+    })
+}

@@ -99,7 +99,10 @@ export function CodeEditor({
       ]),
       indent ? indent.extension : [],
       theme,
-      EditorView.contentAttributes.of({ 'aria-label': label }),
+      EditorView.contentAttributes.of({
+        'aria-label': label,
+        ...(readOnly ? { 'aria-readonly': 'true' } : {}),
+      }),
       EditorView.updateListener.of((u) => {
         if (u.docChanged) handlers.current.onChange(u.state.doc.toString())
       }),

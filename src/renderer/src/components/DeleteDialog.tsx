@@ -1,5 +1,5 @@
 import type { JSX } from 'react'
-import { useModal } from '../hooks/useModal'
+import { AlertDialog } from './AlertDialog'
 
 /**
  * Asks before a run is deleted from disk. A modal dialog (see useModal): focus stays inside, Esc
@@ -12,31 +12,16 @@ export function DeleteDialog({
   onCancel: () => void
   onConfirm: () => void
 }): JSX.Element {
-  const dialogRef = useModal(onCancel)
-
   return (
-    <div className="modal-backdrop">
-      <div
-        className="modal"
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby="confirm-title"
-        aria-describedby="confirm-text"
-        ref={dialogRef}
-      >
-        <h2 id="confirm-title">Delete this run?</h2>
-        <p id="confirm-text">
-          Its code, input, output and files are removed from disk. This cannot be undone.
-        </p>
-        <div className="modal-buttons">
-          <button type="button" onClick={onCancel} data-autofocus>
-            Cancel
-          </button>
-          <button type="button" className="danger" onClick={onConfirm}>
-            Delete run
-          </button>
-        </div>
-      </div>
-    </div>
+    <AlertDialog
+      id="confirm"
+      title="Delete this run?"
+      cancelLabel="Cancel"
+      confirmLabel="Delete run"
+      onCancel={onCancel}
+      onConfirm={onConfirm}
+    >
+      Its code, input, output and files are removed from disk. This cannot be undone.
+    </AlertDialog>
   )
 }

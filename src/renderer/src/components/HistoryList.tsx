@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useRef, useState, type JSX } from 'react'
+import { memo, useCallback, useEffect, useRef, useState, type JSX } from 'react'
 import { HISTORY_SORTS, type HistorySort, type RunSummary } from '../../../shared/api'
 import { RUN_STATUSES } from '../../../shared/run'
 import { formatBytes, formatDuration, formatTime } from '../format'
@@ -62,15 +62,13 @@ export function HistoryList(props: Props): JSX.Element {
     setQ(props.filter.q)
   }, [props.filter.q])
 
-  // Debounced search while typing (a person's keystrokes, not events).
-  useEffect(() => {
-    const t = setTimeout(() => {
-      if (q === props.filter.q) return
-      sentQ.current = q
-      props.onFilter({ ...props.filter, q })
-    }, 40)
-    return () => clearTimeout(t)
-  }, [q, props])
+  // Each keystroke searches at once: the history asks the server one query at a time, the newest
+  // one when the previous answer arrives, so fast typing never builds a backlog.
+  function search(value: string): void {
+    setQ(value)
+    sentQ.current = value
+    props.onFilter({ ...props.filter, q: value })
+  }
 
   useEffect(() => {
     if (hasMore && lastShown >= runs.length - PREFETCH_ROWS) onLoadMore()
@@ -85,6 +83,14 @@ export function HistoryList(props: Props): JSX.Element {
       props.onCompare(selectedId, run.id)
     else props.onOpen(run.id)
   }
+
+  // One stable handler for every row, so a row re-renders only when its own run changes.
+  const chooseRef = useRef(choose)
+  chooseRef.current = choose
+  const onChoose = useCallback(
+    (run: RunSummary, compare: boolean) => chooseRef.current(run, compare),
+    [],
+  )
 
   function onKeyDown(e: React.KeyboardEvent): void {
     if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return
@@ -107,7 +113,7 @@ export function HistoryList(props: Props): JSX.Element {
           aria-label="Search history"
           placeholder="Search code, output, errors, ids…"
           value={q}
-          onChange={(e) => setQ(e.target.value)}
+          onChange={(e) => search(e.target.value)}
         />
         <select
           aria-label="Filter by status"
@@ -167,39 +173,15 @@ export function HistoryList(props: Props): JSX.Element {
         onKeyDown={onKeyDown}
       >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {rows.map((row) => {
-            const r = runs[row.index]
-            const selected = r.id === selectedId
-            const memory = peakMemoryOf(r)
-            return (
-              <div
-                key={r.id}
-                id={`run-${r.id}`}
-                role="option"
-                aria-selected={selected}
-                className={`history-row${selected ? ' selected' : ''}`}
-                style={{ top: row.start, height: ROW_HEIGHT }}
-                onClick={(e) => choose(r, e.ctrlKey || e.metaKey)}
-              >
-                <span className={`dot status-${r.status}`} aria-hidden="true" />
-                <div className="history-main">
-                  <code className="history-code">
-                    {r.codePreview.split('\n').find((l) => l.trim()) ?? ''}
-                  </code>
-                  <span className="history-meta">
-                    <span className={`status-text status-${r.status}`}>{r.status}</span>
-                    {r.errorType && r.status === 'failed' ? ` (${r.errorType})` : ''} ·{' '}
-                    {r.environment} · {formatTime(r.createdAt)}
-                    {r.durationMs != null ? ` · ${formatDuration(r.durationMs)}` : ''}
-                    {memory != null ? ` · ${formatBytes(memory)}` : ''}
-                    {r.source === 'api' ? ' · API' : ''}
-                    {r.relationship ? ` · ${r.relationship}` : ''}
-                    {r.imported ? ' · imported' : ''}
-                  </span>
-                </div>
-              </div>
-            )
-          })}
+          {rows.map((row) => (
+            <HistoryRow
+              key={runs[row.index].id}
+              run={runs[row.index]}
+              selected={runs[row.index].id === selectedId}
+              top={row.start}
+              onChoose={onChoose}
+            />
+          ))}
         </div>
       </div>
       {selectedId && runs.some((r) => r.id === selectedId) && (
@@ -219,3 +201,42 @@ export function HistoryList(props: Props): JSX.Element {
     </section>
   )
 }
+
+interface RowProps {
+  run: RunSummary
+  selected: boolean
+  top: number
+  onChoose: (run: RunSummary, compare: boolean) => void
+}
+
+/** One run in the list (memoised: the app re-renders often, a row's run rarely changes). */
+const HistoryRow = memo(function HistoryRow({ run: r, selected, top, onChoose }: RowProps) {
+  const memory = peakMemoryOf(r)
+  return (
+    <div
+      id={`run-${r.id}`}
+      role="option"
+      aria-selected={selected}
+      className={`history-row${selected ? ' selected' : ''}`}
+      style={{ top, height: ROW_HEIGHT }}
+      onClick={(e) => onChoose(r, e.ctrlKey || e.metaKey)}
+    >
+      <span className={`dot status-${r.status}`} aria-hidden="true" />
+      <div className="history-main">
+        <code className="history-code">
+          {r.codePreview.split('\n').find((l) => l.trim()) ?? ''}
+        </code>
+        <span className="history-meta">
+          <span className={`status-text status-${r.status}`}>{r.status}</span>
+          {r.errorType && r.status === 'failed' ? ` (${r.errorType})` : ''} · {r.environment} ·{' '}
+          {formatTime(r.createdAt)}
+          {r.durationMs != null ? ` · ${formatDuration(r.durationMs)}` : ''}
+          {memory != null ? ` · ${formatBytes(memory)}` : ''}
+          {r.source === 'api' ? ' · API' : ''}
+          {r.relationship ? ` · ${r.relationship}` : ''}
+          {r.imported ? ' · imported' : ''}
+        </span>
+      </div>
+    </div>
+  )
+})

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react'
-import type { Args } from '../../../shared/api'
+import type { Args, RunDetail } from '../../../shared/api'
 import type { RuntimeChoice } from '../../../shared/runtime'
 import { EXAMPLES } from '../examples'
 import { parseJsonInput } from '../format'
@@ -25,6 +25,25 @@ export interface Draft {
   stdin: string
   /** Files mounted read-only at /input/<name> (see docs/run-contract.md, 'Input files'). */
   inputFiles: DraftFile[]
+  /**
+   * The run loaded into the editor, with the input and input lines it had: while those stay as
+   * they were, running the draft records a fork of that run (new code, same input).
+   */
+  forkOf?: { id: string; input: string; stdin: string; files: string } | null
+  /** The code, input and input lines as last loaded or run (see `contentKey`); null: unknown. */
+  baseline?: string | null
+}
+
+/** What "unsaved" compares: the draft's code, input, input lines and input files. */
+function contentKey(d: Pick<Draft, 'code' | 'input' | 'stdin' | 'inputFiles'>): string {
+  return JSON.stringify([d.code, d.input, d.stdin, filesKey(d.inputFiles)])
+}
+
+/** The files as far as a fork goes: names, sizes and which run each comes from. */
+function filesKey(files: readonly DraftFile[] | undefined): string {
+  return JSON.stringify(
+    (files ?? []).map((f) => [f.name, f.size, 'fromRun' in f ? f.fromRun : null]),
+  )
 }
 
 function loadDraft(): Draft {
@@ -39,6 +58,7 @@ function loadDraft(): Draft {
     stdin: '',
     inputFiles: [],
   }
+  fallback.baseline = contentKey(fallback)
   try {
     const saved = JSON.parse(localStorage.getItem(DRAFT_KEY) ?? 'null') as Partial<Draft> | null
     if (!saved) return fallback
@@ -61,6 +81,14 @@ export interface DraftState {
   limits: () => LimitsArg
   /** How the run gets its standard input: the Input lines when there are any, else live input. */
   stdin: () => StdinArgs
+  /** The draft holds changes that are in no run and were not loaded from one. */
+  dirty: boolean
+  /** Replaces the draft with a past run's code, input, input lines and environment (a fork base). */
+  loadRun: (run: RunDetail) => void
+  /** The draft as it is now was started as a run: nothing unsaved. */
+  markSaved: () => void
+  /** The run to fork when the draft is run, if its input and input lines are still that run's. */
+  forkBase: () => string | null
 }
 
 export function useDraft(): DraftState {
@@ -95,5 +123,43 @@ export function useDraft(): DraftState {
     )
   }, [draft.timeoutS, draft.memoryMb, draft.cpus])
   const stdin = useCallback(() => stdinArgs(draft.stdin), [draft.stdin])
-  return { draft, update, input, filesError, limits, stdin }
+  const dirty = draft.baseline !== contentKey(draft)
+  const loadRun = useCallback((run: RunDetail) => {
+    const loaded = {
+      code: run.code,
+      input: JSON.stringify(run.input ?? {}, null, 2),
+      stdin: run.stdin ?? '',
+      // The run's own files come along, by reference to that run.
+      inputFiles: run.inputFiles.map((f): DraftFile => ({
+        name: f.name,
+        size: f.size,
+        fromRun: run.id,
+        path: f.name,
+        kind: 'input',
+      })),
+    }
+    setDraft((d) => ({
+      ...d,
+      ...loaded,
+      environment: run.environment,
+      forkOf: {
+        id: run.id,
+        input: loaded.input,
+        stdin: loaded.stdin,
+        files: filesKey(loaded.inputFiles),
+      },
+      baseline: contentKey(loaded),
+    }))
+  }, [])
+  const markSaved = useCallback(() => setDraft((d) => ({ ...d, baseline: contentKey(d) })), [])
+  const forkBase = useCallback(() => {
+    const f = draft.forkOf
+    return f &&
+      f.input === draft.input &&
+      f.stdin === draft.stdin &&
+      f.files === filesKey(draft.inputFiles)
+      ? f.id
+      : null
+  }, [draft.forkOf, draft.input, draft.stdin, draft.inputFiles])
+  return { draft, update, input, filesError, limits, stdin, dirty, loadRun, markSaved, forkBase }
 }

@@ -7,6 +7,7 @@ import {
   drop,
   EMPTY_ROWS,
   isFiltered,
+  latestWins,
   matchesLocally,
   NO_FILTER,
   throttle,
@@ -52,27 +53,43 @@ function listArgs(filter: HistoryFilter): Omit<Args<'history:list'>, 'limit' | '
  */
 export function useHistory(report: (err: unknown) => void): HistoryState {
   const [rows, setRows] = useState<Rows>(EMPTY_ROWS)
-  const [filter, setFilter] = useState<HistoryFilter>({ ...NO_FILTER, sort: 'newest' })
+  const [filter, setFilterState] = useState<HistoryFilter>({ ...NO_FILTER, sort: 'newest' })
+  const filterRef = useRef(filter)
   const seqRef = useRef(0)
   const loadingRef = useRef(false)
   const rowsRef = useRef(rows)
   rowsRef.current = rows
+  // The first page of a filter: one request out at a time, the newest filter's answer shown.
+  const [firstPage] = useState(() =>
+    latestWins((f: HistoryFilter) =>
+      client.call('history:list', { ...listArgs(f), limit: PAGE, offset: 0 }),
+    ),
+  )
 
-  const refresh = useCallback(async () => {
-    const seq = ++seqRef.current
-    loadingRef.current = true
-    try {
-      const page = await client.call('history:list', {
-        ...listArgs(filter),
-        limit: PAGE,
-        offset: 0,
-      })
-      if (seq !== seqRef.current) return
-      setRows(appendPage(EMPTY_ROWS, page.items, page.total, page.hasMore))
-    } finally {
-      if (seq === seqRef.current) loadingRef.current = false
-    }
-  }, [filter])
+  const load = useCallback(
+    async (f: HistoryFilter) => {
+      const seq = ++seqRef.current
+      loadingRef.current = true
+      try {
+        const page = await firstPage(f)
+        if (page === null || seq !== seqRef.current) return
+        setRows(appendPage(EMPTY_ROWS, page.items, page.total, page.hasMore))
+      } finally {
+        if (seq === seqRef.current) loadingRef.current = false
+      }
+    },
+    [firstPage],
+  )
+  const refresh = useCallback(() => load(filterRef.current), [load])
+  // The request goes out with the keystroke, not after the next render and paint.
+  const setFilter = useCallback(
+    (f: HistoryFilter) => {
+      filterRef.current = f
+      setFilterState(f)
+      load(f).catch(report)
+    },
+    [load, report],
+  )
 
   const loadMore = useCallback(() => {
     const current = rowsRef.current

@@ -32,10 +32,15 @@ export interface LiveRunState {
   elsewhere: { id: string; status: RunStatus } | null
   tab: Tab
   setTab: (tab: Tab) => void
-  /** Starts a run (`runs:start`) and shows it with every event that came before the reply. */
-  start: (args: Args<'runs:start'>) => Promise<void>
+  /**
+   * Starts a run (`runs:start`) and shows it with every event that came before the reply; false
+   * when nothing was started (a run is live, or the call failed and was reported).
+   */
+  start: (args: Args<'runs:start'>) => Promise<boolean>
   /** Reruns a run (`runs:rerun`): shown the same way as a new run, early events included. */
-  rerun: (id: string, limits?: LimitsArg) => Promise<void>
+  rerun: (id: string, limits?: LimitsArg) => Promise<boolean>
+  /** New code on a past run's input (`runs:fork`, lineage 'fork'), shown like a new run. */
+  fork: (args: Args<'runs:fork'>) => Promise<boolean>
   /** Shows a run from history (a running one with its output so far, then live). */
   open: (id: string) => Promise<void>
   /** Cancels the shown run if it is still going, else the one started here. */
@@ -153,28 +158,31 @@ export function useLiveRun(
     return true
   }, [inform])
 
-  const start = useCallback<LiveRunState['start']>(
-    async (args) => {
-      if (!free()) return
+  /** Starts a run (unless one is live) and shows it; false when nothing was started. */
+  const launch = useCallback(
+    async (call: () => Promise<RunSummary>): Promise<boolean> => {
+      if (!free()) return false
       try {
-        show(await client.call('runs:start', args))
+        show(await call())
+        return true
       } catch (err) {
         report(err)
+        return false
       }
     },
     [free, show, report],
   )
-
+  const start = useCallback(
+    (args: Args<'runs:start'>) => launch(() => client.call('runs:start', args)),
+    [launch],
+  )
   const rerun = useCallback(
-    async (id: string, limits: LimitsArg = {}) => {
-      if (!free()) return
-      try {
-        show(await client.call('runs:rerun', { id, limits }))
-      } catch (err) {
-        report(err)
-      }
-    },
-    [free, show, report],
+    (id: string, limits: LimitsArg = {}) => launch(() => client.call('runs:rerun', { id, limits })),
+    [launch],
+  )
+  const fork = useCallback(
+    (args: Args<'runs:fork'>) => launch(() => client.call('runs:fork', args)),
+    [launch],
   )
 
   const open = useCallback(
@@ -251,6 +259,7 @@ export function useLiveRun(
     setTab,
     start,
     rerun,
+    fork,
     open,
     stop,
     forget,

@@ -11,6 +11,7 @@ import { NotFound } from './errors'
 import { bundleBytes, exportBundleToFile } from './bundle-files'
 import { importBundle } from './bundle-import'
 import { dockerStatus } from './events'
+import { buildPackZip, exportPackToFile } from './exercise-pack-writer'
 import { createLifecycle } from './lifecycle'
 import { resolveEnvironment, type RunRequest } from './run-request'
 
@@ -102,7 +103,7 @@ export function createHandlers(
   shell: {
     revealFolder?: (folder: string) => void
     /** Asks where to save a file (Electron's save dialog); null when the person cancels. */
-    chooseSavePath?: (suggestedName: string) => Promise<string | null>
+    chooseSavePath?: (suggestedName: string, kind?: 'bundle' | 'exercise') => Promise<string | null>
   } = {},
 ): Handlers {
   const { store, environments } = core
@@ -195,6 +196,12 @@ export function createHandlers(
     },
     async 'docker:status'() {
       return dockerStatus(core)
+    },
+    async 'exercises:exportPack'(args) {
+      return exportPackToFile(store, args.draft, shell.chooseSavePath)
+    },
+    async 'exercises:buildPack'(args) {
+      return { data: Buffer.from(buildPackZip(store, args.draft)).toString('base64') }
     },
   }
 }

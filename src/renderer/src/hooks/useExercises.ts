@@ -28,7 +28,10 @@ export function useExercises(notices: Notices): ExercisesState {
     setList(await exerciseCall(client, 'exercises:list', {}))
   }, [])
   useEffect(() => {
-    refresh().catch(error)
+    refresh().catch((err: unknown) => {
+      setList([])
+      error(err)
+    })
   }, [refresh, error])
 
   const select = useCallback(

@@ -32,9 +32,9 @@ export function ExercisePage(props: Props): JSX.Element {
           <div>
             <h2 id="exercise-title">{exercise.title}</h2>
             <p className="muted exercise-meta">
-              {exercise.tests.length} tests · {exercise.maxScore} points · environment{' '}
-              {exercise.environment} · {exercise.limits.timeoutS} s, {exercise.limits.memoryMb} MiB
-              per test
+              {exercise.tests.length} test{exercise.tests.length === 1 ? '' : 's'} ·{' '}
+              {exercise.maxScore} points · environment {exercise.environment} ·{' '}
+              {exercise.limits.timeoutS} s, {exercise.limits.memoryMb} MiB per test
             </p>
           </div>
           {props.actions}

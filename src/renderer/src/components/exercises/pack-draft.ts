@@ -25,6 +25,7 @@ export interface PackForm {
 export function slugify(title: string): string {
   const slug = title
     .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')

@@ -10,7 +10,15 @@ import type {
   StdinEvent,
 } from './run'
 import type { RunComparison } from './compare'
-import type { PackDraft } from './exercise'
+import type {
+  ExerciseDetail,
+  ExerciseSummary,
+  PackDraft,
+  SubmissionDetail,
+  SubmissionStatus,
+  SubmissionSummary,
+  TestResult,
+} from './exercise'
 import { MAX_CODE_CHARS, REQUEST_LIMIT_BOUNDS } from './limit-bounds'
 import { RUN_STATUSES } from './run'
 import { RUNTIME_CHOICES } from './runtime'
@@ -26,6 +34,12 @@ import { RUNTIME_CHOICES } from './runtime'
 export const MAX_BUNDLE_UPLOAD_BYTES = 640 * 1024 * 1024
 
 const runId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
+
+/** The largest exercise pack the app accepts (see docs/exercise-pack.md, 'Limits'). */
+export const MAX_PACK_UPLOAD_BYTES = 64 * 1024 * 1024
+
+/** An exercise's or a submission's id (a pack's `id`, a submission's uuid). */
+const exerciseId = runId
 
 const { timeoutS, memoryMb, cpus } = REQUEST_LIMIT_BOUNDS
 
@@ -122,6 +136,26 @@ export const schemas = {
   'environments:build': z.strictObject({ name: z.string().min(1).max(64) }),
   'environments:cancelBuild': z.strictObject({ name: z.string().min(1).max(64) }),
   'docker:status': z.strictObject({}),
+  /** A zipped pack (IPC: an ArrayBuffer or Uint8Array; JSON transports: base64). */
+  'exercises:import': z.strictObject({
+    data: z.union([
+      z.string().max(Math.ceil(MAX_PACK_UPLOAD_BYTES / 3) * 4),
+      z.instanceof(Uint8Array),
+      z.instanceof(ArrayBuffer),
+    ]),
+  }),
+  'exercises:list': z.strictObject({}),
+  'exercises:get': z.strictObject({ id: exerciseId }),
+  'exercises:delete': z.strictObject({ id: exerciseId }),
+  'exercises:submit': z.strictObject({
+    id: exerciseId,
+    code: z.string().min(1).max(MAX_CODE_CHARS),
+  }),
+  'exercises:submission': z.strictObject({ id: exerciseId }),
+  'exercises:submissions': z.strictObject({ exerciseId }),
+  'exercises:cancel': z.strictObject({ id: exerciseId }),
+  /** A pack folder the app ships (`examples/exercises/<name>/`). */
+  'exercises:importExample': z.strictObject({ name: exerciseId }),
   /** Teacher mode: the pack made from a draft, saved where the person picks (Electron). */
   'exercises:exportPack': z.strictObject({ draft: packDraftInput }),
   /** Teacher mode over HTTP: the pack's zip as base64, which the renderer downloads. */
@@ -232,6 +266,18 @@ export interface TakoApi {
   'environments:build': { started: boolean }
   'environments:cancelBuild': { cancelled: boolean }
   'docker:status': DockerStatus
+  /** The imported exercise (InvalidArgument with the exact reason when the pack is refused). */
+  'exercises:import': ExerciseSummary
+  'exercises:list': ExerciseSummary[]
+  'exercises:get': ExerciseDetail
+  'exercises:delete': { deleted: boolean }
+  /** The queued submission; grading goes on in the background (`exercise.progress` events). */
+  'exercises:submit': SubmissionSummary
+  'exercises:submission': SubmissionDetail
+  /** Newest first. */
+  'exercises:submissions': SubmissionSummary[]
+  'exercises:cancel': { cancelled: boolean }
+  'exercises:importExample': ExerciseSummary
   /** Electron: a save dialog, then the pack written there. Over HTTP, use `exercises:buildPack`. */
   'exercises:exportPack': { path: string } | { cancelled: true }
   'exercises:buildPack': { data: string }
@@ -259,6 +305,24 @@ export type AppEvent =
   | { type: 'history.changed'; runId: string; summary?: RunSummary | null }
   | { type: 'env.build'; progress: BuildProgressEvent }
   | { type: 'docker.status'; status: DockerStatus }
+  /** A test of a submission finished (hidden tests' output is the neutral message). */
+  | {
+      type: 'exercise.progress'
+      submissionId: string
+      exerciseId: string
+      test: TestResult
+      index: number
+      done: number
+      total: number
+    }
+  | {
+      type: 'exercise.done'
+      submissionId: string
+      exerciseId: string
+      status: SubmissionStatus
+      score: number | null
+      maxScore: number
+    }
 
 /** One error envelope across IPC and HTTP. */
 export type Envelope<T> =

@@ -44,6 +44,12 @@ export interface ExerciseTestSpec {
   }
   /** A Python file of the pack run in a separate grading container after the student's run. */
   check?: string
+  /**
+   * Files of the pack (under `fixtures/`) the check may read, at `/fixtures/<path under fixtures/>`
+   * in the grading container; the test's `equals_file` fixtures are mounted there too. Never given
+   * to the student's run.
+   */
+  fixtures?: string[]
 }
 
 /** The pack's `exercise.json`. */

@@ -75,9 +75,6 @@ export const MAX_BUNDLE_BYTES = MAX_BUNDLE_UPLOAD_BYTES
 /** Most entries a bundle may have: the fixed ones, run.json, manifest.json and the artifacts. */
 export const MAX_ENTRIES = ARTIFACT_CAPS.count + FIXED_ENTRIES.length + 2
 
-/** Deflate cannot shrink data more than ≈1032:1; a header claiming more is lying. */
-export const MAX_DEFLATE_RATIO = 1032
-
 export interface ManifestFile {
   path: string
   size: number

@@ -12,7 +12,6 @@ import {
   BUNDLE_FORMAT,
   FIXED_ENTRIES,
   MANIFEST_ENTRY,
-  MAX_DEFLATE_RATIO,
   MAX_ENTRIES,
   MAX_UNCOMPRESSED_BYTES,
   META_MAX_BYTES,
@@ -20,7 +19,15 @@ import {
   STDIN_FILE,
   type BundleManifest,
 } from './bundle-format'
-import { BundleRefused, inflateEntry, readEntries, type ZipEntry } from './bundle-zip'
+import {
+  BundleRefused,
+  checkNameUnique,
+  checkRatio,
+  checkPlainName,
+  inflateEntry,
+  readEntries,
+  type ZipEntry,
+} from './bundle-zip'
 
 export { BundleRefused }
 
@@ -121,14 +128,7 @@ async function parseJsonEntry<T>(buf: Buffer, entry: ZipEntry, schema: z.ZodType
 /** A bundle path: plain relative segments, none empty, `.` or `..`; no backslash, drive or control character. */
 function checkEntryName(name: string): void {
   const shown = JSON.stringify(name)
-  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) {
-    throw new BundleRefused(`${shown} is an absolute path`)
-  }
-  if (name.includes('\\')) throw new BundleRefused(`${shown} contains a backslash`)
-  if (name.split('/').some((s) => s === '..')) {
-    throw new BundleRefused(`${shown} leads out of the bundle (..)`)
-  }
-  if (name.includes('\0')) throw new BundleRefused(`${shown} contains a NUL character`)
+  checkPlainName(name)
   const fixed = FIXED_ENTRIES.some((f) => f.entry === name)
   if (fixed || name === MANIFEST_ENTRY || name === RECORD_ENTRY) return
   if (!name.startsWith(ARTIFACT_PREFIX)) {
@@ -157,27 +157,14 @@ function checkNamesAndSizes(entries: ZipEntry[]): void {
   let artifactBytes = 0
   for (const e of entries) {
     checkEntryName(e.name)
-    const folded = e.name.normalize('NFC').toLowerCase()
-    const earlier = seen.get(folded)
-    if (earlier !== undefined) {
-      throw new BundleRefused(
-        earlier === e.name
-          ? `${JSON.stringify(e.name)} appears twice`
-          : `${JSON.stringify(e.name)} and ${JSON.stringify(earlier)} name the same file on a case-insensitive or normalising file system`,
-      )
-    }
-    seen.set(folded, e.name)
+    checkNameUnique(seen, e.name)
     const cap = capOf(e.name)
     if (e.size > cap) {
       throw new BundleRefused(
         `${JSON.stringify(e.name)} is ${e.size} bytes, over its cap of ${cap}`,
       )
     }
-    if (e.method === 8 && e.size > 1024 && e.size > e.compressedSize * MAX_DEFLATE_RATIO) {
-      throw new BundleRefused(
-        `${JSON.stringify(e.name)} claims a compression ratio deflate cannot reach (${e.size} bytes from ${e.compressedSize}): a zip bomb`,
-      )
-    }
+    checkRatio(e)
     total += e.size
     if (e.name.startsWith(ARTIFACT_PREFIX)) {
       artifacts++

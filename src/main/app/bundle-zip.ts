@@ -1,8 +1,9 @@
-// A strict reader of the zip files a run bundle is (see docs/bundles.md, 'Checks'): it reads the
-// central directory itself, refuses what a bundle never holds (links, encryption, multi-disk and
-// zip64 archives, overlapping or out-of-range entries), and inflates an entry in bounded chunks,
-// stopping as soon as it passes the size its header declared — header sizes are never trusted to
-// allocate anything.
+// A strict reader of the zip files a run bundle or an exercise pack is (see docs/bundles.md,
+// 'Checks', and docs/exercise-pack.md): it reads the central directory itself, refuses what neither
+// holds (links, encryption, multi-disk and zip64 archives, overlapping or out-of-range entries), and
+// inflates an entry in bounded chunks, stopping as soon as it passes the size its header declared —
+// header sizes are never trusted to allocate anything. Every refusal is thrown as the caller's own
+// error class (`Refusal`), so a bundle says "Bundle refused: …" and a pack "Pack refused: …".
 import { createHash } from 'node:crypto'
 import { crc32, createInflateRaw } from 'node:zlib'
 import { InvalidArgument } from './errors'
@@ -12,6 +13,16 @@ export class BundleRefused extends InvalidArgument {
   constructor(reason: string) {
     super(`Bundle refused: ${reason}`)
   }
+}
+
+/** The error a caller's refusals are thrown as: built from the exact reason. */
+export type Refusal = new (reason: string) => InvalidArgument
+
+export interface ReadOptions {
+  /** Thrown for every refusal (default BundleRefused). */
+  refused?: Refusal
+  /** Directory entries (zip tools add them) are skipped instead of refused. */
+  skipDirectories?: boolean
 }
 
 export interface ZipEntry {
@@ -30,6 +41,7 @@ const CDH_SIG = 0x02014b50
 const LFH_SIG = 0x04034b50
 const S_IFMT = 0o170000
 const S_IFREG = 0o100000
+const S_IFDIR = 0o040000
 const UNIX = 3
 const CHUNK = 1024 * 1024
 
@@ -43,13 +55,22 @@ function findEnd(buf: Buffer): number {
       return i
     }
   }
-  throw new BundleRefused('not a complete zip archive (no end-of-archive record; truncated?)')
+  return -1
 }
 
 /** Lists the archive's entries from its central directory, checking every field it relies on. */
-export function readEntries(buf: Buffer, maxEntries: number): ZipEntry[] {
-  if (buf.length < 22) throw new BundleRefused('not a zip archive (too short)')
+export function readEntries(
+  buf: Buffer,
+  maxEntries: number,
+  options: ReadOptions = {},
+): ZipEntry[] {
+  const Refused = options.refused ?? BundleRefused
+  const [one, many] = Refused === BundleRefused ? ['a bundle', 'bundles'] : ['a pack', 'packs']
+  if (buf.length < 22) throw new Refused('not a zip archive (too short)')
   const end = findEnd(buf)
+  if (end < 0) {
+    throw new Refused('not a complete zip archive (no end-of-archive record; truncated?)')
+  }
   const disk = buf.readUInt16LE(end + 4)
   const cdDisk = buf.readUInt16LE(end + 6)
   const countHere = buf.readUInt16LE(end + 8)
@@ -57,23 +78,23 @@ export function readEntries(buf: Buffer, maxEntries: number): ZipEntry[] {
   const cdSize = buf.readUInt32LE(end + 12)
   const cdOffset = buf.readUInt32LE(end + 16)
   if (disk !== 0 || cdDisk !== 0 || countHere !== count) {
-    throw new BundleRefused('multi-part zip archives are not bundles')
+    throw new Refused(`multi-part zip archives are not ${many}`)
   }
   if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
-    throw new BundleRefused('zip64 archives are not bundles')
+    throw new Refused(`zip64 archives are not ${many}`)
   }
   if (count > maxEntries) {
-    throw new BundleRefused(`${count} entries, more than the ${maxEntries} a bundle may have`)
+    throw new Refused(`${count} entries, more than the ${maxEntries} ${one} may have`)
   }
   if (cdOffset + cdSize !== end) {
-    throw new BundleRefused('corrupt zip archive (central directory out of place)')
+    throw new Refused('corrupt zip archive (central directory out of place)')
   }
   const entries: ZipEntry[] = []
   const taken: [number, number][] = []
   let p = cdOffset
   for (let i = 0; i < count; i++) {
     if (p + 46 > end || buf.readUInt32LE(p) !== CDH_SIG) {
-      throw new BundleRefused('corrupt zip archive (bad central directory entry)')
+      throw new Refused('corrupt zip archive (bad central directory entry)')
     }
     const madeBy = buf.readUInt16LE(p + 4) >> 8
     const flags = buf.readUInt16LE(p + 8)
@@ -88,44 +109,49 @@ export function readEntries(buf: Buffer, maxEntries: number): ZipEntry[] {
     const external = buf.readUInt32LE(p + 38)
     const local = buf.readUInt32LE(p + 42)
     const next = p + 46 + nameLen + extraLen + commentLen
-    if (next > end) throw new BundleRefused('corrupt zip archive (central directory overruns)')
+    if (next > end) throw new Refused('corrupt zip archive (central directory overruns)')
     let name: string
     try {
       name = utf8.decode(buf.subarray(p + 46, p + 46 + nameLen))
     } catch {
-      throw new BundleRefused('an entry name is not valid UTF-8')
+      throw new Refused('an entry name is not valid UTF-8')
     }
     const shown = JSON.stringify(name)
-    if (diskStart !== 0) throw new BundleRefused(`${shown} is on another disk`)
-    if (flags & 0x41) throw new BundleRefused(`${shown} is encrypted`)
+    if (diskStart !== 0) throw new Refused(`${shown} is on another disk`)
+    if (flags & 0x41) throw new Refused(`${shown} is encrypted`)
     if (method !== 0 && method !== 8) {
-      throw new BundleRefused(`${shown} uses compression method ${method} (only store and deflate)`)
+      throw new Refused(`${shown} uses compression method ${method} (only store and deflate)`)
     }
     const mode = external >>> 16
+    const isDirectory = (external & 0x10) !== 0 || (madeBy === UNIX && (mode & S_IFMT) === S_IFDIR)
+    if (isDirectory && options.skipDirectories && name.endsWith('/') && size === 0) {
+      p = next
+      continue
+    }
     if (madeBy === UNIX && mode !== 0 && (mode & S_IFMT) !== S_IFREG) {
       const kind = (mode & S_IFMT) === 0o120000 ? 'a symbolic link' : 'not a regular file'
-      throw new BundleRefused(`${shown} is ${kind}`)
+      throw new Refused(`${shown} is ${kind}`)
     }
-    if (external & 0x10) throw new BundleRefused(`${shown} is a directory entry`)
+    if (external & 0x10) throw new Refused(`${shown} is a directory entry`)
     if (method === 0 && compressedSize !== size) {
-      throw new BundleRefused(`${shown} is stored with two different sizes`)
+      throw new Refused(`${shown} is stored with two different sizes`)
     }
     if (local + 30 > cdOffset || buf.readUInt32LE(local) !== LFH_SIG) {
-      throw new BundleRefused(`corrupt zip archive (no local header for ${shown})`)
+      throw new Refused(`corrupt zip archive (no local header for ${shown})`)
     }
     const localNameLen = buf.readUInt16LE(local + 26)
     const dataStart = local + 30 + localNameLen + buf.readUInt16LE(local + 28)
     const dataEnd = dataStart + compressedSize
-    if (dataEnd > cdOffset) throw new BundleRefused(`${shown} runs past the end of the archive`)
+    if (dataEnd > cdOffset) throw new Refused(`${shown} runs past the end of the archive`)
     if (
       !buf
         .subarray(local + 30, local + 30 + localNameLen)
         .equals(buf.subarray(p + 46, p + 46 + nameLen))
     ) {
-      throw new BundleRefused(`${shown} has a different name in its local header`)
+      throw new Refused(`${shown} has a different name in its local header`)
     }
     if (taken.some(([s, e]) => local < e && dataEnd > s)) {
-      throw new BundleRefused(`${shown} overlaps another entry`)
+      throw new Refused(`${shown} overlaps another entry`)
     }
     taken.push([local, dataEnd])
     entries.push({
@@ -139,8 +165,56 @@ export function readEntries(buf: Buffer, maxEntries: number): ZipEntry[] {
     })
     p = next
   }
-  if (p !== end) throw new BundleRefused('corrupt zip archive (central directory size mismatch)')
+  if (p !== end) throw new Refused('corrupt zip archive (central directory size mismatch)')
   return entries
+}
+
+/** Deflate cannot shrink data more than ≈1032:1; a header claiming more is lying. */
+export const MAX_DEFLATE_RATIO = 1032
+
+/** A path inside an archive: plain relative segments; no absolute path, drive, backslash, `..` or NUL. */
+export function checkPlainName(name: string, Refused: Refusal = BundleRefused): void {
+  const shown = JSON.stringify(name)
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) {
+    throw new Refused(`${shown} is an absolute path`)
+  }
+  if (name.includes('\\')) throw new Refused(`${shown} contains a backslash`)
+  if (name.split('/').some((s) => s === '..')) {
+    throw new Refused(
+      `${shown} leads out of the ${Refused === BundleRefused ? 'bundle' : 'pack'} (..)`,
+    )
+  }
+  if (name.includes('\0')) throw new Refused(`${shown} contains a NUL character`)
+}
+
+/**
+ * Notes `name` in `seen` (names case-folded and NFC-normalised), refusing one that would be the same
+ * file as an earlier entry somewhere.
+ */
+export function checkNameUnique(
+  seen: Map<string, string>,
+  name: string,
+  Refused: Refusal = BundleRefused,
+): void {
+  const folded = name.normalize('NFC').toLowerCase()
+  const earlier = seen.get(folded)
+  if (earlier !== undefined) {
+    throw new Refused(
+      earlier === name
+        ? `${JSON.stringify(name)} appears twice`
+        : `${JSON.stringify(name)} and ${JSON.stringify(earlier)} name the same file on a case-insensitive or normalising file system`,
+    )
+  }
+  seen.set(folded, name)
+}
+
+/** Refuses an entry whose header claims a ratio deflate cannot reach. */
+export function checkRatio(e: ZipEntry, Refused: Refusal = BundleRefused): void {
+  if (e.method === 8 && e.size > 1024 && e.size > e.compressedSize * MAX_DEFLATE_RATIO) {
+    throw new Refused(
+      `${JSON.stringify(e.name)} claims a compression ratio deflate cannot reach (${e.size} bytes from ${e.compressedSize}): a zip bomb`,
+    )
+  }
 }
 
 export interface EntryDigest {
@@ -158,6 +232,7 @@ export async function inflateEntry(
   buf: Buffer,
   entry: ZipEntry,
   sink?: (chunk: Uint8Array) => void,
+  Refused: Refusal = BundleRefused,
 ): Promise<EntryDigest> {
   const shown = JSON.stringify(entry.name)
   const hash = createHash('sha256')
@@ -166,7 +241,7 @@ export async function inflateEntry(
   const take = (chunk: Uint8Array): void => {
     size += chunk.length
     if (size > entry.size) {
-      throw new BundleRefused(`${shown} inflates past its declared size of ${entry.size} bytes`)
+      throw new Refused(`${shown} inflates past its declared size of ${entry.size} bytes`)
     }
     hash.update(chunk)
     crc = crc32(chunk, crc)
@@ -181,15 +256,15 @@ export async function inflateEntry(
     try {
       for await (const chunk of inflater as AsyncIterable<Buffer>) take(chunk)
     } catch (err) {
-      if (err instanceof BundleRefused) throw err
-      throw new BundleRefused(`${shown} is corrupt (${(err as Error).message})`)
+      if (err instanceof Refused) throw err
+      throw new Refused(`${shown} is corrupt (${(err as Error).message})`)
     } finally {
       inflater.destroy()
     }
   }
   if (size !== entry.size) {
-    throw new BundleRefused(`${shown} holds ${size} bytes, its header says ${entry.size}`)
+    throw new Refused(`${shown} holds ${size} bytes, its header says ${entry.size}`)
   }
-  if (crc >>> 0 !== entry.crc) throw new BundleRefused(`${shown} is corrupt (CRC mismatch)`)
+  if (crc >>> 0 !== entry.crc) throw new Refused(`${shown} is corrupt (CRC mismatch)`)
   return { size, sha256: hash.digest('hex') }
 }

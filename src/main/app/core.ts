@@ -22,6 +22,9 @@ import { environmentsWithModule, imageRef } from '../environments/catalogue'
 import { CircuitBreaker, type BreakerOptions } from '../jobs/circuit-breaker'
 import { JobService } from '../jobs/job-service'
 import { RunStore } from '../store/run-store'
+import { ExerciseStore } from '../store/exercise-store'
+import { ExerciseGrader } from './exercise-grader'
+import type { Exercises } from './exercise-service'
 import { runtimeFromEnv, type RuntimeNames } from '../engine/runtimes'
 import type { RuntimeChoice } from '../../shared/runtime'
 import { MiB } from '../../shared/units'
@@ -86,6 +89,8 @@ export interface Core {
   store: RunStore
   jobs: JobService
   environments: EnvironmentService
+  /** Exercise packs, submissions and their grader (see docs/exercise-pack.md). */
+  exercises: Exercises
   /** Docker's health from run outcomes and pings, as `GET /health` reports it. */
   breaker: CircuitBreaker
   /** Stops the queue, removes warm containers: call before the process exits. */
@@ -155,6 +160,31 @@ export function createCore(options: CoreOptions): Core {
     maxQueue: options.maxQueue ?? 100,
     ...(log ? { log } : {}),
   })
+  // Grading runs have a queue and a store of their own (one worker, never the history; see
+  // docs/exercise-pack.md, 'Grading'), per session: an earlier session's are removed at start-up.
+  const gradingDir = path.join(options.dataDir, 'grading', sessionId)
+  const gradingRuns = new RunStore(gradingDir)
+  const gradingJobs = new JobService({
+    engine,
+    store: gradingRuns,
+    workers: 1,
+    appLane: 0,
+    maxQueue: 100,
+    ...(log ? { log } : {}),
+  })
+  const maxTimeoutS = options.maxTimeoutS ?? 300
+  const exerciseStore = new ExerciseStore(options.dataDir)
+  const exercises: Exercises = {
+    store: exerciseStore,
+    grader: new ExerciseGrader({
+      store: exerciseStore,
+      jobs: gradingJobs,
+      runs: gradingRuns,
+      stageDir: path.join(gradingDir, 'stage'),
+      maxTimeoutS,
+      ...(log ? { log } : {}),
+    }),
+  }
   const breaker = new CircuitBreaker(options.breaker)
   breaker.watch(jobs, store)
   const wantSentinel =
@@ -173,8 +203,11 @@ export function createCore(options: CoreOptions): Core {
       containers: client,
       images: dockerClient,
     }),
-    maxTimeoutS: options.maxTimeoutS ?? 300,
+    exercises,
+    maxTimeoutS,
     async shutdown() {
+      await exercises.grader.shutdown()
+      await gradingJobs.shutdown()
       await jobs.shutdown()
       await pool?.close()
       await engine.drain()
@@ -198,6 +231,11 @@ export function createCore(options: CoreOptions): Core {
         dockerError = err instanceof DockerUnavailableError ? err.message : String(err)
       }
       const interrupted = (await store.reconcile()).length
+      exerciseStore.reconcile()
+      const gradingRoot = path.join(options.dataDir, 'grading')
+      for (const entry of fs.readdirSync(gradingRoot)) {
+        if (entry !== sessionId) await removeTree(path.join(gradingRoot, entry))
+      }
       void store.preloadSearchIndex()
       // Slots of earlier sessions' warm containers (their containers were just reaped).
       const poolDir = path.join(options.dataDir, 'pool')

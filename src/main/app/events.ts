@@ -39,8 +39,8 @@ function stdinAppEvent(e: Extract<RunEvent, { type: 'run.stdin' }>): AppEvent {
 }
 
 /**
- * The app event stream: run output and status, history changes, environment build progress, and
- * Docker status changes (polled every few seconds, pushed only when they change).
+ * The app event stream: run output and status, history changes, environment build progress, exercise
+ * grading progress, and Docker status changes (polled every few seconds, pushed only when they change).
  */
 export function subscribeAppEvents(
   core: Core,
@@ -69,6 +69,7 @@ export function subscribeAppEvents(
   const offInsert = core.store.onInsert((runId) =>
     listener({ type: 'history.changed', runId, summary: summaryOf(runId) }),
   )
+  const offExercises = core.exercises.grader.subscribe(listener)
   let last = ''
   let stopped = false
   const poll = async (): Promise<void> => {
@@ -89,5 +90,6 @@ export function subscribeAppEvents(
     offEnv()
     offStore()
     offInsert()
+    offExercises()
   }
 }

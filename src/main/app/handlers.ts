@@ -10,6 +10,7 @@ import type { Core } from './core'
 import { NotFound } from './errors'
 import { bundleBytes, exportBundleToFile } from './bundle-files'
 import { importBundle } from './bundle-import'
+import { createExerciseHandlers } from './exercise-handlers'
 import { dockerStatus } from './events'
 import { buildPackZip, exportPackToFile } from './exercise-pack-writer'
 import { createLifecycle } from './lifecycle'
@@ -197,6 +198,7 @@ export function createHandlers(
     async 'docker:status'() {
       return dockerStatus(core)
     },
+    ...createExerciseHandlers(core),
     async 'exercises:exportPack'(args) {
       return exportPackToFile(store, args.draft, shell.chooseSavePath)
     },

@@ -61,6 +61,31 @@ export interface RunSpecInput extends CommonSpecInput {
    * 'Standard input').
    */
   stdin?: StdinMode
+  /** More host folders, read-only (cold runs only: a warm container's mounts are fixed). */
+  mounts?: readonly ReadOnlyMount[]
+}
+
+/**
+ * A host folder a run sees read-only at its own path (an exercise check's `/submission` and
+ * `/fixtures`; see docs/exercise-pack.md, 'Checks'). Never one of the run's own paths.
+ */
+export interface ReadOnlyMount {
+  host: string
+  container: string
+}
+
+const RESERVED_PATHS = ['/code', '/input', '/output', '/tmp']
+
+function mountBind(m: ReadOnlyMount): string {
+  if (
+    !/^\/[a-z][a-z0-9_-]{0,31}$/.test(m.container) ||
+    RESERVED_PATHS.includes(m.container) ||
+    !m.host.startsWith('/') ||
+    /[:,\0]/.test(m.host)
+  ) {
+    throw new Error(`refused mount ${JSON.stringify(m)}`)
+  }
+  return `${m.host}:${m.container}:ro`
 }
 
 /** How a run's standard input is fed (see docs/run-contract.md, 'Standard input'). */
@@ -130,6 +155,7 @@ function kindParts(input: ContainerSpecInput): {
           `${input.codeFile}:/code/main.py:ro`,
           `${input.inputFile}:/input/data.json:ro`,
           `${input.outputDir}:/output:rw`,
+          ...(input.mounts ?? []).map(mountBind),
         ],
         cmd:
           input.stdin === 'interactive'

@@ -79,6 +79,7 @@ export async function launchCold(
     user,
     ...paths,
     stdin: stdin?.mode ?? 'none',
+    ...(spec.mounts?.length ? { mounts: spec.mounts } : {}),
     ...(d.cgroupParent ? { cgroupParent: d.cgroupParent } : {}),
   })
   const { choice, name } = d.runtime

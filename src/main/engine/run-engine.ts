@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import type { ResourceUsage, RunLimits, RunOutcome } from '../../shared/run'
 import { collect } from './collect'
-import type { SandboxUser } from './container-spec'
+import type { ReadOnlyMount, SandboxUser } from './container-spec'
 import { dockerMessage, type ContainerClient } from './docker-client'
 import { daemonStoppedIt, infraFailure, wasOomKilled } from './docker-verdicts'
 import { launchCold, launchWarm, type Launch, type PayloadSink } from './launch'
@@ -44,6 +44,8 @@ export interface RunSpec {
   stdin?: StdinChannel | null
   /** Batch stdin, kept in the run's folder as `stdin.txt`. */
   stdinText?: string | null
+  /** Host folders the run sees read-only (an exercise check's); such a run always starts cold. */
+  mounts?: readonly ReadOnlyMount[]
 }
 
 export interface EngineOptions {
@@ -284,8 +286,9 @@ export class RunEngine {
     onPayload: PayloadSink,
     runtime: ResolvedRuntime,
   ): Promise<Launch> {
-    const warm =
-      this.pool?.take(spec.image, spec.limits, spec.preimports ?? [], runtime.name) ?? null
+    const warm = spec.mounts?.length
+      ? null
+      : (this.pool?.take(spec.image, spec.limits, spec.preimports ?? [], runtime.name) ?? null)
     if (warm) {
       try {
         // The warm container's /output folder becomes the run's artifacts folder now, before the

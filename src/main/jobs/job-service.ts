@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { RunEvent } from '../../shared/events'
 import type { RunRecord, Relationship, RunSource } from '../../shared/record'
 import { isTerminal, type RunLimits, type RunOutcome, type RunStatus } from '../../shared/run'
+import type { ReadOnlyMount } from '../engine/container-spec'
 import type { RunEngine, RunSpec } from '../engine/run-engine'
 import type { LiveOutput } from '../store/live-output'
 import type { RunStore } from '../store/run-store'
@@ -32,6 +33,8 @@ export interface SubmitRequest {
   stdin?: string | null
   /** Standard input answered live (`sendStdin`). */
   interactive?: boolean
+  /** Host folders the run sees read-only (an exercise check's `/submission`, `/fixtures`). */
+  mounts?: readonly ReadOnlyMount[]
 }
 
 export { QueueFullError }
@@ -135,6 +138,7 @@ export class JobService {
       runDir: this.store.runDir(id),
       runtime: request.runtime ?? null,
       stdinText: request.stdin ?? null,
+      ...(request.mounts ? { mounts: request.mounts } : {}),
     }
   }
 

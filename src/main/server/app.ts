@@ -13,6 +13,7 @@ import { dlqRoutes } from './routes-dlq'
 import { appRoutes } from './routes-app'
 import { bundleRoutes } from './routes-bundle'
 import { environmentRoutes } from './routes-environments'
+import { exerciseRoutes } from './routes-exercises'
 import { RequestValidationError } from './validation'
 
 export { API_VERSION } from './routes-meta'
@@ -119,6 +120,7 @@ export function createApiHandler(
     ...artifactRoutes(ctx),
     ...compareRoutes(ctx),
     ...bundleRoutes(ctx),
+    ...exerciseRoutes(ctx),
   ]
   const checkHost = options.checkHost ?? true
 

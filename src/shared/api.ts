@@ -72,7 +72,7 @@ export const packDraftInput = z.strictObject({
     .array(
       z.strictObject({
         name: z.string().trim().min(1).max(200),
-        points: z.number().min(0).max(1000),
+        points: z.number().positive().max(1000),
         visibility: z.enum(['visible', 'hidden']),
         fromRun: runId,
         expectStdout: z.enum(['equals', 'contains']).nullable(),

@@ -3,9 +3,10 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { strFromU8, unzipSync } from 'fflate'
+import { strFromU8, unzipSync, zipSync } from 'fflate'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { FailedPrecondition, InvalidArgument, NotFound } from '../../src/main/app/errors'
+import { readPackZip } from '../../src/main/app/exercise-pack'
 import {
   buildPackZip,
   DEFAULT_TOLERANCE,
@@ -96,6 +97,7 @@ describe('buildPackZip', () => {
       'exercise.json',
       'fixtures/test-1/table.csv',
       'instructions.md',
+      'manifest.json',
       'starter.py',
     ])
     expect(strFromU8(files['instructions.md'])).toBe('# Mean\n\nPrint the mean.\n')
@@ -193,6 +195,32 @@ describe('buildPackZip', () => {
     expect(() =>
       buildPackZip(store, draft([test({ fromRun: 'run-big', expectFiles: ['big.bin'] })])),
     ).toThrow(`more than the ${PACK_WRITE_LIMITS.fileBytes} a pack file may have`)
+  })
+})
+
+describe('the round trip', () => {
+  it('writes a pack the reader takes whole, its manifest matching every file', async () => {
+    const d = draft([
+      test({ expectResult: true, expectFiles: ['table.csv', 'plots/plot.png'] }),
+      test({ name: 'greets', visibility: 'hidden', fromRun: 'run-stdin', expectStdout: 'equals' }),
+    ])
+    const zip = buildPackZip(store, d)
+    const read = await readPackZip(zip)
+    expect(read.spec).toEqual(JSON.parse(strFromU8(unzipSync(zip)['exercise.json'])))
+    expect([...read.files.keys()].sort()).toEqual([
+      'exercise.json',
+      'fixtures/test-1/plots/plot.png',
+      'fixtures/test-1/table.csv',
+      'instructions.md',
+      'starter.py',
+    ])
+    expect(read.manifest.files.map((f) => f.path)).toEqual([...read.files.keys()].sort())
+    // A byte changed after writing is caught by the manifest.
+    const files = unzipSync(zip)
+    files['starter.py'] = new TextEncoder().encode('print("changed")\n')
+    await expect(readPackZip(zipSync(files))).rejects.toThrow(
+      '"starter.py" does not match its sha256 in manifest.json',
+    )
   })
 })
 

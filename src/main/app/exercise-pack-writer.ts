@@ -2,7 +2,7 @@
 // recorded runs it names become an exercise pack — exercise.json, instructions.md, starter.py and
 // fixtures/ — zipped with fflate. Each test is made from what its run was given (input, stdin) and
 // what it produced (stdout, result.json, artifacts), so the solution that made the runs passes.
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { zipSync, type Zippable } from 'fflate'
@@ -23,14 +23,16 @@ import { FailedPrecondition, InvalidArgument, NotFound } from './errors'
 export const PACK_WRITE_LIMITS = Object.freeze({
   fileBytes: 16 * 1024 * 1024,
   totalBytes: 64 * 1024 * 1024,
-  resultValues: 200,
+  /** The reader takes at most 100 `expect.result` checks per test. */
+  resultValues: 100,
   resultDepth: 16,
 })
 
 /** Numbers in result.json and CSV fixtures compare within this tolerance. */
 export const DEFAULT_TOLERANCE = 1e-9
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
+/** A key the reader's JSONPath subset can name as `.key` (see jobs/grading-jsonpath.ts). */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/
 
 /** The pack's file name for a draft. */
 export function packFileName(draft: Pick<PackDraft, 'id'>): string {
@@ -220,7 +222,21 @@ export function packFiles(store: RunStore, draft: PackDraft): Zippable {
       `The pack would hold ${total} bytes, more than the ${PACK_WRITE_LIMITS.totalBytes} a pack may have`,
     )
   }
-  return files
+  // The sha256 manifest the reader checks every file against (integrity, not secrecy).
+  const manifest = {
+    format: 1,
+    files: Object.keys(files)
+      .sort()
+      .map((name) => {
+        const bytes = files[name] as Uint8Array
+        return {
+          path: name,
+          size: bytes.length,
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+        }
+      }),
+  }
+  return { ...files, 'manifest.json': text.encode(`${JSON.stringify(manifest, null, 2)}\n`) }
 }
 
 /** The pack as a zip. */

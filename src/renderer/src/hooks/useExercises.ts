@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { ExerciseDetail, ExerciseSummary } from '../../../shared/exercise'
 import { client } from '../api/client'
-import { exerciseCall } from '../components/exercises/exercise-api'
 import { packData } from '../components/exercises/pack-files'
 import { errorMessage } from '../format'
 import type { Notices } from './useNotices'
@@ -25,7 +24,7 @@ export function useExercises(notices: Notices): ExercisesState {
   const { error, info } = notices
 
   const refresh = useCallback(async () => {
-    setList(await exerciseCall(client, 'exercises:list', {}))
+    setList(await client.call('exercises:list', {}))
   }, [])
   useEffect(() => {
     refresh().catch((err: unknown) => {
@@ -40,7 +39,7 @@ export function useExercises(notices: Notices): ExercisesState {
         setSelected(null)
         return
       }
-      exerciseCall(client, 'exercises:get', { id }).then(setSelected, error)
+      client.call('exercises:get', { id }).then(setSelected, error)
     },
     [error],
   )
@@ -58,7 +57,7 @@ export function useExercises(notices: Notices): ExercisesState {
     (file: File) => {
       info(`Checking ${file.name}…`)
       packData(file)
-        .then((data) => exerciseCall(client, 'exercises:import', { data }))
+        .then((data) => client.call('exercises:import', { data }))
         .then((s) => opened(s, file.name))
         .catch((err: unknown) =>
           error(new Error(`${file.name} was not imported: ${errorMessage(err)}`)),
@@ -68,14 +67,16 @@ export function useExercises(notices: Notices): ExercisesState {
   )
 
   const importExample = useCallback(() => {
-    exerciseCall(client, 'exercises:importExample', { name: EXAMPLE_EXERCISE })
+    client
+      .call('exercises:importExample', { name: EXAMPLE_EXERCISE })
       .then((s) => opened(s, 'the examples'))
       .catch(error)
   }, [opened, error])
 
   const remove = useCallback(
     (id: string) => {
-      exerciseCall(client, 'exercises:delete', { id })
+      client
+        .call('exercises:delete', { id })
         .then(async () => {
           setSelected((s) => (s?.id === id ? null : s))
           await refresh()

@@ -1,11 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { ExerciseDetail, SubmissionSummary } from '../../../shared/exercise'
 import { client } from '../api/client'
-import {
-  exerciseCall,
-  exerciseEvent,
-  type ExerciseEvent,
-} from '../components/exercises/exercise-api'
+import { exerciseEvent, type ExerciseEvent } from '../components/exercises/exercise-api'
 import {
   applyEvent,
   isFinished,
@@ -61,7 +57,7 @@ export function useExercisesGrading(
 
   const loadAttempts = useCallback(
     (id: string) => {
-      exerciseCall(client, 'exercises:submissions', { exerciseId: id }).then(setAttempts, report)
+      client.call('exercises:submissions', { exerciseId: id }).then(setAttempts, report)
     },
     [report],
   )
@@ -77,7 +73,7 @@ export function useExercisesGrading(
 
   const finish = useCallback(
     (submissionId: string, exId: string) => {
-      exerciseCall(client, 'exercises:submission', { id: submissionId }).then((d) => {
+      client.call('exercises:submission', { id: submissionId }).then((d) => {
         if (viewRef.current?.submissionId === submissionId) show(viewOfDetail(d))
       }, report)
       loadAttempts(exId)
@@ -114,7 +110,8 @@ export function useExercisesGrading(
   const check = useCallback(() => {
     if (!exercise || grading) return
     early.current = []
-    exerciseCall(client, 'exercises:submit', { id: exercise.id, code })
+    client
+      .call('exercises:submit', { id: exercise.id, code })
       .then((s) => {
         let v = startView(s, exercise.tests.length)
         const mine = early.current.filter((e) => e.submissionId === s.id)
@@ -129,7 +126,7 @@ export function useExercisesGrading(
 
   const cancel = useCallback(() => {
     const id = viewRef.current?.submissionId
-    if (id) exerciseCall(client, 'exercises:cancel', { id }).catch(report)
+    if (id) client.call('exercises:cancel', { id }).catch(report)
   }, [report])
 
   const resetCode = useCallback(() => {

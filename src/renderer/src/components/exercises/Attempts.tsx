@@ -8,7 +8,6 @@ import { client } from '../../api/client'
 import { formatTime } from '../../format'
 import { useModal } from '../../hooks/useModal'
 import { CodeEditor } from '../CodeEditor'
-import { exerciseCall } from './exercise-api'
 import { GradingPanel } from './GradingPanel'
 import { formatScore, viewOfDetail } from './grading-state'
 
@@ -86,7 +85,7 @@ export function Attempts({
                 type="button"
                 className="attempt-row"
                 onClick={() => {
-                  exerciseCall(client, 'exercises:submission', { id: a.id }).then(setOpen, report)
+                  client.call('exercises:submission', { id: a.id }).then(setOpen, report)
                 }}
               >
                 <span>{formatTime(a.createdAt)}</span>

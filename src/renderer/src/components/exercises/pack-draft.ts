@@ -95,6 +95,7 @@ export function formProblems(form: PackForm): string[] {
   if (form.tests.length === 0) out.push('Add at least one test from a recorded run.')
   const names = form.tests.map((t) => t.name.trim())
   if (names.some((n) => !n)) out.push('Every test needs a name.')
+  if (form.tests.some((t) => !(t.points > 0))) out.push('Every test is worth more than 0 points.')
   if (new Set(names).size !== names.length) out.push('Two tests have the same name.')
   for (const t of form.tests) {
     if (!t.expectStdout && !t.expectResult && !t.expectFiles.length && !t.existFiles?.length) {

@@ -17,7 +17,7 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 /** A file's bytes as exercises:import takes them on this transport; refuses what is not a zip. */
-export async function packData(file: File): Promise<string | Uint8Array> {
+export async function packData(file: File): Promise<string | Uint8Array<ArrayBuffer>> {
   if (!looksLikeBundle(file)) {
     throw new Error(`${file.name} is not an exercise pack: pick or drop a .zip`)
   }

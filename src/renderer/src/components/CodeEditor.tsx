@@ -99,7 +99,9 @@ export function CodeEditor({
       ]),
       indent ? indent.extension : [],
       theme,
-      EditorView.contentAttributes.of({ 'aria-label': label }),
+      // tabindex: a scrolled editor is reachable by keyboard (read-only ones too; axe's rule
+      // 'scrollable-region-focusable' does not count contenteditable as focusable).
+      EditorView.contentAttributes.of({ 'aria-label': label, tabindex: '0' }),
       EditorView.updateListener.of((u) => {
         if (u.docChanged) handlers.current.onChange(u.state.doc.toString())
       }),

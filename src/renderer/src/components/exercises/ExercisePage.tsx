@@ -39,7 +39,12 @@ export function ExercisePage(props: Props): JSX.Element {
           </div>
           {props.actions}
         </header>
-        <div className="exercise-info-body">
+        <div
+          className="exercise-info-body"
+          tabIndex={0}
+          aria-label="Instructions and tests"
+          role="region"
+        >
           <Instructions source={exercise.instructions} label="Instructions" />
           <h3>Tests</h3>
           <TestList tests={exercise.tests} />

@@ -62,6 +62,14 @@ describe('teacher mode', () => {
     await draft.getByRole('textbox', { name: 'Text the output contains' }).fill('2.5')
     await draft.getByRole('combobox', { name: 'summary.csv' }).selectOption('equals')
     await expect.poll(() => page.getByText('Ready to export.').count(), poll).toBe(1)
+    // Going to the Scripts view and back keeps the teacher's work.
+    await page.keyboard.press('Control+Shift+E')
+    await app.editor.code.waitFor()
+    await page.keyboard.press('Control+Shift+E')
+    expect(await page.getByRole('textbox', { name: 'Title' }).inputValue()).toBe(
+      'Average of a list',
+    )
+    expect(await page.getByTestId('test-draft').count()).toBe(1)
     await screenshot(page, 'packs-ui-teacher-builder')
     await expectClean('teacher mode')
 
@@ -89,6 +97,7 @@ describe('teacher mode', () => {
       'exercise.json',
       'fixtures/test-1/summary.csv',
       'instructions.md',
+      'manifest.json',
       'starter.py',
     ])
     expect(strFromU8(files['starter.py'])).toBe('import json\n')
@@ -113,5 +122,26 @@ describe('teacher mode', () => {
     await expect
       .poll(() => app.banners.notice.textContent(), poll)
       .toContain('Downloading the exercise pack average-of-a-list.zip')
-  }, 120_000)
+
+    // The exported pack imports back (Open pack…), and the solution passes its own test.
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Open pack…' }).click(),
+    ])
+    await chooser.setFiles(file)
+    const imported = page.getByTestId('exercise-page')
+    await imported
+      .getByRole('heading', { name: 'Average of a list', level: 2 })
+      .waitFor({ timeout: 30_000 })
+    expect(await page.getByRole('list', { name: 'Imported exercises' }).textContent()).toContain(
+      'Average of a list1 tests · 2 pts',
+    )
+    expect(await page.getByRole('textbox', { name: 'Your code' }).textContent()).toBe('import json')
+    await app.editor.set(page.getByRole('textbox', { name: 'Your code' }), SOLUTION)
+    await page.getByRole('button', { name: '✓ Check' }).click()
+    await expect
+      .poll(() => page.getByTestId('grading-status').textContent(), { timeout: 120_000 })
+      .toBe('Score 2 / 2')
+    await screenshot(page, 'packs-ui-teacher-roundtrip')
+  }, 240_000)
 })

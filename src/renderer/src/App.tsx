@@ -156,21 +156,20 @@ export function App(): JSX.Element {
         onCancelBuild={(n) => void envs.cancelBuild(n)}
         onDismiss={notices.dismiss}
       />
-      {!scriptsShown && (
-        <ExercisesView
-          exercises={exercises}
-          notices={notices}
-          script={{ code: draft.draft.code, environment: draft.draft.environment }}
-          defaults={
-            envs.environments.find((e) => e.name === draft.draft.environment)?.defaults ?? {
-              timeoutS: 30,
-              memoryMb: 512,
-            }
+      <ExercisesView
+        hidden={scriptsShown}
+        exercises={exercises}
+        notices={notices}
+        script={{ code: draft.draft.code, environment: draft.draft.environment }}
+        defaults={
+          envs.environments.find((e) => e.name === draft.draft.environment)?.defaults ?? {
+            timeoutS: 30,
+            memoryMb: 512,
           }
-          teaching={nav.teaching}
-          onTeaching={nav.setTeaching}
-        />
-      )}
+        }
+        teaching={nav.teaching}
+        onTeaching={nav.setTeaching}
+      />
       <main className="workspace" hidden={!scriptsShown}>
         {compare.pair ? (
           <CompareView

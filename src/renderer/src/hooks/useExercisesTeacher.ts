@@ -36,6 +36,8 @@ export interface TeacherState {
 export function useExercisesTeacher(
   script: { code: string; environment: string },
   notices: Notices,
+  /** Runs are looked up while teacher mode shows (again each time it shows: new runs appear). */
+  active: boolean,
 ): TeacherState {
   const [form, setForm] = useState<PackForm>(() => newForm(script))
   const [runs, setRuns] = useState<RunDetail[] | null>(null)
@@ -44,6 +46,7 @@ export function useExercisesTeacher(
   const { error, info } = notices
 
   useEffect(() => {
+    if (!active) return
     let live = true
     const head = code.slice(0, 200)
     client
@@ -62,7 +65,7 @@ export function useExercisesTeacher(
     return () => {
       live = false
     }
-  }, [code, error])
+  }, [code, error, active])
 
   const update = useCallback((change: Partial<PackForm>) => {
     setForm((f) => {

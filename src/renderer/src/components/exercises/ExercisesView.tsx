@@ -19,6 +19,8 @@ interface Props {
   defaults: { timeoutS: number; memoryMb: number }
   teaching: boolean
   onTeaching: (on: boolean) => void
+  /** While the Scripts view shows: kept mounted (teacher mode keeps its form), not shown. */
+  hidden?: boolean
 }
 
 function ConfirmRemove(props: {
@@ -104,7 +106,7 @@ function StudentPage({
 
 /** Teacher mode, and its preview of the exercise as a student sees it. */
 function TeacherArea(props: Props): JSX.Element {
-  const teacher = useExercisesTeacher(props.script, props.notices)
+  const teacher = useExercisesTeacher(props.script, props.notices, !props.hidden)
   const [previewing, setPreviewing] = useState(false)
   const [previewCode, setPreviewCode] = useState<string | null>(null)
   if (!previewing) {
@@ -143,10 +145,19 @@ export function ExercisesView(props: Props): JSX.Element {
   const { exercises } = props
   const picker = useRef<HTMLInputElement>(null)
   const heading = useRef<HTMLHeadingElement>(null)
-  useEffect(() => heading.current?.focus(), [])
+  const { hidden, onTeaching } = props
+  useEffect(() => {
+    if (!hidden) heading.current?.focus()
+  }, [hidden])
+  // An exercise opened (picked, imported, dropped) ends teacher mode: it is what is shown next.
+  const shown = useRef(exercises.selected)
+  useEffect(() => {
+    if (exercises.selected !== shown.current && exercises.selected !== null) onTeaching(false)
+    shown.current = exercises.selected
+  }, [exercises.selected, onTeaching])
   const selectedId = exercises.selected?.id ?? null
   return (
-    <main className="exercises-view">
+    <main className="exercises-view" hidden={hidden}>
       <nav className="exercise-list pane" aria-labelledby="exercises-title">
         <h2 id="exercises-title" tabIndex={-1} ref={heading}>
           Exercises

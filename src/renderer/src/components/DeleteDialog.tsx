@@ -8,9 +8,16 @@ import { useModal } from '../hooks/useModal'
 export function DeleteDialog({
   onCancel,
   onConfirm,
+  title = 'Delete this run?',
+  text = 'Its code, input, output and files are removed from disk. This cannot be undone.',
+  confirmLabel = 'Delete run',
 }: {
   onCancel: () => void
   onConfirm: () => void
+  /** What is deleted (a run unless told). */
+  title?: string
+  text?: string
+  confirmLabel?: string
 }): JSX.Element {
   const dialogRef = useModal(onCancel)
 
@@ -24,16 +31,14 @@ export function DeleteDialog({
         aria-describedby="confirm-text"
         ref={dialogRef}
       >
-        <h2 id="confirm-title">Delete this run?</h2>
-        <p id="confirm-text">
-          Its code, input, output and files are removed from disk. This cannot be undone.
-        </p>
+        <h2 id="confirm-title">{title}</h2>
+        <p id="confirm-text">{text}</p>
         <div className="modal-buttons">
           <button type="button" onClick={onCancel} data-autofocus>
             Cancel
           </button>
           <button type="button" className="danger" onClick={onConfirm}>
-            Delete run
+            {confirmLabel}
           </button>
         </div>
       </div>

@@ -3,8 +3,8 @@ import type { ExerciseDetail } from '../../../../shared/exercise'
 import type { ExercisesState } from '../../hooks/useExercises'
 import { useExercisesGrading } from '../../hooks/useExercisesGrading'
 import { useExercisesTeacher } from '../../hooks/useExercisesTeacher'
-import { useModal } from '../../hooks/useModal'
 import type { Notices } from '../../hooks/useNotices'
+import { DeleteDialog } from '../DeleteDialog'
 import { Attempts } from './Attempts'
 import { ExercisePage } from './ExercisePage'
 import { PackBuilder } from './PackBuilder'
@@ -21,36 +21,6 @@ interface Props {
   onTeaching: (on: boolean) => void
   /** While the Scripts view shows: kept mounted (teacher mode keeps its form), not shown. */
   hidden?: boolean
-}
-
-function ConfirmRemove(props: {
-  title: string
-  onCancel: () => void
-  onConfirm: () => void
-}): JSX.Element {
-  const ref = useModal(props.onCancel)
-  return (
-    <div className="modal-backdrop">
-      <div
-        className="modal"
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby="remove-ex-title"
-        ref={ref}
-      >
-        <h2 id="remove-ex-title">Remove “{props.title}”?</h2>
-        <p>The exercise and its past attempts are removed from this app.</p>
-        <div className="modal-buttons">
-          <button type="button" onClick={props.onCancel} data-autofocus>
-            Cancel
-          </button>
-          <button type="button" className="danger" onClick={props.onConfirm}>
-            Remove exercise
-          </button>
-        </div>
-      </div>
-    </div>
-  )
 }
 
 /** The open exercise with Check, its results and past attempts. */
@@ -91,8 +61,10 @@ function StudentPage({
         }
       />
       {removing && (
-        <ConfirmRemove
-          title={exercise.title}
+        <DeleteDialog
+          title={`Remove “${exercise.title}”?`}
+          text="The exercise and its past attempts are removed from this app."
+          confirmLabel="Remove exercise"
           onCancel={() => setRemoving(false)}
           onConfirm={() => {
             setRemoving(false)

@@ -7,6 +7,11 @@ import { Instructions } from './Instructions'
 import { formProblems } from './pack-draft'
 import { TestDraftEditor } from './TestDraftEditor'
 
+const LIMITS = [
+  ['timeoutS', 'Timeout (s)'],
+  ['memoryMb', 'Memory (MiB)'],
+] as const
+
 function runLine(run: RunDetail): string {
   const input = JSON.stringify(run.input ?? {})
   const out = run.stdout.trim().split('\n')[0] ?? ''
@@ -97,24 +102,17 @@ export function PackBuilder({
               <span>Environment</span>
               <input value={form.environment} readOnly />
             </label>
-            <label className="field small">
-              <span>Timeout (s)</span>
-              <input
-                inputMode="numeric"
-                placeholder="default"
-                value={form.timeoutS}
-                onChange={(e) => update({ timeoutS: e.target.value.replace(/[^\d]/g, '') })}
-              />
-            </label>
-            <label className="field small">
-              <span>Memory (MiB)</span>
-              <input
-                inputMode="numeric"
-                placeholder="default"
-                value={form.memoryMb}
-                onChange={(e) => update({ memoryMb: e.target.value.replace(/[^\d]/g, '') })}
-              />
-            </label>
+            {LIMITS.map(([key, title]) => (
+              <label key={key} className="field small">
+                <span>{title}</span>
+                <input
+                  inputMode="numeric"
+                  placeholder="default"
+                  value={form[key]}
+                  onChange={(e) => update({ [key]: e.target.value.replace(/[^\d]/g, '') })}
+                />
+              </label>
+            ))}
           </div>
           <div className="instructions-editor">
             <div className="tabs" role="tablist" aria-label="Instructions">

@@ -178,8 +178,18 @@ describe('exercises in the app', () => {
         'notes.zip was not imported: Pack refused: exercise.json is missing: not an exercise pack',
       )
     await screenshot(page, 'packs-ui-bad-pack')
-    expect(await page.getByRole('list', { name: 'Imported exercises' }).locator('li').count()).toBe(
-      before,
-    )
+    const list = page.getByRole('list', { name: 'Imported exercises' })
+    expect(await list.locator('li').count()).toBe(before)
+
+    // Removing an exercise asks first, in a dialog like the app's others.
+    await list.getByRole('button', { name: /^Average of a list/ }).click()
+    await page.getByRole('button', { name: 'Remove…' }).click()
+    const confirm = page.getByRole('alertdialog', { name: 'Remove “Average of a list”?' })
+    await confirm.waitFor()
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Cancel')
+    await expectClean('remove dialog')
+    await confirm.getByRole('button', { name: 'Remove exercise' }).click()
+    await expect.poll(() => list.locator('li').count(), poll).toBe(before - 1)
+    expect(await page.getByRole('heading', { name: 'No exercise open' }).count()).toBe(1)
   }, 60_000)
 })

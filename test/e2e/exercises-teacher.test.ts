@@ -134,7 +134,7 @@ describe('teacher mode', () => {
       .getByRole('heading', { name: 'Average of a list', level: 2 })
       .waitFor({ timeout: 30_000 })
     expect(await page.getByRole('list', { name: 'Imported exercises' }).textContent()).toContain(
-      'Average of a list1 tests · 2 pts',
+      'Average of a list1 test · 2 pts',
     )
     expect(await page.getByRole('textbox', { name: 'Your code' }).textContent()).toBe('import json')
     await app.editor.set(page.getByRole('textbox', { name: 'Your code' }), SOLUTION)

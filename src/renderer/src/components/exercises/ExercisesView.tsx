@@ -181,7 +181,7 @@ export function ExercisesView(props: Props): JSX.Element {
                 >
                   <span className="exercise-item-title">{x.title}</span>
                   <span className="muted">
-                    {x.testCount} tests · {x.maxScore} pts
+                    {x.testCount} test{x.testCount === 1 ? '' : 's'} · {x.maxScore} pts
                   </span>
                 </button>
               </li>

@@ -13,6 +13,7 @@ import type { RunComparison } from './compare'
 import type {
   ExerciseDetail,
   ExerciseSummary,
+  PackDraft,
   SubmissionDetail,
   SubmissionStatus,
   SubmissionSummary,
@@ -70,6 +71,42 @@ const inputFileArgs = z
     ]),
   )
   .max(INPUT_FILE_CAPS.count)
+
+const artifactPath = z.string().min(1).max(4096)
+
+/** Teacher mode's draft of an exercise pack (PackDraft in src/shared/exercise.ts). */
+export const packDraftInput = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+  title: z.string().trim().min(1).max(200),
+  instructions: z.string().max(200_000),
+  starter: z.string().max(MAX_CODE_CHARS),
+  environment: z.string().min(1).max(64),
+  limits: z
+    .strictObject({
+      timeoutS: limitsInput.shape.timeoutS,
+      memoryMb: limitsInput.shape.memoryMb,
+    })
+    .optional(),
+  tests: z
+    .array(
+      z.strictObject({
+        name: z.string().trim().min(1).max(200),
+        points: z.number().positive().max(1000),
+        visibility: z.enum(['visible', 'hidden']),
+        fromRun: runId,
+        expectStdout: z.enum(['equals', 'contains']).nullable(),
+        stdoutText: z
+          .string()
+          .max(1024 * 1024)
+          .optional(),
+        expectResult: z.boolean(),
+        expectFiles: z.array(artifactPath).max(100),
+        existFiles: z.array(artifactPath).max(100).optional(),
+      }),
+    )
+    .min(1)
+    .max(50),
+}) satisfies z.ZodType<PackDraft>
 
 export const schemas = {
   'runs:start': z.strictObject({
@@ -148,6 +185,10 @@ export const schemas = {
   'exercises:cancel': z.strictObject({ id: exerciseId }),
   /** A pack folder the app ships (`examples/exercises/<name>/`). */
   'exercises:importExample': z.strictObject({ name: exerciseId }),
+  /** Teacher mode: the pack made from a draft, saved where the person picks (Electron). */
+  'exercises:exportPack': z.strictObject({ draft: packDraftInput }),
+  /** Teacher mode over HTTP: the pack's zip as base64, which the renderer downloads. */
+  'exercises:buildPack': z.strictObject({ draft: packDraftInput }),
 } as const
 
 export type Method = keyof typeof schemas
@@ -277,6 +318,9 @@ export interface TakoApi {
   'exercises:submissions': SubmissionSummary[]
   'exercises:cancel': { cancelled: boolean }
   'exercises:importExample': ExerciseSummary
+  /** Electron: a save dialog, then the pack written there. Over HTTP, use `exercises:buildPack`. */
+  'exercises:exportPack': { path: string } | { cancelled: true }
+  'exercises:buildPack': { data: string }
 }
 
 /** Everything pushed from the main process. Run events carry the run id. */

@@ -143,9 +143,16 @@ export interface TestDraft {
   visibility: 'visible' | 'hidden'
   fromRun: string
   expectStdout: 'equals' | 'contains' | null
+  /**
+   * The text `expectStdout` checks for: by default the run's whole stdout (trimmed for `contains`);
+   * it must be in the run's stdout, so the solution passes its own test.
+   */
+  stdoutText?: string
   expectResult: boolean
   /** Artifact paths of the run that must equal (copied into the pack as fixtures). */
   expectFiles: string[]
+  /** Artifact paths of the run that must only exist (e.g. a plot whose bytes may differ). */
+  existFiles?: string[]
 }
 
 export interface PackDraft {

@@ -13,7 +13,12 @@ import {
   submit,
 } from './exercise-service'
 
-type ExerciseMethod = Extract<keyof TakoApi, `exercises:${string}`>
+// Teacher mode's exercises:exportPack / exercises:buildPack live beside the shell's save dialog
+// (handlers.ts, exercise-pack-writer.ts).
+type ExerciseMethod = Exclude<
+  Extract<keyof TakoApi, `exercises:${string}`>,
+  'exercises:exportPack' | 'exercises:buildPack'
+>
 export type ExerciseHandlers = {
   [M in ExerciseMethod]: (args: Args<M>) => Promise<TakoApi[M]>
 }

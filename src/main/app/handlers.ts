@@ -12,6 +12,7 @@ import { bundleBytes, exportBundleToFile } from './bundle-files'
 import { importBundle } from './bundle-import'
 import { createExerciseHandlers } from './exercise-handlers'
 import { dockerStatus } from './events'
+import { buildPackZip, exportPackToFile } from './exercise-pack-writer'
 import { createLifecycle } from './lifecycle'
 import { resolveEnvironment, type RunRequest } from './run-request'
 
@@ -105,7 +106,7 @@ export function createHandlers(
   shell: {
     revealFolder?: (folder: string) => void
     /** Asks where to save a file (Electron's save dialog); null when the person cancels. */
-    chooseSavePath?: (suggestedName: string) => Promise<string | null>
+    chooseSavePath?: (suggestedName: string, kind?: 'bundle' | 'exercise') => Promise<string | null>
   } = {},
 ): Handlers {
   const { store, environments } = core
@@ -205,5 +206,11 @@ export function createHandlers(
       return dockerStatus(core)
     },
     ...createExerciseHandlers(core),
+    async 'exercises:exportPack'(args) {
+      return exportPackToFile(store, args.draft, shell.chooseSavePath)
+    },
+    async 'exercises:buildPack'(args) {
+      return { data: Buffer.from(buildPackZip(store, args.draft)).toString('base64') }
+    },
   }
 }

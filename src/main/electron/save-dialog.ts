@@ -10,16 +10,21 @@ export interface SaveDialogLike {
   }): Promise<{ canceled: boolean; filePath?: string }>
 }
 
-/** Asks where to save a bundle (in `folder` by default); null when the person cancels. */
+const KINDS = {
+  bundle: { title: 'Export run bundle', filter: 'Tako run bundle' },
+  exercise: { title: 'Export exercise pack', filter: 'Tako exercise pack' },
+} as const
+
+/** Asks where to save a bundle or pack (in `folder` by default); null when the person cancels. */
 export function bundleSavePath(
   dialog: SaveDialogLike,
   folder: string,
-): (suggestedName: string) => Promise<string | null> {
-  return async (suggestedName) => {
+): (suggestedName: string, kind?: keyof typeof KINDS) => Promise<string | null> {
+  return async (suggestedName, kind = 'bundle') => {
     const r = await dialog.showSaveDialog({
-      title: 'Export run bundle',
+      title: KINDS[kind].title,
       defaultPath: path.join(folder, suggestedName),
-      filters: [{ name: 'Tako run bundle', extensions: ['zip'] }],
+      filters: [{ name: KINDS[kind].filter, extensions: ['zip'] }],
     })
     return r.canceled || !r.filePath ? null : r.filePath
   }

@@ -7,6 +7,8 @@ import { ComparePicker } from './components/ComparePicker'
 import { CompareView } from './components/CompareView'
 import { BundleButtons, BundleDrop } from './components/BundleActions'
 import { DeleteDialog } from './components/DeleteDialog'
+import { ExercisesView } from './components/exercises/ExercisesView'
+import { ViewNav } from './components/exercises/ViewNav'
 import { Editors } from './components/Editors'
 import { PastRunEditors } from './components/PastRunEditors'
 import { ReplaceDraftDialog } from './components/ReplaceDraftDialog'
@@ -17,6 +19,8 @@ import { useCompare } from './hooks/useCompare'
 import { useBundles } from './hooks/useBundles'
 import { useDraft } from './hooks/useDraft'
 import { useEnvironments } from './hooks/useEnvironments'
+import { useExercises } from './hooks/useExercises'
+import { useExercisesView } from './hooks/useExercisesView'
 import { useHistory } from './hooks/useHistory'
 import { useLiveRun } from './hooks/useLiveRun'
 import { useNotices } from './hooks/useNotices'
@@ -47,6 +51,9 @@ export function App(): JSX.Element {
     [compare, viewPast, openShown],
   )
   const bundles = useBundles(notices, { refresh: history.refresh, open: openRun })
+  const nav = useExercisesView()
+  const exercises = useExercises(notices)
+  const scriptsShown = nav.view === 'scripts'
   const shown = run.detail && run.detail.id === run.live?.id && !run.running ? run.detail.id : null
   // The shown run's error line is marked in the editor only while the editor holds its code.
   const [lineRequest, setLineRequest] = useState<{ line: number; seq: number } | null>(null)
@@ -115,7 +122,7 @@ export function App(): JSX.Element {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       // An editor that handled the key (its own Ctrl+Enter binding) has already run it.
-      if (e.defaultPrevented) return
+      if (e.defaultPrevented || !scriptsShown) return
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
         e.preventDefault()
         void startDraft()
@@ -126,7 +133,7 @@ export function App(): JSX.Element {
     }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
-  }, [startDraft, stop, running])
+  }, [startDraft, stop, running, scriptsShown])
 
   return (
     <div className="app">
@@ -139,6 +146,13 @@ export function App(): JSX.Element {
         canRun={canRun}
         onRun={() => void startDraft()}
         onStop={() => void stop()}
+        nav={<ViewNav view={nav.view} onView={nav.setView} />}
+        scriptControls={scriptsShown}
+        onExampleExercise={() => {
+          nav.setView('exercises')
+          nav.setTeaching(false)
+          exercises.importExample()
+        }}
         bundleActions={
           <BundleButtons
             exportId={shown}
@@ -156,7 +170,21 @@ export function App(): JSX.Element {
         onCancelBuild={(n) => void envs.cancelBuild(n)}
         onDismiss={notices.dismiss}
       />
-      <main className="workspace">
+      <ExercisesView
+        hidden={scriptsShown}
+        exercises={exercises}
+        notices={notices}
+        script={{ code: draft.draft.code, environment: draft.draft.environment }}
+        defaults={
+          envs.environments.find((e) => e.name === draft.draft.environment)?.defaults ?? {
+            timeoutS: 30,
+            memoryMb: 512,
+          }
+        }
+        teaching={nav.teaching}
+        onTeaching={nav.setTeaching}
+      />
+      <main className="workspace" hidden={!scriptsShown}>
         {compare.pair ? (
           <CompareView
             a={compare.pair.a}
@@ -231,7 +259,17 @@ export function App(): JSX.Element {
           onClose={() => compare.pickFor(null)}
         />
       )}
-      <BundleDrop onDrop={bundles.importFile} />
+      {scriptsShown ? (
+        <BundleDrop onDrop={bundles.importFile} />
+      ) : (
+        <BundleDrop
+          onDrop={exercises.importFile}
+          what={{
+            title: 'Drop an exercise pack to open it',
+            detail: 'A .zip from your teacher: it is checked before anything is added.',
+          }}
+        />
+      )}
       {past.asking && (
         <ReplaceDraftDialog runId={past.asking.id} onKeep={past.cancel} onReplace={past.confirm} />
       )}

@@ -61,7 +61,17 @@ export function ImportedTag({ imported }: Pick<RunSummary, 'imported'>): JSX.Ele
 }
 
 /** While files are dragged over the window: an overlay; a dropped file goes to `onDrop`. */
-export function BundleDrop({ onDrop }: { onDrop: (file: File) => void }): JSX.Element | null {
+export function BundleDrop({
+  onDrop,
+  what = {
+    title: 'Drop a run bundle to import it',
+    detail: 'A .zip exported from Tako VM: it is checked before anything is added.',
+  },
+}: {
+  onDrop: (file: File) => void
+  /** What a drop imports (a run bundle unless told). */
+  what?: { title: string; detail: string }
+}): JSX.Element | null {
   const [over, setOver] = useState(false)
   useEffect(() => {
     let depth = 0
@@ -106,10 +116,8 @@ export function BundleDrop({ onDrop }: { onDrop: (file: File) => void }): JSX.El
   return (
     <div className="drop-overlay" role="status" aria-live="polite" data-testid="drop-overlay">
       <div className="drop-card">
-        <strong>Drop a run bundle to import it</strong>
-        <span className="muted">
-          A .zip exported from Tako VM: it is checked before anything is added.
-        </span>
+        <strong>{what.title}</strong>
+        <span className="muted">{what.detail}</span>
       </div>
     </div>
   )

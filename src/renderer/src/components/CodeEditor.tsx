@@ -99,8 +99,11 @@ export function CodeEditor({
       ]),
       indent ? indent.extension : [],
       theme,
+      // tabindex: a scrolled editor is reachable by keyboard (read-only ones too; axe's rule
+      // 'scrollable-region-focusable' does not count contenteditable as focusable).
       EditorView.contentAttributes.of({
         'aria-label': label,
+        tabindex: '0',
         ...(readOnly ? { 'aria-readonly': 'true' } : {}),
       }),
       EditorView.updateListener.of((u) => {

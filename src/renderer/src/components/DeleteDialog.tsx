@@ -8,20 +8,27 @@ import { AlertDialog } from './AlertDialog'
 export function DeleteDialog({
   onCancel,
   onConfirm,
+  title = 'Delete this run?',
+  text = 'Its code, input, output and files are removed from disk. This cannot be undone.',
+  confirmLabel = 'Delete run',
 }: {
   onCancel: () => void
   onConfirm: () => void
+  /** What is deleted (a run unless told). */
+  title?: string
+  text?: string
+  confirmLabel?: string
 }): JSX.Element {
   return (
     <AlertDialog
       id="confirm"
-      title="Delete this run?"
+      title={title}
       cancelLabel="Cancel"
-      confirmLabel="Delete run"
+      confirmLabel={confirmLabel}
       onCancel={onCancel}
       onConfirm={onConfirm}
     >
-      Its code, input, output and files are removed from disk. This cannot be undone.
+      {text}
     </AlertDialog>
   )
 }

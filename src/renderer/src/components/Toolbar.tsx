@@ -27,7 +27,15 @@ interface Props {
   onStop: () => void
   /** Export…/Import… of run bundles. */
   bundleActions?: ReactNode
+  /** The main navigation (Scripts / Exercises). */
+  nav?: ReactNode
+  /** The Examples menu's "Example exercise" (opens the bundled exercise pack). */
+  onExampleExercise?: () => void
+  /** False in views that run no script (the Exercises view): only the examples and Docker show. */
+  scriptControls?: boolean
 }
+
+const EXAMPLE_EXERCISE_OPTION = 'exercise:example'
 
 /** The top bar: examples, environment, limits, Run/Stop and Docker's state. */
 export function Toolbar(props: Props): JSX.Element {
@@ -36,12 +44,17 @@ export function Toolbar(props: Props): JSX.Element {
   return (
     <header className="topbar">
       <h1>Tako VM</h1>
+      {props.nav}
       <label className="field">
         <span>Example</span>
         <select
           aria-label="Open an example"
           value=""
           onChange={(e) => {
+            if (e.target.value === EXAMPLE_EXERCISE_OPTION) {
+              props.onExampleExercise?.()
+              return
+            }
             const ex = EXAMPLES.find((x) => x.name === e.target.value)
             if (ex) onDraft({ code: ex.code, input: ex.input, environment: ex.environment })
           }}
@@ -52,74 +65,83 @@ export function Toolbar(props: Props): JSX.Element {
               {x.name}
             </option>
           ))}
+          {props.onExampleExercise && (
+            <optgroup label="Exercises">
+              <option value={EXAMPLE_EXERCISE_OPTION}>Example exercise</option>
+            </optgroup>
+          )}
         </select>
       </label>
-      <label className="field">
-        <span>Environment</span>
-        <select
-          aria-label="Environment"
-          value={draft.environment}
-          onChange={(e) => onDraft({ environment: e.target.value })}
-        >
-          {(environments.length
-            ? environments
-            : [{ name: draft.environment, status: 'unknown' } as EnvironmentInfo]
-          ).map((e) => (
-            <option key={e.name} value={e.name}>
-              {e.name}
-              {e.status !== 'ready' ? ` (${e.status})` : ''}
-            </option>
+      {props.scriptControls !== false && (
+        <>
+          <label className="field">
+            <span>Environment</span>
+            <select
+              aria-label="Environment"
+              value={draft.environment}
+              onChange={(e) => onDraft({ environment: e.target.value })}
+            >
+              {(environments.length
+                ? environments
+                : [{ name: draft.environment, status: 'unknown' } as EnvironmentInfo]
+              ).map((e) => (
+                <option key={e.name} value={e.name}>
+                  {e.name}
+                  {e.status !== 'ready' ? ` (${e.status})` : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+          {LIMIT_FIELDS.map((f) => (
+            <label key={f.key} className="field small">
+              <span>{f.title}</span>
+              <input
+                aria-label={f.label}
+                inputMode={f.decimal ? 'decimal' : 'numeric'}
+                placeholder={String(env?.defaults[f.key] ?? f.fallback)}
+                value={draft[f.key]}
+                onChange={(e) =>
+                  onDraft({ [f.key]: e.target.value.replace(f.decimal ? /[^\d.]/g : /[^\d]/g, '') })
+                }
+              />
+            </label>
           ))}
-        </select>
-      </label>
-      {LIMIT_FIELDS.map((f) => (
-        <label key={f.key} className="field small">
-          <span>{f.title}</span>
-          <input
-            aria-label={f.label}
-            inputMode={f.decimal ? 'decimal' : 'numeric'}
-            placeholder={String(env?.defaults[f.key] ?? f.fallback)}
-            value={draft[f.key]}
-            onChange={(e) =>
-              onDraft({ [f.key]: e.target.value.replace(f.decimal ? /[^\d.]/g : /[^\d]/g, '') })
-            }
-          />
-        </label>
-      ))}
-      <label className="field">
-        <span>Runtime</span>
-        <select
-          aria-label="Runtime"
-          value={draft.runtime}
-          onChange={(e) => onDraft({ runtime: e.target.value as Draft['runtime'] })}
-        >
-          <option value="">
-            Default ({docker?.defaultRuntime === 'gvisor' ? 'gVisor' : 'runc'})
-          </option>
-          <option value="runc">runc</option>
-          <option value="gvisor">
-            gVisor{docker?.gvisorAvailable === false ? ' (not installed)' : ''}
-          </option>
-        </select>
-      </label>
-      {props.bundleActions}
-      <div className="run-buttons">
-        {props.running ? (
-          <button type="button" className="stop" onClick={props.onStop} title="Stop (Esc)">
-            ■ Stop
-          </button>
-        ) : (
-          <button
-            type="button"
-            className="primary"
-            onClick={props.onRun}
-            disabled={!props.canRun}
-            title="Run (Ctrl+Enter)"
-          >
-            ▶ Run
-          </button>
-        )}
-      </div>
+          <label className="field">
+            <span>Runtime</span>
+            <select
+              aria-label="Runtime"
+              value={draft.runtime}
+              onChange={(e) => onDraft({ runtime: e.target.value as Draft['runtime'] })}
+            >
+              <option value="">
+                Default ({docker?.defaultRuntime === 'gvisor' ? 'gVisor' : 'runc'})
+              </option>
+              <option value="runc">runc</option>
+              <option value="gvisor">
+                gVisor{docker?.gvisorAvailable === false ? ' (not installed)' : ''}
+              </option>
+            </select>
+          </label>
+          {props.bundleActions}
+          <div className="run-buttons">
+            {props.running ? (
+              <button type="button" className="stop" onClick={props.onStop} title="Stop (Esc)">
+                ■ Stop
+              </button>
+            ) : (
+              <button
+                type="button"
+                className="primary"
+                onClick={props.onRun}
+                disabled={!props.canRun}
+                title="Run (Ctrl+Enter)"
+              >
+                ▶ Run
+              </button>
+            )}
+          </div>
+        </>
+      )}
       <span
         className={`docker-pill ${docker?.available ? 'ok' : docker ? 'down' : ''}`}
         role="status"

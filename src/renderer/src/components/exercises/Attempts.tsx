@@ -1,0 +1,113 @@
+import { useState, type JSX } from 'react'
+import type {
+  ExerciseTestView,
+  SubmissionDetail,
+  SubmissionSummary,
+} from '../../../../shared/exercise'
+import { client } from '../../api/client'
+import { formatTime } from '../../format'
+import { useModal } from '../../hooks/useModal'
+import { CodeEditor } from '../CodeEditor'
+import { GradingPanel } from './GradingPanel'
+import { formatScore, viewOfDetail } from './grading-state'
+
+/** One past attempt: its code (read-only) and its results; its code can go back to the editor. */
+function AttemptDialog({
+  detail,
+  tests,
+  onLoad,
+  onClose,
+}: {
+  detail: SubmissionDetail
+  tests: readonly ExerciseTestView[]
+  onLoad: (code: string) => void
+  onClose: () => void
+}): JSX.Element {
+  const ref = useModal(onClose)
+  return (
+    <div className="modal-backdrop">
+      <div
+        className="modal attempt-dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="attempt-title"
+        ref={ref}
+      >
+        <h2 id="attempt-title">Attempt of {formatTime(detail.createdAt)}</h2>
+        <div className="attempt-body">
+          <div className="attempt-code">
+            <CodeEditor
+              language="python"
+              label="Code of this attempt"
+              value={detail.code}
+              onChange={() => undefined}
+              readOnly
+            />
+          </div>
+          <GradingPanel tests={tests} view={viewOfDetail(detail)} />
+        </div>
+        <div className="modal-buttons">
+          <button type="button" onClick={() => onLoad(detail.code)}>
+            Load this code into the editor
+          </button>
+          <button type="button" className="primary" onClick={onClose} data-autofocus>
+            Close
+          </button>
+        </div>
+      </div>
+    </div>
+  )
+}
+
+/** The exercise's past attempts, newest first, with their scores; opening one shows it. */
+export function Attempts({
+  attempts,
+  tests,
+  onLoad,
+  report,
+}: {
+  attempts: readonly SubmissionSummary[]
+  tests: readonly ExerciseTestView[]
+  onLoad: (code: string) => void
+  report: (err: unknown) => void
+}): JSX.Element {
+  const [open, setOpen] = useState<SubmissionDetail | null>(null)
+  return (
+    <section className="attempts" aria-labelledby="attempts-title">
+      <h3 id="attempts-title">Past attempts</h3>
+      {attempts.length === 0 ? (
+        <p className="muted">None yet: Check your code to make one.</p>
+      ) : (
+        <ul>
+          {attempts.map((a) => (
+            <li key={a.id}>
+              <button
+                type="button"
+                className="attempt-row"
+                onClick={() => {
+                  client.call('exercises:submission', { id: a.id }).then(setOpen, report)
+                }}
+              >
+                <span>{formatTime(a.createdAt)}</span>
+                <span className={`attempt-score status-${a.status}`}>
+                  {a.status === 'done' ? formatScore(a.score, a.maxScore) : a.status}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {open && (
+        <AttemptDialog
+          detail={open}
+          tests={tests}
+          onClose={() => setOpen(null)}
+          onLoad={(code) => {
+            setOpen(null)
+            onLoad(code)
+          }}
+        />
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,140 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import type { ExerciseDetail, SubmissionSummary } from '../../../shared/exercise'
+import { client } from '../api/client'
+import { exerciseEvent, type ExerciseEvent } from '../components/exercises/exercise-api'
+import {
+  applyEvent,
+  isFinished,
+  startView,
+  viewOfDetail,
+  type GradingView,
+} from '../components/exercises/grading-state'
+
+const draftKey = (id: string): string => `tako.exercise.${id}.draft`
+
+function loadCode(exercise: ExerciseDetail): string {
+  try {
+    return localStorage.getItem(draftKey(exercise.id)) ?? exercise.starter
+  } catch {
+    return exercise.starter
+  }
+}
+
+export interface GradingState {
+  code: string
+  setCode: (code: string) => void
+  /** Back to the exercise's starter code. */
+  resetCode: () => void
+  /** The submission shown under the editor: the one being graded, or the last one checked. */
+  view: GradingView | null
+  grading: boolean
+  check: () => void
+  cancel: () => void
+  attempts: SubmissionSummary[]
+}
+
+/**
+ * One exercise's work: the code (a draft per exercise, kept in localStorage), Check (submit, then
+ * the progress events fill the view in; the stored submission replaces it at the end), Cancel, and
+ * the past attempts.
+ */
+export function useExercisesGrading(
+  exercise: ExerciseDetail | null,
+  report: (err: unknown) => void,
+): GradingState {
+  const [code, setCodeState] = useState('')
+  const [view, setView] = useState<GradingView | null>(null)
+  const [attempts, setAttempts] = useState<SubmissionSummary[]>([])
+  const viewRef = useRef<GradingView | null>(null)
+  // Events that came before submit's answer named their submission.
+  const early = useRef<ExerciseEvent[]>([])
+  const exerciseId = exercise?.id ?? null
+
+  const show = useCallback((v: GradingView | null) => {
+    viewRef.current = v
+    setView(v)
+  }, [])
+
+  const loadAttempts = useCallback(
+    (id: string) => {
+      client.call('exercises:submissions', { exerciseId: id }).then(setAttempts, report)
+    },
+    [report],
+  )
+
+  useEffect(() => {
+    show(null)
+    setAttempts([])
+    if (!exercise) return
+    setCodeState(loadCode(exercise))
+    loadAttempts(exercise.id)
+    // A new exercise (by id) starts from its own draft; a re-read of the same one keeps the code.
+  }, [exerciseId])
+
+  const finish = useCallback(
+    (submissionId: string, exId: string) => {
+      client.call('exercises:submission', { id: submissionId }).then((d) => {
+        if (viewRef.current?.submissionId === submissionId) show(viewOfDetail(d))
+      }, report)
+      loadAttempts(exId)
+    },
+    [show, report, loadAttempts],
+  )
+
+  useEffect(
+    () =>
+      client.subscribe((raw) => {
+        const e = exerciseEvent(raw)
+        if (!e) return
+        const current = viewRef.current
+        if (!current || current.submissionId !== e.submissionId) {
+          early.current = [...early.current.slice(-199), e]
+          return
+        }
+        show(applyEvent(current, e))
+        if (e.type === 'exercise.done') finish(e.submissionId, e.exerciseId)
+      }),
+    [show, finish],
+  )
+
+  const setCode = useCallback(
+    (next: string) => {
+      setCodeState(next)
+      if (exerciseId) localStorage.setItem(draftKey(exerciseId), next)
+    },
+    [exerciseId],
+  )
+
+  const grading = view !== null && !isFinished(view.status)
+
+  const check = useCallback(() => {
+    if (!exercise || grading) return
+    early.current = []
+    client
+      .call('exercises:submit', { id: exercise.id, code })
+      .then((s) => {
+        let v = startView(s, exercise.tests.length)
+        const mine = early.current.filter((e) => e.submissionId === s.id)
+        early.current = []
+        for (const e of mine) v = applyEvent(v, e)
+        show(v)
+        loadAttempts(exercise.id)
+        if (isFinished(v.status)) finish(s.id, exercise.id)
+      })
+      .catch(report)
+  }, [exercise, grading, code, show, loadAttempts, finish, report])
+
+  const cancel = useCallback(() => {
+    const id = viewRef.current?.submissionId
+    if (id) client.call('exercises:cancel', { id }).catch(report)
+  }, [report])
+
+  const resetCode = useCallback(() => {
+    if (exercise) setCode(exercise.starter)
+  }, [exercise, setCode])
+
+  return useMemo(
+    () => ({ code, setCode, resetCode, view, grading, check, cancel, attempts }),
+    [code, setCode, resetCode, view, grading, check, cancel, attempts],
+  )
+}

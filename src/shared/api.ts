@@ -13,6 +13,11 @@ import type { RunComparison } from './compare'
 import { MAX_CODE_CHARS, REQUEST_LIMIT_BOUNDS } from './limit-bounds'
 import { RUN_STATUSES } from './run'
 import { RUNTIME_CHOICES } from './runtime'
+import {
+  dockerConnectionSchema,
+  type DockerConnectionInfo,
+  type DockerTestResult,
+} from './docker-connection'
 
 /**
  * The one contract between the renderer and the main process. The Electron preload implements it
@@ -85,6 +90,9 @@ export const schemas = {
   'environments:build': z.strictObject({ name: z.string().min(1).max(64) }),
   'environments:cancelBuild': z.strictObject({ name: z.string().min(1).max(64) }),
   'docker:status': z.strictObject({}),
+  'docker:connection': z.strictObject({}),
+  'docker:setConnection': z.strictObject({ connection: dockerConnectionSchema }),
+  'docker:test': z.strictObject({ connection: dockerConnectionSchema.optional() }),
 } as const
 
 export type Method = keyof typeof schemas
@@ -191,6 +199,12 @@ export interface TakoApi {
   'environments:build': { started: boolean }
   'environments:cancelBuild': { cancelled: boolean }
   'docker:status': DockerStatus
+  /** The Docker connection in use and the saved setting (see docs/remote-hosts.md). */
+  'docker:connection': DockerConnectionInfo
+  /** Saves the setting (app only; over HTTP the server's environment decides); applies on restart. */
+  'docker:setConnection': DockerConnectionInfo
+  /** One `GET /version` through `connection` (default: the one in use), failures explained. */
+  'docker:test': DockerTestResult
 }
 
 /** Everything pushed from the main process. Run events carry the run id. */

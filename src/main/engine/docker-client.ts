@@ -1,5 +1,6 @@
 import Docker from 'dockerode'
 import { resolveDockerEndpoint } from './docker-endpoint'
+import { tlsFailure } from './docker-probe'
 
 /**
  * Docker behind one small interface. The engine talks only to `ContainerClient`; production uses
@@ -118,6 +119,8 @@ export class DockerContainerClient implements ContainerClient, ImageClient {
   }
 
   private wrap(err: unknown): Error {
+    const tls = tlsFailure(this.endpoint, err)
+    if (tls) return new DockerUnavailableError(tls, err)
     if (isConnectionError(err))
       return new DockerUnavailableError(unavailableMessage(this.endpoint, err), err)
     const status = dockerStatusCode(err)

@@ -1,7 +1,11 @@
 // The Docker connection setting's methods (see docs/remote-hosts.md): what is in use, saving the
 // setting (the app only: over HTTP the server's environment decides), and "Test connection".
 import type { Args, TakoApi } from '../../shared/api'
-import type { DockerConnection, DockerConnectionInfo } from '../../shared/docker-connection'
+import {
+  dockerConnectionSchema,
+  type DockerConnection,
+  type DockerConnectionInfo,
+} from '../../shared/docker-connection'
 import { ConnectionConfigError, listContexts, resolveConnection } from '../engine/docker-connection'
 import { testConnection } from '../engine/docker-probe'
 import type { Core } from './core'
@@ -59,5 +63,34 @@ export function connectionHandlers(
       if (args.connection && !settings) throw new FailedPrecondition(SERVER_DECIDES)
       return testConnection(args.connection ?? core.connection)
     },
+  }
+}
+
+/**
+ * The saved setting as the app starts with it: a setting that is not valid or cannot be resolved (a
+ * context deleted since, a certificate folder gone) gives `local` and says why, so the app still
+ * starts and the person can fix it in the Docker connection dialog.
+ */
+export function startupConnection(saved: unknown): {
+  connection: DockerConnection
+  problem: string | null
+} {
+  const parsed = dockerConnectionSchema.safeParse(saved ?? { kind: 'local' })
+  if (!parsed.success) {
+    return {
+      connection: { kind: 'local' },
+      problem:
+        'The saved Docker connection is not valid; the default is used until it is saved again.',
+    }
+  }
+  try {
+    resolveConnection(parsed.data)
+    return { connection: parsed.data, problem: null }
+  } catch (err) {
+    if (!(err instanceof ConnectionConfigError)) throw err
+    return {
+      connection: { kind: 'local' },
+      problem: `The saved Docker connection cannot be used (${err.message}); the default is used until it is changed.`,
+    }
   }
 }

@@ -4,6 +4,7 @@ import { Banners } from './components/Banners'
 import { CompareActions } from './components/CompareActions'
 import { ComparePicker } from './components/ComparePicker'
 import { CompareView } from './components/CompareView'
+import { ConnectionDialog } from './components/ConnectionDialog'
 import { BundleButtons, BundleDrop } from './components/BundleActions'
 import { DeleteDialog } from './components/DeleteDialog'
 import { Editors } from './components/Editors'
@@ -29,6 +30,7 @@ export function App(): JSX.Element {
   const compare = useCompare(report)
   const { openCompare } = compare
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null)
+  const [connectionOpen, setConnectionOpen] = useState(false)
   const bundles = useBundles(notices, { refresh: history.refresh, open: run.open })
   const shown = run.detail && run.detail.id === run.live?.id && !run.running ? run.detail.id : null
   // The shown run's error line is marked in the editor only while the editor holds its code.
@@ -125,6 +127,7 @@ export function App(): JSX.Element {
         canRun={canRun}
         onRun={() => void startDraft()}
         onStop={() => void stop()}
+        onConnection={() => setConnectionOpen(true)}
         bundleActions={
           <BundleButtons
             exportId={shown}
@@ -219,6 +222,7 @@ export function App(): JSX.Element {
           onConfirm={() => remove(confirmDelete)}
         />
       )}
+      {connectionOpen && <ConnectionDialog onClose={() => setConnectionOpen(false)} />}
     </div>
   )
 }

@@ -27,6 +27,8 @@ interface Props {
   onStop: () => void
   /** Export…/Import… of run bundles. */
   bundleActions?: ReactNode
+  /** Opens the Docker connection dialog. */
+  onConnection?: () => void
 }
 
 /** The top bar: examples, environment, limits, Run/Stop and Docker's state. */
@@ -135,6 +137,16 @@ export function Toolbar(props: Props): JSX.Element {
             ? `Docker ${docker.version ?? ''}${docker.gvisorAvailable ? ' · gVisor' : ''}`
             : 'Docker unreachable'}
       </span>
+      {props.onConnection && (
+        <button
+          type="button"
+          className="docker-settings"
+          title="Where the app reaches Docker: this computer, a Docker context or a remote host"
+          onClick={props.onConnection}
+        >
+          Connection…
+        </button>
+      )}
     </header>
   )
 }

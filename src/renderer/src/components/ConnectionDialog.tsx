@@ -117,8 +117,10 @@ export function ConnectionDialog({ onClose }: { onClose: () => void }): JSX.Elem
               checked={kind === 'local'}
               onChange={() => setKind('local')}
             />
-            Default — as the <code>docker</code> command: DOCKER_HOST, else the current context,
-            else this computer’s Docker
+            <span>
+              Default — as the <code>docker</code> command: DOCKER_HOST, else the current context,
+              else this computer’s Docker
+            </span>
           </label>
           <label>
             <input
@@ -127,7 +129,7 @@ export function ConnectionDialog({ onClose }: { onClose: () => void }): JSX.Elem
               checked={kind === 'context'}
               onChange={() => setKind('context')}
             />
-            A Docker CLI context
+            <span>A Docker CLI context</span>
           </label>
           {kind === 'context' && (
             <select
@@ -149,7 +151,7 @@ export function ConnectionDialog({ onClose }: { onClose: () => void }): JSX.Elem
               checked={kind === 'host'}
               onChange={() => setKind('host')}
             />
-            A host
+            <span>A host</span>
           </label>
           {kind === 'host' && (
             <div className="connection-host">

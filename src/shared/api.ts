@@ -167,6 +167,12 @@ export interface DockerStatus {
   gvisorAvailable?: boolean
   /** Runtime of runs that do not ask for one (`TAKO_RUNTIME`). */
   defaultRuntime?: 'runc' | 'gvisor'
+  /** Where the daemon is: `unix:///var/run/docker.sock`, `tcp://10.0.0.2:2376`, … */
+  host?: string
+  /** How run files reach containers: bind mounts (a local daemon) or the archive API (remote). */
+  transfer?: 'bind' | 'archive'
+  /** Which engine answers (from its version info); absent while it does not answer. */
+  engine?: 'docker' | 'podman'
 }
 
 export interface BuildProgressEvent {

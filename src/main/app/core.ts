@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import Docker from 'dockerode'
+import { ArchiveTransfer } from '../engine/archive-transfer'
 import { resolveDockerEndpoint } from '../engine/docker-endpoint'
 import { EnvironmentService } from '../environments/environment-service'
 import {
@@ -123,6 +124,9 @@ export function createCore(options: CoreOptions): Core {
   const poolConfig = options.pool ?? poolFromEnv()
   const users = defaultUsers()
   const usage = new UsageMonitor(client, { log })
+  // A daemon whose filesystem is not ours gets files by the archive API (docs/architecture.md, 'File transfer').
+  const archive =
+    resolved.transfer === 'archive' ? new ArchiveTransfer(client, sessionId, log) : null
   const pool = poolConfig.enabled
     ? new WarmPool({
         client,
@@ -135,6 +139,7 @@ export function createCore(options: CoreOptions): Core {
         spawnConcurrency: (poolConfig as { spawnConcurrency?: number }).spawnConcurrency ?? 1,
         log: log ?? (() => undefined),
         usage,
+        archive,
       })
     : null
   const minFreeBytes =
@@ -148,6 +153,7 @@ export function createCore(options: CoreOptions): Core {
     defaultRuntime: options.defaultRuntime ?? runtimeFromEnv(),
     ...(options.runtimeNames ? { runtimeNames: options.runtimeNames } : {}),
     usage,
+    archive,
     ...(minFreeBytes !== undefined ? { minFreeBytes } : {}),
     ...(options.minFreeInodes !== undefined ? { minFreeInodes: options.minFreeInodes } : {}),
     ...(log ? { log } : {}),

@@ -20,9 +20,18 @@ export async function dockerStatus(core: Core): Promise<DockerStatus> {
       error: null,
       gvisorAvailable: await runtimes.gvisorAvailable(),
       defaultRuntime: runtimes.defaultChoice,
+      host: core.client.endpoint,
+      transfer: core.engine.transfer,
+      engine: v.engine ?? 'docker',
     }
   } catch (err) {
-    return { available: false, version: null, error: (err as Error).message }
+    return {
+      available: false,
+      version: null,
+      error: (err as Error).message,
+      host: core.client.endpoint,
+      transfer: core.engine.transfer,
+    }
   }
 }
 

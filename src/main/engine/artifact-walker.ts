@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import type { ArtifactInfo, RunWarning } from '../../shared/run'
+import {
+  decodeName,
+  judgeEntry,
+  judgeSize,
+  MAX_ARTIFACT_PATH_BYTES,
+  type EntryKind,
+} from './collect-rules'
 import { contentTypeFor } from './content-type'
 import {
   closeDir,
@@ -15,6 +22,8 @@ import {
 } from './dir-fd'
 import { removeEntry } from './remove-tree'
 import { Slicer, sortSliced } from './slicer'
+
+export { MAX_ARTIFACT_PATH_BYTES }
 
 export interface WalkLimits {
   artifactCount: number
@@ -39,26 +48,9 @@ export interface WalkResult {
   totalBytes: number
 }
 
-/**
- * Longest artifact path kept, in bytes. Within the depth limit a script can still nest names of 255
- * bytes past the host's PATH_MAX (4096), where path-based calls fail with ENAMETOOLONG: such an
- * entry could not be shown or downloaded. Anything longer is removed (folders flatly, as for the
- * depth limit) and reported.
- */
-export const MAX_ARTIFACT_PATH_BYTES = 1024
 const HASH_CHUNK = 1024 * 1024
-const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-function decodeName(name: Buffer): string | null {
-  try {
-    const s = utf8.decode(name)
-    return s.includes('\\') ? null : s
-  } catch {
-    return null
-  }
-}
-
-function statKind(st: fs.Stats | fs.Dirent<Buffer>): string {
+function statKind(st: fs.Stats | fs.Dirent<Buffer>): EntryKind {
   if (st.isSymbolicLink()) return 'symlink'
   if (st.isFIFO()) return 'fifo'
   if (st.isSocket()) return 'socket'
@@ -255,52 +247,19 @@ export async function collectArtifacts(
     relPath: string,
   ): Verdict {
     const { dir, depth } = frame
-    if (name === null)
-      return {
-        remove: ['artifact_rejected:name', 'file name is not valid UTF-8 or contains a backslash'],
-      }
-    if (Buffer.byteLength(relPath) > MAX_ARTIFACT_PATH_BYTES)
-      return {
-        remove: [
-          'artifact_limit:path',
-          `path longer than ${MAX_ARTIFACT_PATH_BYTES} bytes skipped`,
-        ],
-      }
     let kind = statKind(entry)
-    if (kind === 'unknown') kind = statKind(lstatChild(dir, entry.name))
-    if (kind === 'directory') {
-      if (depth + 1 <= limits.artifactDepth) return 'dir'
-      return {
-        remove: [
-          'artifact_limit:depth',
-          `folder deeper than ${limits.artifactDepth} levels skipped`,
-        ],
-      }
-    }
-    if (kind !== 'file')
-      return {
-        remove: [`artifact_rejected:${kind}`, `${kind} skipped: only regular files are kept`],
-      }
+    if (kind === 'unknown' && name !== null) kind = statKind(lstatChild(dir, entry.name))
+    const v = judgeEntry({ name, relPath, kind, depth }, limits)
+    if (v === 'dir') return 'dir'
+    if (v !== 'file') return v
     if (artifacts.length >= limits.artifactCount) return { remove: null }
     const fd = openChildFile(dir, entry.name)
     let handedOver = false
     try {
       const st = fs.fstatSync(fd)
       if (!st.isFile()) return { remove: ['artifact_rejected:special', 'not a regular file'] }
-      if (st.size > limits.artifactBytes)
-        return {
-          remove: [
-            'artifact_limit:size',
-            `${st.size} bytes is over the ${limits.artifactBytes}-byte limit per file`,
-          ],
-        }
-      if (state.totalBytes + st.size > limits.artifactTotalBytes)
-        return {
-          remove: [
-            'artifact_limit:total',
-            `skipped: artifacts would exceed ${limits.artifactTotalBytes} bytes in total`,
-          ],
-        }
+      const refused = judgeSize(st.size, state.totalBytes, limits)
+      if (refused) return { remove: refused }
       if (st.mode & UNSAFE_MODE_BITS) restrictFileMode(fd, st)
       if (st.size > HASH_CHUNK) {
         handedOver = true

@@ -36,6 +36,17 @@ export function sandboxUser(): SandboxUser {
   return { uid: 1000, gid: 1000 }
 }
 
+/**
+ * Archive transfer: per-run volumes on the daemon's side instead of the run folder's bind mounts
+ * (see docs/architecture.md, 'File transfer'). Code and input are mounted read-only in the run's
+ * container; only the loader (never started) mounts them writable.
+ */
+export interface RunVolumes {
+  code: string
+  input: string
+  output: string
+}
+
 interface CommonSpecInput {
   sessionId: string
   image: string
@@ -61,6 +72,8 @@ export interface RunSpecInput extends CommonSpecInput {
    * 'Standard input').
    */
   stdin?: StdinMode
+  /** Archive transfer: these volumes instead of the bind mounts above. */
+  volumes?: RunVolumes
 }
 
 /** How a run's standard input is fed (see docs/run-contract.md, 'Standard input'). */
@@ -75,6 +88,20 @@ export interface WarmSpecInput extends CommonSpecInput {
   inputDir: string
   outputDir: string
   preimports: readonly string[]
+  /** Archive transfer: these volumes instead of the bind mounts above. */
+  volumes?: RunVolumes
+}
+
+/**
+ * Archive transfer's loader: created, never started, it mounts a run's volumes writable so the
+ * archive API can fill them (the run's own container has them read-only, and its root file system
+ * read-only, where Docker refuses to extract). Its root is writable only so that one tar at `/`
+ * can set the owner of /output; no process ever runs in it.
+ */
+export interface LoaderSpecInput extends CommonSpecInput {
+  kind: 'loader'
+  loaderId: string
+  volumes: RunVolumes
 }
 
 /** A check of an image (e.g. a custom image has python3): no mounts at all. */
@@ -84,7 +111,7 @@ export interface ProbeSpecInput extends CommonSpecInput {
   command: string[]
 }
 
-export type ContainerSpecInput = RunSpecInput | WarmSpecInput | ProbeSpecInput
+export type ContainerSpecInput = RunSpecInput | WarmSpecInput | ProbeSpecInput | LoaderSpecInput
 
 /** Name, run label, role, mounts, command and stdin of each kind of container. */
 function kindParts(input: ContainerSpecInput): {
@@ -110,6 +137,16 @@ function kindParts(input: ContainerSpecInput): {
         cmd: ['python3', '-u', '-c', SUPERVISOR_SOURCE, 'warm', ...input.preimports],
         workingDir: '/output',
         stdin: true,
+      }
+    case 'loader':
+      return {
+        name: `tako-load-${input.loaderId}`,
+        runLabel: `load-${input.loaderId}`,
+        role: 'loader',
+        binds: [],
+        cmd: ['false'],
+        workingDir: '/tmp',
+        stdin: false,
       }
     case 'probe':
       return {
@@ -141,6 +178,27 @@ function kindParts(input: ContainerSpecInput): {
   }
 }
 
+function volumeMount(source: string, target: string, readOnly: boolean): Docker.MountSettings {
+  return {
+    Type: 'volume',
+    Source: source,
+    Target: target,
+    ReadOnly: readOnly,
+    VolumeOptions: { NoCopy: true },
+  } as Docker.MountSettings
+}
+
+/** Archive transfer's mounts: the run's volumes, read-only but /output, or all writable (loader). */
+function volumeMounts(input: ContainerSpecInput): Docker.MountSettings[] | null {
+  if (input.kind === 'probe' || !input.volumes) return null
+  const loader = input.kind === 'loader'
+  return [
+    volumeMount(input.volumes.code, '/code', !loader),
+    volumeMount(input.volumes.input, '/input', !loader),
+    volumeMount(input.volumes.output, '/output', false),
+  ]
+}
+
 /**
  * The hardened container for a run, a warm container or an image probe. Every security-relevant
  * flag lives here and nowhere else, and nothing changes the result afterwards: tests assert on this
@@ -149,6 +207,7 @@ function kindParts(input: ContainerSpecInput): {
 export function buildContainerSpec(input: ContainerSpecInput): Docker.ContainerCreateOptions {
   const { limits } = input
   const k = kindParts(input)
+  const mounts = volumeMounts(input)
   return {
     name: k.name,
     Image: input.image,
@@ -174,9 +233,10 @@ export function buildContainerSpec(input: ContainerSpecInput): Docker.ContainerC
     },
     HostConfig: {
       ...(input.runtime ? { Runtime: input.runtime } : {}),
-      Binds: k.binds,
+      Binds: mounts ? [] : k.binds,
+      ...(mounts ? { Mounts: mounts } : {}),
       Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=${limits.tmpBytes}` },
-      ReadonlyRootfs: true,
+      ReadonlyRootfs: input.kind !== 'loader',
       NetworkMode: 'none',
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],

@@ -1,5 +1,6 @@
 import Docker from 'dockerode'
 import { resolveDockerEndpoint } from './docker-endpoint'
+import { engineOf } from './docker-connection'
 import { tlsFailure } from './docker-probe'
 
 /**
@@ -9,7 +10,8 @@ import { tlsFailure } from './docker-probe'
  */
 export interface ContainerClient {
   readonly endpoint: string
-  ping(): Promise<{ version: string; apiVersion: string }>
+  /** `engine`: Podman's Docker-compatible API says so in its version components. */
+  ping(): Promise<{ version: string; apiVersion: string; engine?: 'docker' | 'podman' }>
   imageExists(ref: string): Promise<boolean>
   create(spec: Docker.ContainerCreateOptions): Promise<string>
   attach(id: string): Promise<NodeJS.ReadableStream>
@@ -31,6 +33,15 @@ export interface ContainerClient {
   runtimes?(): Promise<string[]>
   /** How the daemon lays out cgroups (for resource use); absent: resource use is not measured. */
   cgroupInfo?(): Promise<{ driver: string; version: string }>
+  /** Archive transfer (see archive-transfer.ts): volumes and the archive API. */
+  createVolume?(name: string, labels: Record<string, string>): Promise<void>
+  /** Removes a volume; one already gone is not an error. */
+  removeVolume?(name: string): Promise<void>
+  listVolumesByLabel?(label: string): Promise<{ name: string; labels: Record<string, string> }[]>
+  /** Extracts a tar stream into the container at `path` (a folder). */
+  putArchive?(id: string, path: string, tar: NodeJS.ReadableStream): Promise<void>
+  /** A tar stream of `path` in the container, as the daemon sends it (never buffered whole). */
+  getArchive?(id: string, path: string): Promise<NodeJS.ReadableStream>
 }
 
 /** What the app asks Docker about images (builds and packs stream through dockerode itself). */
@@ -130,10 +141,10 @@ export class DockerContainerClient implements ContainerClient, ImageClient {
     return err instanceof Error ? err : new Error(String(err))
   }
 
-  async ping(): Promise<{ version: string; apiVersion: string }> {
+  async ping(): Promise<{ version: string; apiVersion: string; engine: 'docker' | 'podman' }> {
     try {
       const v = await this.docker.version()
-      return { version: v.Version, apiVersion: v.ApiVersion }
+      return { version: v.Version, apiVersion: v.ApiVersion, engine: engineOf(v) }
     } catch (err) {
       throw this.wrap(err)
     }
@@ -291,6 +302,50 @@ export class DockerContainerClient implements ContainerClient, ImageClient {
     try {
       const list = await this.docker.listContainers({ all: true, filters: { label: [label] } })
       return list.map((c) => ({ id: c.Id, labels: c.Labels }))
+    } catch (err) {
+      throw this.wrap(err)
+    }
+  }
+
+  async createVolume(name: string, labels: Record<string, string>): Promise<void> {
+    try {
+      await this.docker.createVolume({ Name: name, Labels: labels })
+    } catch (err) {
+      throw this.wrap(err)
+    }
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await this.docker.getVolume(name).remove()
+    } catch (err) {
+      if (dockerStatusCode(err) === 404) return
+      throw this.wrap(err)
+    }
+  }
+
+  async listVolumesByLabel(
+    label: string,
+  ): Promise<{ name: string; labels: Record<string, string> }[]> {
+    try {
+      const r = await this.docker.listVolumes({ filters: { label: [label] } })
+      return (r.Volumes ?? []).map((v) => ({ name: v.Name, labels: v.Labels ?? {} }))
+    } catch (err) {
+      throw this.wrap(err)
+    }
+  }
+
+  async putArchive(id: string, path: string, tar: NodeJS.ReadableStream): Promise<void> {
+    try {
+      await this.docker.getContainer(id).putArchive(tar, { path })
+    } catch (err) {
+      throw this.wrap(err)
+    }
+  }
+
+  async getArchive(id: string, path: string): Promise<NodeJS.ReadableStream> {
+    try {
+      return await this.docker.getContainer(id).getArchive({ path })
     } catch (err) {
       throw this.wrap(err)
     }

@@ -8,7 +8,10 @@ import os from 'node:os'
 import path from 'node:path'
 import type Docker from 'dockerode'
 import type { DockerConnection } from '../../shared/docker-connection'
-import type { DockerEndpoint } from './docker-endpoint'
+import type { DockerEndpoint as ResolvedWithTransfer } from './docker-endpoint'
+
+/** Where and how to connect; docker-endpoint.ts adds the file transfer. */
+export type DockerEndpoint = Omit<ResolvedWithTransfer, 'transfer'>
 
 /** The setting or the environment names something that cannot be used (missing file, bad URL). */
 export class ConnectionConfigError extends Error {
@@ -234,9 +237,11 @@ export function resolveConnection(
   return { endpoint: `unix://${socket}`, options: { socketPath: socket }, source: 'default' }
 }
 
-/** Docker or Podman, from `GET /version` (Podman names its component "Podman Engine"). */
+/** Docker or Podman, from `GET /version` (Podman names its platform and component "Podman Engine"). */
 export function engineOf(version: {
+  Platform?: { Name?: string } | null
   Components?: { Name?: string }[] | null
 }): 'docker' | 'podman' {
-  return (version.Components ?? []).some((c) => /podman/i.test(c.Name ?? '')) ? 'podman' : 'docker'
+  const names = [version.Platform?.Name ?? '', ...(version.Components ?? []).map((c) => c.Name)]
+  return names.some((n) => /podman/i.test(n ?? '')) ? 'podman' : 'docker'
 }

@@ -3,12 +3,36 @@ import Docker from 'dockerode'
 import type { DockerConnection } from '../../shared/docker-connection'
 import { currentContextName, readContext, resolveConnection } from './docker-connection'
 
+/**
+ * How a run's files reach the container (see docs/architecture.md, 'File transfer'): `bind` mounts
+ * the run folder (the daemon shares this machine's filesystem); `archive` copies code and input in
+ * with the archive API and streams /output back out (a daemon elsewhere: tcp, ssh).
+ */
+export type FileTransfer = 'bind' | 'archive'
+
 export interface DockerEndpoint {
   /** What a person would recognise: `unix:///var/run/docker.sock`, `tcp://host:2375`, … */
   endpoint: string
   /** dockerode options; empty means dockerode's own defaults (which follow DOCKER_HOST). */
   options: Docker.DockerOptions
   source: 'DOCKER_HOST' | 'context' | 'default' | 'setting'
+  /** Chosen from the endpoint, or `TAKO_TRANSFER=bind|archive`. */
+  transfer: FileTransfer
+}
+
+export type ResolvedEndpoint = DockerEndpoint
+
+/**
+ * The file transfer for an endpoint: a unix socket or a named pipe is a daemon on this machine
+ * (bind mounts reach the run folder); anything else (tcp, ssh, http…) is a daemon whose filesystem
+ * is not ours. `TAKO_TRANSFER=bind|archive` overrides the choice (tests run archive mode against
+ * the local daemon this way); any other value is an error, not a silent default.
+ */
+export function transferFor(endpoint: string, env: NodeJS.ProcessEnv = process.env): FileTransfer {
+  const forced = env.TAKO_TRANSFER?.trim().toLowerCase()
+  if (forced === 'bind' || forced === 'archive') return forced
+  if (forced) throw new Error(`TAKO_TRANSFER must be bind or archive, got ${env.TAKO_TRANSFER}`)
+  return /^(unix|npipe):\/\//i.test(endpoint) ? 'bind' : 'archive'
 }
 
 /** The Docker CLI's current context's endpoint (`DOCKER_CONTEXT`, else `currentContext` in config.json). */
@@ -28,7 +52,8 @@ export function resolveDockerEndpoint(
   home = os.homedir(),
   setting?: DockerConnection,
 ): DockerEndpoint {
-  return resolveConnection(setting, env, home)
+  const found = resolveConnection(setting, env, home)
+  return { ...found, transfer: transferFor(found.endpoint, env) }
 }
 
 /** A dockerode client connected as the docker CLI would connect. */

@@ -14,6 +14,7 @@ import type { OutputStream } from '../../shared/run'
 import type { RunPaths } from './run-folder'
 import { runtimeMissing, runtimeStartFailure, type ResolvedRuntime } from './runtimes'
 import type { WarmContainer } from './warm-pool'
+import type { ArchiveSlot, ArchiveTransfer } from './archive-transfer'
 import type { StdinChannel } from './stdin-channel'
 import type { StdinMode } from './container-spec'
 
@@ -41,6 +42,8 @@ export interface Launch {
   warm: WarmContainer | null
   /** The container's own cgroup parent, where its resource use is read (null: none). */
   cgroupParent: string | null
+  /** Archive transfer: the run's volumes on the daemon's side (null: bind mounts). */
+  archive: ArchiveSlot | null
 }
 
 /** Streams of a Docker attach, demultiplexed into the sink; resolves when the stream ends. */
@@ -62,6 +65,8 @@ export async function launchCold(
     remove: (id: string) => Promise<void>
     runtime: ResolvedRuntime
     cgroupParent?: string | undefined
+    /** Archive transfer (null: the run folder is bind-mounted). */
+    archive?: ArchiveTransfer | null
   },
   spec: RunSpec,
   paths: RunPaths,
@@ -69,6 +74,14 @@ export async function launchCold(
   onPayload: PayloadSink,
 ): Promise<Launch> {
   const stdin = spec.stdin ?? null
+  let slot: ArchiveSlot | null = null
+  if (d.archive) {
+    try {
+      slot = await d.archive.prepare(spec.runId, spec.image, spec.limits, user, paths)
+    } catch (err) {
+      throw imageMissing(err, spec) ?? err
+    }
+  }
   const createSpec = buildContainerSpec({
     kind: 'run',
     runId: spec.runId,
@@ -80,12 +93,14 @@ export async function launchCold(
     ...paths,
     stdin: stdin?.mode ?? 'none',
     ...(d.cgroupParent ? { cgroupParent: d.cgroupParent } : {}),
+    ...(slot ? { volumes: slot.volumes } : {}),
   })
   const { choice, name } = d.runtime
   let containerId: string
   try {
     containerId = await d.client.create(createSpec)
   } catch (err) {
+    if (slot) await d.archive?.release(slot)
     throw imageMissing(err, spec) ?? runtimeMissing(err, choice, name) ?? err
   }
   try {
@@ -99,6 +114,7 @@ export async function launchCold(
       streamEnded: pipeAttach(stream, onPayload),
       warm: null,
       cgroupParent: d.cgroupParent ?? null,
+      archive: slot,
       begin: async () => {
         await d.client.start(containerId).catch((err: unknown) => {
           throw runtimeStartFailure(err, choice, name) ?? err
@@ -109,6 +125,7 @@ export async function launchCold(
     }
   } catch (err) {
     await d.remove(containerId)
+    if (slot) await d.archive?.release(slot)
     throw err
   }
 }
@@ -141,12 +158,15 @@ export function launchWarm(
   onPayload: PayloadSink,
   stdin: StdinChannel | null = null,
 ): Launch {
-  const code = path.join(warm.codeDir, 'main.py')
-  const input = path.join(warm.inputDir, 'data.json')
-  fs.copyFileSync(paths.codeFile, code)
-  fs.copyFileSync(paths.inputFile, input)
-  fs.chmodSync(code, 0o444)
-  fs.chmodSync(input, 0o444)
+  if (!warm.archive) {
+    // Archive transfer: the engine filled the container's volumes already (ArchiveTransfer.fill).
+    const code = path.join(warm.codeDir, 'main.py')
+    const input = path.join(warm.inputDir, 'data.json')
+    fs.copyFileSync(paths.codeFile, code)
+    fs.copyFileSync(paths.inputFile, input)
+    fs.chmodSync(code, 0o444)
+    fs.chmodSync(input, 0o444)
+  }
   const demux = new DockerDemuxer(onPayload)
   warm.setSink((chunk) => demux.push(chunk))
   return {
@@ -155,6 +175,7 @@ export function launchWarm(
     streamEnded: warm.streamEnded,
     warm,
     cgroupParent: warm.cgroupParent,
+    archive: warm.archive ?? null,
     begin: async () => {
       const mode = stdin?.mode ?? 'none'
       await new Promise<void>((resolve, reject) => {

@@ -24,5 +24,10 @@ export async function reapOrphans(
     await client.remove(c.id)
     removed.push(c.id)
   }
+  // Archive transfer's volumes (see archive-transfer.ts), once their containers are gone.
+  for (const v of (await client.listVolumesByLabel?.(LABEL_APP)) ?? []) {
+    if (v.labels[LABEL_SESSION] === currentSession || isOwnerAlive(v.labels[LABEL_OWNER])) continue
+    await client.removeVolume?.(v.name).catch(() => undefined) // in use: next start-up
+  }
   return removed
 }

@@ -28,9 +28,12 @@ export class RemovalQueue {
     }
   }
 
-  /** Removes a container without waiting for it. */
-  removeInBackground(runId: string, containerId: string): void {
-    const p = this.remove(runId, containerId).finally(() => this.inFlight.delete(p))
+  /** Removes a container without waiting for it; `then` runs after (e.g. removing its volumes). */
+  removeInBackground(runId: string, containerId: string, then?: () => Promise<void>): void {
+    const p = this.remove(runId, containerId)
+      .then(then)
+      .catch((err: unknown) => this.log('remove-then-failed', { runId, error: String(err) }))
+      .finally(() => this.inFlight.delete(p))
     this.inFlight.add(p)
   }
 

@@ -73,6 +73,18 @@ function invalid(message: string): ParsedResult {
 }
 
 /**
+ * A result.json that is a link or a special file (FIFO, socket, device): never read. The archive
+ * transfer never writes such an entry to the host, so it reports it from the tar's header.
+ */
+export function resultNotRead(kind: 'symlink' | 'special'): ParsedResult {
+  return invalid(
+    kind === 'symlink'
+      ? 'result.json is a symbolic link; it was not read'
+      : 'result.json is not a regular file (FIFO, socket or device); it was not read',
+  )
+}
+
+/**
  * Reads `/output/result.json` from the host side after the container stopped. Missing → null with no
  * warning (printing without a result is normal). A link, FIFO, folder, oversized or malformed file →
  * null plus a `result_invalid` warning naming why; the target of a link is never opened.
@@ -85,15 +97,14 @@ export function readResultJson(outputDir: string, maxBytes: number): ParsedResul
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return { output: null, raw: null, warning: null }
-    if (code === 'ELOOP') return invalid('result.json is a symbolic link; it was not read')
+    if (code === 'ELOOP') return resultNotRead('symlink')
     if (code === 'EISDIR') return invalid('result.json is a folder, not a file')
     return invalid(`result.json could not be opened: ${code ?? (err as Error).message}`)
   }
   try {
     const st = fs.fstatSync(fd)
     if (st.isDirectory()) return invalid('result.json is a folder, not a file')
-    if (!st.isFile())
-      return invalid('result.json is not a regular file (FIFO, socket or device); it was not read')
+    if (!st.isFile()) return resultNotRead('special')
     if (st.size > maxBytes) {
       return invalid(
         `result.json is ${st.size} bytes, over the ${maxBytes}-byte limit; it was not read`,

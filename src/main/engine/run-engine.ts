@@ -1,6 +1,9 @@
 import fs from 'node:fs'
 import type { ResourceUsage, RunLimits, RunOutcome } from '../../shared/run'
+import type { ArchiveTransfer } from './archive-transfer'
 import { collect } from './collect'
+import type { FileTransfer } from './docker-endpoint'
+import type { UnpackResult } from './tar-unpack'
 import type { SandboxUser } from './container-spec'
 import { dockerMessage, type ContainerClient } from './docker-client'
 import { daemonStoppedIt, infraFailure, wasOomKilled } from './docker-verdicts'
@@ -73,6 +76,8 @@ export interface EngineOptions {
   /** Measures each run's memory, CPU time and tasks (default: from this host's cgroup files). */
   usage?: UsageMonitor
   log?: (event: string, fields: Record<string, unknown>) => void
+  /** Archive transfer for a daemon whose filesystem is not ours (absent: bind mounts). */
+  archive?: ArchiveTransfer | null
   environmentsWithModule?: (module: string) => readonly string[] // for ModuleNotFoundError hints
 }
 
@@ -98,6 +103,7 @@ export class RunEngine {
   private readonly inputWaitMs: number
   pool: WarmPool | null
   readonly runtimes: Runtimes
+  private readonly archive: ArchiveTransfer | null
 
   constructor(options: EngineOptions) {
     this.client = options.client
@@ -107,6 +113,7 @@ export class RunEngine {
     this.killGraceMs = options.killGraceMs ?? 5_000
     this.log = options.log ?? (() => undefined)
     this.pool = options.pool ?? null
+    this.archive = options.archive ?? null
     this.environmentsWithModule = options.environmentsWithModule ?? (() => [])
     this.inputWaitMs = options.inputWaitMs ?? inputWaitMsFromEnv()
     this.guard =
@@ -121,6 +128,11 @@ export class RunEngine {
 
   get containerClient(): ContainerClient {
     return this.client
+  }
+
+  /** How run files reach containers (see docs/architecture.md, 'File transfer'). */
+  get transfer(): FileTransfer {
+    return this.archive ? 'archive' : 'bind'
   }
 
   /** Writes a run's files ahead of its run (a queued job); `run()` writes them afresh. */
@@ -158,6 +170,8 @@ export class RunEngine {
     let startedAt: string | null = null
     let tStart = 0
     let tExit = 0
+    let unpacked: UnpackResult | null = null
+    let fetchMs = 0
     try {
       if (watchdog.recorded) throw new InfraFailure(cancelledError(), 'cancelled')
       const refused = this.guard.checkBeforeStart(paths.outputDir)
@@ -216,7 +230,22 @@ export class RunEngine {
       usage = meter
         ? await meter.finish({ oomKilled, memoryLimitBytes: spec.limits.memoryBytes })
         : null
-      if (launch?.warm && exitCode !== null) {
+      const slot = launch?.archive ?? null
+      if (launch && slot && this.archive) {
+        // Archive transfer: /output is copied out before the container (and its volumes) go.
+        const t = performance.now()
+        if (tStart)
+          unpacked = await this.archive.fetchOutput(
+            launch.containerId,
+            paths.outputDir,
+            spec.limits,
+          )
+        fetchMs = performance.now() - t
+        const archive = this.archive
+        this.removals.removeInBackground(spec.runId, launch.containerId, () =>
+          archive.release(slot),
+        )
+      } else if (launch?.warm && exitCode !== null) {
         // Its processes are dead: the output can be read now and the container removed meanwhile.
         this.removals.removeInBackground(spec.runId, launch.containerId)
       } else if (launch) {
@@ -230,8 +259,8 @@ export class RunEngine {
     out.end()
 
     const tCollect = performance.now()
-    const { parsed, artifacts, warnings } = await collect(paths.outputDir, spec.limits)
-    const tEnd = performance.now()
+    const { parsed, artifacts, warnings } = await collect(paths.outputDir, spec.limits, unpacked)
+    const tEnd = performance.now() + fetchMs
 
     const stderrText = out.stderr.text()
     const stop = watchdog.recorded
@@ -286,7 +315,23 @@ export class RunEngine {
   ): Promise<Launch> {
     const warm =
       this.pool?.take(spec.image, spec.limits, spec.preimports ?? [], runtime.name) ?? null
-    if (warm) {
+    if (warm?.archive && this.archive) {
+      try {
+        await this.archive.fill(warm.archive, paths)
+        this.log('pool-dispatch', { runId: spec.runId, containerId: warm.id, key: warm.key })
+        return launchWarm(warm, paths, onPayload, spec.stdin ?? null)
+      } catch (err) {
+        this.log('pool-dispatch-failed', {
+          runId: spec.runId,
+          containerId: warm.id,
+          error: String(err),
+        })
+        const archive = this.archive
+        const slot = warm.archive
+        this.removals.removeInBackground(spec.runId, warm.id, () => archive.release(slot))
+        this.pool?.releaseSlot(warm)
+      }
+    } else if (warm) {
       try {
         // The warm container's /output folder becomes the run's artifacts folder now, before the
         // script starts (a rename on the same filesystem; the bind mount follows the folder), so
@@ -309,7 +354,14 @@ export class RunEngine {
     const remove = (id: string): Promise<void> => this.removals.remove(spec.runId, id)
     const cgroupParent = await this.usage.parentFor(spec.runId)
     return launchCold(
-      { client: this.client, sessionId: this.sessionId, remove, runtime, cgroupParent },
+      {
+        client: this.client,
+        sessionId: this.sessionId,
+        remove,
+        runtime,
+        cgroupParent,
+        archive: this.archive,
+      },
       spec,
       paths,
       user,

@@ -9,6 +9,7 @@ import { chownToSandbox } from './run-folder'
 import type { SandboxUsers } from './run-users'
 import type { UsageMonitor } from './resource-usage'
 import { READY_MARKER } from './supervisor'
+import type { ArchiveSlot, ArchiveTransfer } from './archive-transfer'
 
 /** A started container waiting for its one run. */
 export interface WarmContainer {
@@ -29,6 +30,8 @@ export interface WarmContainer {
   cgroupParent: string | null
   /** False once the container stopped or its stream closed (e.g. the daemon restarted). */
   alive(): boolean
+  /** Archive transfer: its volumes, and the loader that fills them at dispatch (absent: bind mounts). */
+  archive?: ArchiveSlot | null
 }
 
 export interface PoolOptions {
@@ -51,6 +54,8 @@ export interface PoolOptions {
   log: (event: string, fields: Record<string, unknown>) => void
   /** Gives each warm container a cgroup parent of its own, to measure its run (resource-usage.ts). */
   usage?: UsageMonitor
+  /** Archive transfer: volumes and a loader per warm container instead of the slot's bind mounts. */
+  archive?: ArchiveTransfer | null
 }
 
 /**
@@ -243,6 +248,16 @@ export class WarmPool {
     const user = this.o.users.next()
     chownToSandbox(outputDir, user)
     const cgroupParent = (await this.o.usage?.parentFor(`pool-${slotId}`)) ?? null
+    let archive: ArchiveSlot | null
+    try {
+      archive =
+        (await this.o.archive?.prepare(`pool-${slotId}`, state.image, state.limits, user, null)) ??
+        null
+    } catch (err) {
+      this.o.usage?.release(cgroupParent)
+      fs.rmSync(slotDir, { recursive: true, force: true })
+      throw err
+    }
     const spec = buildContainerSpec({
       kind: 'warm',
       slotId,
@@ -256,8 +271,17 @@ export class WarmPool {
       outputDir,
       preimports: state.preimports,
       ...(cgroupParent ? { cgroupParent } : {}),
+      ...(archive ? { volumes: archive.volumes } : {}),
     })
-    const id = await this.o.client.create(spec)
+    let id: string
+    try {
+      id = await this.o.client.create(spec)
+    } catch (err) {
+      if (archive) await this.o.archive?.release(archive)
+      this.o.usage?.release(cgroupParent)
+      fs.rmSync(slotDir, { recursive: true, force: true })
+      throw err
+    }
     let sink: ((chunk: Buffer) => void) | null = null
     try {
       const stream = await this.o.client.attachInteractive(id)
@@ -301,12 +325,14 @@ export class WarmPool {
         readyAt: Date.now(),
         cgroupParent,
         alive: () => alive,
+        archive,
         setSink: (s) => {
           sink = s
         },
       }
     } catch (err) {
       await this.o.client.remove(id).catch(() => undefined)
+      if (archive) await this.o.archive?.release(archive)
       this.o.usage?.release(cgroupParent)
       fs.rmSync(slotDir, { recursive: true, force: true })
       throw err
@@ -319,6 +345,7 @@ export class WarmPool {
       .catch((err: unknown) =>
         this.o.log('pool-remove-failed', { containerId: warm.id, error: dockerMessage(err) }),
       )
+    if (warm.archive) await this.o.archive?.release(warm.archive)
     this.o.usage?.release(warm.cgroupParent)
     fs.rmSync(warm.slotDir, { recursive: true, force: true })
   }

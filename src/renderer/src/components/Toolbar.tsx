@@ -126,15 +126,25 @@ export function Toolbar(props: Props): JSX.Element {
         className={`docker-pill ${docker?.available ? 'ok' : docker ? 'down' : ''}`}
         role="status"
         aria-label="Docker status"
-        title={
+        title={[
           docker?.error ??
-          (docker?.gvisorAvailable ? 'gVisor (runsc) is registered with Docker' : '')
-        }
+            (docker?.gvisorAvailable ? 'gVisor (runsc) is registered with Docker' : ''),
+          docker?.host ? `Daemon: ${docker.host}` : '',
+          docker?.transfer === 'archive'
+            ? 'Files are copied in and out with the archive API (a daemon elsewhere)'
+            : docker?.transfer === 'bind'
+              ? 'Files are bind-mounted from the run folder (a local daemon)'
+              : '',
+        ]
+          .filter(Boolean)
+          .join('\n')}
       >
         {docker === null
           ? 'Docker…'
           : docker.available
-            ? `Docker ${docker.version ?? ''}${docker.gvisorAvailable ? ' · gVisor' : ''}`
+            ? `${docker.engine === 'podman' ? 'Podman' : 'Docker'} ${docker.version ?? ''}${
+                docker.gvisorAvailable ? ' · gVisor' : ''
+              }${docker.transfer === 'archive' ? ' · remote, files copied' : ''}`
             : 'Docker unreachable'}
       </span>
       {props.onConnection && (

@@ -54,6 +54,7 @@ export default defineConfig({
           // podman: Podman's API) and the run contract against it (see docs/remote-hosts.md).
           name: 'remote',
           include: ['test/remote/**/*.test.ts', 'test/integration/run-contract.test.ts'],
+          exclude: process.env.TAKO_REMOTE === 'podman' ? ['test/remote/tls.test.ts'] : [],
           environment: 'node',
           fileParallelism: false,
           testTimeout: 120_000,

@@ -2,37 +2,21 @@
 // in use answers and names its engine; nothing listening and a silent port each get their own
 // explanation; over HTTP only the server's own connection can be tested. TLS cases: tls.test.ts.
 import net from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
 import { createHandlers } from '../../src/main/app/handlers'
+import { remoteServer } from './app-server'
 import type { DockerConnection } from '../../src/shared/docker-connection'
-import { freePort, request, startInProcess } from '../integration/helpers'
+import { freePort, request } from '../integration/helpers'
 
 const kind = inject('remoteKind')
 
-type Server = Awaited<ReturnType<typeof startInProcess>>
-let srv: Server
-
-beforeAll(async () => {
-  srv = await startInProcess()
-})
-
-afterAll(async () => {
-  await srv.close()
-})
-
-/** docker:test as the app calls it (with a settings store, so any connection may be tried). */
-function testWith(connection: DockerConnection) {
-  let saved: DockerConnection = { kind: 'local' }
-  const handlers = createHandlers(srv.core, {
-    connection: { get: () => saved, set: (c) => void (saved = c) },
-  })
-  return handlers['docker:test']({ connection })
-}
+const t = remoteServer()
+const testWith = (c: DockerConnection) => t.testWith(c)
 
 describe(`docker:test against the ${kind} daemon`, () => {
   it('the connection in use answers, and says which engine it is', async () => {
-    const r = await createHandlers(srv.core)['docker:test']({})
+    const r = await createHandlers(t.srv.core)['docker:test']({})
     expect(r).toMatchObject({
       ok: true,
       error: null,
@@ -42,7 +26,7 @@ describe(`docker:test against the ${kind} daemon`, () => {
   })
 
   it('over HTTP only the server’s own connection can be tested', async () => {
-    const r = await request(`${srv.url}/api/rpc/docker:test`, {
+    const r = await request(`${t.srv.url}/api/rpc/docker:test`, {
       method: 'POST',
       json: { connection: { kind: 'host', host: 'tcp://127.0.0.1:1' } },
     })

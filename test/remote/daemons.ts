@@ -77,6 +77,27 @@ function removeRoot(root: string): void {
   fs.rmSync(root, { recursive: true, force: true })
 }
 
+/**
+ * Undo steps run last-first by `stop()`, each even when an earlier one failed; the first removes
+ * `root`. `stop()` runs them once.
+ */
+function cleanupStack(root: string): {
+  cleanups: (() => Promise<void> | void)[]
+  stop: () => Promise<void>
+} {
+  const cleanups: (() => Promise<void> | void)[] = [() => removeRoot(root)]
+  const stop = async (): Promise<void> => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        await c()
+      } catch (err) {
+        log(`clean-up step failed: ${(err as Error).message}`)
+      }
+    }
+  }
+  return { cleanups, stop }
+}
+
 /** `docker save` of the default image from the main daemon, loaded by `load` (a command reading stdin). */
 function copyImage(
   image: string,
@@ -104,17 +125,7 @@ export async function startTlsDockerd(image: string): Promise<RemoteDaemon> {
   // Short: containerd's sockets live under the exec root and unix socket paths are limited to 107 bytes.
   const root = fs.mkdtempSync('/tmp/tkr-')
   const bridge = `tkr${process.pid % 100000}`
-  const cleanups: (() => Promise<void> | void)[] = [() => removeRoot(root)]
-  const stop = async (): Promise<void> => {
-    for (const c of cleanups.reverse()) {
-      try {
-        await c()
-      } catch (err) {
-        log(`clean-up step failed: ${(err as Error).message}`)
-      }
-    }
-    cleanups.length = 0
-  }
+  const { cleanups, stop } = cleanupStack(root)
   try {
     const certs = makeCerts(path.join(root, 'certs'))
     const third = 200 + (process.pid % 50)
@@ -189,17 +200,7 @@ export async function startTlsDockerd(image: string): Promise<RemoteDaemon> {
 /** Podman's Docker-compatible API (`podman system service`) on a unix socket, with its own storage. */
 export async function startPodman(image: string): Promise<RemoteDaemon> {
   const root = fs.mkdtempSync('/tmp/tkp-')
-  const cleanups: (() => Promise<void> | void)[] = [() => removeRoot(root)]
-  const stop = async (): Promise<void> => {
-    for (const c of cleanups.reverse()) {
-      try {
-        await c()
-      } catch (err) {
-        log(`clean-up step failed: ${(err as Error).message}`)
-      }
-    }
-    cleanups.length = 0
-  }
+  const { cleanups, stop } = cleanupStack(root)
   try {
     const global = [
       `--root=${root}/storage`,

@@ -2,33 +2,16 @@
 // Podman pass leaves this file out, see vitest.config.ts): the right certificates connect; a client
 // certificate from another CA, an untrusted CA, a key that is not the certificate's, no TLS and a
 // missing folder each give their own clear explanation, through docker:test and /health.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
-import { createHandlers } from '../../src/main/app/handlers'
+import { remoteServer } from './app-server'
 import type { DockerConnection } from '../../src/shared/docker-connection'
 import { request, startInProcess } from '../integration/helpers'
 
 const host = inject('remoteEnv').DOCKER_HOST ?? ''
 
-type Server = Awaited<ReturnType<typeof startInProcess>>
-let srv: Server
-
-beforeAll(async () => {
-  srv = await startInProcess()
-})
-
-afterAll(async () => {
-  await srv.close()
-})
-
-/** docker:test as the app calls it (with a settings store, so any connection may be tried). */
-function testWith(connection: DockerConnection) {
-  let saved: DockerConnection = { kind: 'local' }
-  const handlers = createHandlers(srv.core, {
-    connection: { get: () => saved, set: (c) => void (saved = c) },
-  })
-  return handlers['docker:test']({ connection })
-}
+const t = remoteServer()
+const testWith = (c: DockerConnection) => t.testWith(c)
 
 describe('TLS certificates', () => {
   const certs = () => inject('remoteCerts')

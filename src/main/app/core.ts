@@ -195,7 +195,8 @@ export function createCore(options: CoreOptions): Core {
     },
     async startup() {
       // Before any container of this session exists.
-      if (wantSentinel && !sentinel) {
+      // The sentinel speaks plain HTTP: never through TLS, however TLS was asked for (docs/remote-hosts.md).
+      if (wantSentinel && !sentinel && resolved.options.protocol !== 'https') {
         sentinel = startOwnerSentinel({
           endpoint: resolved.endpoint,
           sessionId,

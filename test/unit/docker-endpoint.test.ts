@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { resolveDockerEndpoint } from '../../src/main/engine/docker-endpoint'
+import { resolveDockerEndpoint, transferFor } from '../../src/main/engine/docker-endpoint'
 
 function fakeHome(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tako-home-'))
@@ -52,6 +52,26 @@ describe('resolveDockerEndpoint (as the docker CLI)', () => {
     fs.writeFileSync(path.join(home, '.docker', 'run', 'docker.sock'), '')
     expect(resolveDockerEndpoint({}, home).options.socketPath).toBe(
       path.join(home, '.docker', 'run', 'docker.sock'),
+    )
+  })
+})
+
+describe('file transfer (see docs/architecture.md, File transfer)', () => {
+  it('binds for a socket on this machine, copies for a daemon elsewhere', () => {
+    expect(transferFor('unix:///var/run/docker.sock', {})).toBe('bind')
+    expect(transferFor('npipe:////./pipe/docker_engine', {})).toBe('bind')
+    expect(transferFor('tcp://10.0.0.2:2376', {})).toBe('archive')
+    expect(transferFor('ssh://me@build-box', {})).toBe('archive')
+    const home = fakeHome()
+    expect(resolveDockerEndpoint({}, home).transfer).toBe('bind')
+    expect(resolveDockerEndpoint({ DOCKER_HOST: 'tcp://h:2375' }, home).transfer).toBe('archive')
+  })
+
+  it('TAKO_TRANSFER overrides the choice; another value is an error', () => {
+    expect(transferFor('unix:///var/run/docker.sock', { TAKO_TRANSFER: 'archive' })).toBe('archive')
+    expect(transferFor('tcp://h:2375', { TAKO_TRANSFER: 'bind' })).toBe('bind')
+    expect(() => transferFor('tcp://h:2375', { TAKO_TRANSFER: 'copy' })).toThrow(
+      /TAKO_TRANSFER must be bind or archive/,
     )
   })
 })

@@ -27,6 +27,8 @@ export interface ArchiveSlot {
   label: string
   volumes: RunVolumes
   loaderId: string | null
+  /** The loader's removal, when it runs in the background. */
+  loaderGone: Promise<void> | null
 }
 
 type Archiving = Required<
@@ -75,10 +77,60 @@ export class ArchiveTransfer {
   }
 
   /**
-   * Creates the volumes and the loader and puts in the folders with their owners: /code and /input
-   * root's, /output the sandbox user's. With `files`, the run's files go in the same tar and the
-   * loader is removed; without (a warm container), the loader stays for `fill` at dispatch.
+   * Creates a run's three volumes, labelled like our containers (the reaper finds them so). They
+   * must exist before any container names them: Docker would create a missing one unlabelled.
    */
+  async createVolumes(label: string): Promise<ArchiveSlot> {
+    const volumes: RunVolumes = {
+      code: `tako-${label}-code`,
+      input: `tako-${label}-input`,
+      output: `tako-${label}-output`,
+    }
+    const slot: ArchiveSlot = { label, volumes, loaderId: null, loaderGone: null }
+    const vlabels = this.labels(label, 'volume')
+    const made = await Promise.allSettled(
+      [volumes.code, volumes.input, volumes.output].map((v) =>
+        this.client.createVolume(v, vlabels),
+      ),
+    )
+    const failed = made.find((r) => r.status === 'rejected')
+    if (failed) {
+      await this.release(slot)
+      throw failed.reason
+    }
+    return slot
+  }
+
+  /**
+   * Creates the loader and puts in the folders with their owners — /code and /input root's,
+   * /output the sandbox user's. With `files`, the run's files go in the same tar and the loader is
+   * removed (in the background: `release` waits for it); without (a warm container), the loader
+   * stays for `fill` at dispatch. The run's container may be created meanwhile: nothing runs in it
+   * before `start`.
+   */
+  async load(
+    slot: ArchiveSlot,
+    image: string,
+    limits: RunLimits,
+    user: SandboxUser,
+    files: RunPaths | null,
+  ): Promise<void> {
+    slot.loaderId = await this.client.create(
+      buildContainerSpec({
+        kind: 'loader',
+        loaderId: `${slot.label}-${randomBytes(3).toString('hex')}`,
+        sessionId: this.sessionId,
+        image,
+        limits,
+        user,
+        volumes: slot.volumes,
+      }),
+    )
+    await this.client.putArchive(slot.loaderId, '/', runTar(user, files))
+    if (files) this.dropLoaderInBackground(slot)
+  }
+
+  /** Volumes and loader for one container, loaded (see `createVolumes`, `load`); released on failure. */
   async prepare(
     label: string,
     image: string,
@@ -86,32 +138,9 @@ export class ArchiveTransfer {
     user: SandboxUser,
     files: RunPaths | null,
   ): Promise<ArchiveSlot> {
-    const volumes: RunVolumes = {
-      code: `tako-${label}-code`,
-      input: `tako-${label}-input`,
-      output: `tako-${label}-output`,
-    }
-    const slot: ArchiveSlot = { label, volumes, loaderId: null }
+    const slot = await this.createVolumes(label)
     try {
-      const vlabels = this.labels(label, 'volume')
-      await Promise.all(
-        [volumes.code, volumes.input, volumes.output].map((v) =>
-          this.client.createVolume(v, vlabels),
-        ),
-      )
-      slot.loaderId = await this.client.create(
-        buildContainerSpec({
-          kind: 'loader',
-          loaderId: `${label}-${randomBytes(3).toString('hex')}`,
-          sessionId: this.sessionId,
-          image,
-          limits,
-          user,
-          volumes,
-        }),
-      )
-      await this.client.putArchive(slot.loaderId, '/', runTar(user, files))
-      if (files) await this.dropLoader(slot)
+      await this.load(slot, image, limits, user, files)
       return slot
     } catch (err) {
       await this.release(slot)
@@ -119,11 +148,11 @@ export class ArchiveTransfer {
     }
   }
 
-  /** Puts a run's files into a warm container's volumes through its loader, then removes the loader. */
+  /** Puts a run's files into a warm container's volumes through its loader, then drops the loader. */
   async fill(slot: ArchiveSlot, files: RunPaths): Promise<void> {
     if (!slot.loaderId) throw new Error('the warm container has no loader left')
     await this.client.putArchive(slot.loaderId, '/', runTar(null, files))
-    await this.dropLoader(slot)
+    this.dropLoaderInBackground(slot)
   }
 
   /** Streams the container's /output into `outputDir` (see tar-unpack.ts); never throws. */
@@ -158,6 +187,7 @@ export class ArchiveTransfer {
 
   /** Removes the loader (if any) and the volumes; call once the run's container is removed. */
   async release(slot: ArchiveSlot): Promise<void> {
+    await slot.loaderGone
     await this.dropLoader(slot).catch(() => undefined)
     await Promise.all(
       [slot.volumes.code, slot.volumes.input, slot.volumes.output].map((v) =>
@@ -167,6 +197,12 @@ export class ArchiveTransfer {
         }),
       ),
     )
+  }
+
+  private dropLoaderInBackground(slot: ArchiveSlot): void {
+    slot.loaderGone = this.dropLoader(slot).catch((err: unknown) => {
+      this.log('loader-remove-failed', { label: slot.label, error: dockerMessage(err) })
+    })
   }
 
   private async dropLoader(slot: ArchiveSlot): Promise<void> {

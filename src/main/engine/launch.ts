@@ -74,14 +74,14 @@ export async function launchCold(
   onPayload: PayloadSink,
 ): Promise<Launch> {
   const stdin = spec.stdin ?? null
-  let slot: ArchiveSlot | null = null
-  if (d.archive) {
-    try {
-      slot = await d.archive.prepare(spec.runId, spec.image, spec.limits, user, paths)
-    } catch (err) {
-      throw imageMissing(err, spec) ?? err
-    }
-  }
+  // Archive transfer: the volumes first (the container names them), then the loader fills them
+  // while the container is created (see docs/architecture.md, 'File transfer').
+  const slot: ArchiveSlot | null = d.archive ? await d.archive.createVolumes(spec.runId) : null
+  const loading = slot ? d.archive?.load(slot, spec.image, spec.limits, user, paths) : null
+  const loaded = loading?.then(
+    () => null,
+    (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+  )
   const createSpec = buildContainerSpec({
     kind: 'run',
     runId: spec.runId,
@@ -100,10 +100,13 @@ export async function launchCold(
   try {
     containerId = await d.client.create(createSpec)
   } catch (err) {
+    if (slot) await loaded
     if (slot) await d.archive?.release(slot)
     throw imageMissing(err, spec) ?? runtimeMissing(err, choice, name) ?? err
   }
   try {
+    const loadFailed = await loaded
+    if (loadFailed) throw imageMissing(loadFailed, spec) ?? loadFailed
     // With stdin, a duplex attach: the run's input is written to it once the script started.
     const duplex =
       stdin && stdin.mode !== 'none' ? await d.client.attachInteractive(containerId) : null

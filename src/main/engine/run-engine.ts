@@ -315,9 +315,20 @@ export class RunEngine {
   ): Promise<Launch> {
     const warm =
       this.pool?.take(spec.image, spec.limits, spec.preimports ?? [], runtime.name) ?? null
-    if (warm?.archive && this.archive) {
+    if (warm) {
+      const slot = warm.archive ?? null
+      const archive = this.archive
       try {
-        await this.archive.fill(warm.archive, paths)
+        if (slot && archive) {
+          // Archive transfer: the run's files go into the warm container's volumes (its loader).
+          await archive.fill(slot, paths)
+        } else {
+          // The warm container's /output folder becomes the run's artifacts folder now, before the
+          // script starts (a rename on the same filesystem; the bind mount follows the folder), so
+          // whatever the script writes is in the run's own folder even if the app dies mid-run.
+          fs.rmSync(paths.outputDir, { recursive: true, force: true })
+          fs.renameSync(warm.outputDir, paths.outputDir)
+        }
         this.log('pool-dispatch', { runId: spec.runId, containerId: warm.id, key: warm.key })
         return launchWarm(warm, paths, onPayload, spec.stdin ?? null)
       } catch (err) {
@@ -326,29 +337,10 @@ export class RunEngine {
           containerId: warm.id,
           error: String(err),
         })
-        const archive = this.archive
-        const slot = warm.archive
-        this.removals.removeInBackground(spec.runId, warm.id, () => archive.release(slot))
+        const release = slot && archive ? () => archive.release(slot) : undefined
+        this.removals.removeInBackground(spec.runId, warm.id, release)
         this.pool?.releaseSlot(warm)
-      }
-    } else if (warm) {
-      try {
-        // The warm container's /output folder becomes the run's artifacts folder now, before the
-        // script starts (a rename on the same filesystem; the bind mount follows the folder), so
-        // whatever the script writes is in the run's own folder even if the app dies mid-run.
-        fs.rmSync(paths.outputDir, { recursive: true, force: true })
-        fs.renameSync(warm.outputDir, paths.outputDir)
-        this.log('pool-dispatch', { runId: spec.runId, containerId: warm.id, key: warm.key })
-        return launchWarm(warm, paths, onPayload, spec.stdin ?? null)
-      } catch (err) {
-        this.log('pool-dispatch-failed', {
-          runId: spec.runId,
-          containerId: warm.id,
-          error: String(err),
-        })
-        this.removals.removeInBackground(spec.runId, warm.id)
-        this.pool?.releaseSlot(warm)
-        makeOutputDir(paths.outputDir, user)
+        if (!slot) makeOutputDir(paths.outputDir, user)
       }
     }
     const remove = (id: string): Promise<void> => this.removals.remove(spec.runId, id)

@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { Transform, type Readable } from 'node:stream'
+import { Readable, Transform } from 'node:stream'
 import tar from 'tar-stream'
 import type { RunWarning } from '../../shared/run'
 import type { WalkLimits } from './artifact-walker'
@@ -50,16 +50,19 @@ function tarKind(type: string | null | undefined): EntryKind | 'hardlink' {
 }
 
 /**
- * The raw bytes of a header's name (or link target): pax records are UTF-8 text, ustar and GNU
- * names raw bytes (read as latin1, one char per byte). A pax name that was not UTF-8 is null.
+ * The raw bytes of a header's name (or link target): ustar and GNU names are raw bytes (read as
+ * latin1, one char per byte); pax records are text, and a name that was not UTF-8 arrives with
+ * U+FFFD in place of each bad byte, which becomes the byte 0xFF again (never valid UTF-8), so the
+ * name is refused as the walker refuses it.
  */
 function nameBytes(header: tar.Header, field: 'name' | 'linkname'): Buffer | null {
-  const value = header[field]
+  const value = header[field] as string | null | undefined
   if (value == null) return null
-  const pax = (header as { pax?: Record<string, string> }).pax
+  const pax = header.pax as Record<string, string> | null | undefined
   const fromPax = pax?.[field === 'name' ? 'path' : 'linkpath']
-  if (fromPax !== undefined) return fromPax.includes('\uFFFD') ? null : Buffer.from(fromPax)
-  return Buffer.from(value, 'latin1')
+  if (fromPax === undefined) return Buffer.from(value, 'latin1')
+  const parts = fromPax.split('\uFFFD').map((p) => Buffer.from(p))
+  return Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p] : [Buffer.of(0xff), p])))
 }
 
 /**
@@ -262,7 +265,8 @@ export async function unpackOutput(
     seen.set(rel, 'file')
   }
 
-  const src = source as Readable
+  // Any async-iterable byte stream (the daemon's HTTP response; tar-stream's own in tests).
+  const src = Readable.from(source as AsyncIterable<Buffer>, { objectMode: false })
   // ustar and GNU names as raw bytes (see nameBytes); the option is tar-stream's own.
   const extract = tar.extract({ filenameEncoding: 'latin1' } as Parameters<typeof tar.extract>[0])
   src.on('error', (err) => meter.destroy(err))
@@ -282,7 +286,6 @@ export async function unpackOutput(
       })
     }
   } finally {
-    src.unpipe(meter)
     src.destroy()
     meter.destroy()
   }

@@ -50,6 +50,21 @@ export default defineConfig({
       },
       {
         test: {
+          // A "remote" daemon on this machine (TAKO_REMOTE=tls: a second dockerd with TLS;
+          // podman: Podman's API) and the run contract against it (see docs/remote-hosts.md).
+          name: 'remote',
+          include: ['test/remote/**/*.test.ts', 'test/integration/run-contract.test.ts'],
+          exclude: process.env.TAKO_REMOTE === 'podman' ? ['test/remote/tls.test.ts'] : [],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          globalSetup: ['test/remote/global-setup.ts'],
+          setupFiles: ['test/remote/env-setup.ts'],
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs and starts what Tako VM Desktop's tests need on a Debian host, idempotently:
 # Docker engine (docker.io) and dockerd, gVisor's runsc registered as a Docker runtime, a local
-# debian:bookworm-slim base image made with debootstrap (no registry is reachable), and Chromium for
-# the UI tests.
+# debian:bookworm-slim base image made with debootstrap (no registry is reachable), Chromium for
+# the UI tests, and for the remote-daemon tests (test/remote) openssl, podman and catatonit (the
+# init process Podman runs for `Init: true`; a Recommends that --no-install-recommends leaves out).
 # Every step is skipped when its result is already there. Needs root.
 set -euo pipefail
 
@@ -12,6 +13,9 @@ need_apt=()
 command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)
 [ -x /usr/bin/runsc ] || need_apt+=(runsc)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+command -v podman >/dev/null 2>&1 || need_apt+=(podman)
+[ -x /usr/libexec/podman/catatonit ] || need_apt+=(catatonit)
 if [ "${TAKO_SKIP_CHROMIUM:-0}" != "1" ] && [ ! -x /usr/bin/chromium ]; then need_apt+=(chromium); fi
 if [ "${#need_apt[@]}" -gt 0 ]; then
   log "installing ${need_apt[*]}"

@@ -5,9 +5,11 @@ import path from 'node:path'
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron'
 import Store from 'electron-store'
 import { ELECTRON_CSP } from '../shared/csp'
+import type { DockerConnection } from '../shared/docker-connection'
 import { ARTIFACT_SCHEME, EVENT_CHANNEL } from '../shared/ipc'
 import { createCore } from './app/core'
 import { subscribeAppEvents } from './app/events'
+import { startupConnection } from './app/connection-handlers'
 import { createHandlers } from './app/handlers'
 import { artifactResponse } from './electron/artifact-protocol'
 import { bindIpc } from './electron/ipc-binding'
@@ -25,10 +27,17 @@ interface Settings {
   apiEnabled: boolean
   apiPort: number
   maxTimeoutS: number
+  /** Where Docker is (see docs/remote-hosts.md); applied at start-up. */
+  dockerConnection: DockerConnection
 }
 
 const settings = new Store<Settings>({
-  defaults: { apiEnabled: true, apiPort: 8000, maxTimeoutS: 300 },
+  defaults: {
+    apiEnabled: true,
+    apiPort: 8000,
+    maxTimeoutS: 300,
+    dockerConnection: { kind: 'local' },
+  },
 })
 
 protocol.registerSchemesAsPrivileged([
@@ -50,9 +59,12 @@ async function main(): Promise<void> {
     app.exit(1)
     return
   }
+  const docker = startupConnection(settings.get('dockerConnection'))
+  if (docker.problem) console.warn(`[tako] ${docker.problem}`)
   const core = createCore({
     dataDir,
     maxTimeoutS: settings.get('maxTimeoutS'),
+    connection: docker.connection,
   })
   const startup = await core.startup()
   if (startup.dockerError) console.warn(`[tako] ${startup.dockerError}`)
@@ -93,6 +105,11 @@ async function main(): Promise<void> {
       { showSaveDialog: (options) => dialog.showSaveDialog(win, options) },
       app.getPath('downloads'),
     ),
+    connection: {
+      get: () => settings.get('dockerConnection'),
+      set: (c) => settings.set('dockerConnection', c),
+      problem: docker.problem,
+    },
   })
   bindIpc(ipcMain, handlers, (sender, frameUrl) =>
     isTrustedIpcSender(

@@ -23,6 +23,11 @@ import { MAX_CODE_CHARS, REQUEST_LIMIT_BOUNDS } from './limit-bounds'
 import { RUN_STATUSES } from './run'
 import { RUNTIME_CHOICES } from './runtime'
 import { INPUT_FILE_CAPS, type InputFileInfo } from './input-files'
+import {
+  dockerConnectionSchema,
+  type DockerConnectionInfo,
+  type DockerTestResult,
+} from './docker-connection'
 
 /**
  * The one contract between the renderer and the main process. The Electron preload implements it
@@ -189,6 +194,9 @@ export const schemas = {
   'exercises:exportPack': z.strictObject({ draft: packDraftInput }),
   /** Teacher mode over HTTP: the pack's zip as base64, which the renderer downloads. */
   'exercises:buildPack': z.strictObject({ draft: packDraftInput }),
+  'docker:connection': z.strictObject({}),
+  'docker:setConnection': z.strictObject({ connection: dockerConnectionSchema }),
+  'docker:test': z.strictObject({ connection: dockerConnectionSchema.optional() }),
 } as const
 
 export type Method = keyof typeof schemas
@@ -321,6 +329,12 @@ export interface TakoApi {
   /** Electron: a save dialog, then the pack written there. Over HTTP, use `exercises:buildPack`. */
   'exercises:exportPack': { path: string } | { cancelled: true }
   'exercises:buildPack': { data: string }
+  /** The Docker connection in use and the saved setting (see docs/remote-hosts.md). */
+  'docker:connection': DockerConnectionInfo
+  /** Saves the setting (app only; over HTTP the server's environment decides); applies on restart. */
+  'docker:setConnection': DockerConnectionInfo
+  /** One `GET /version` through `connection` (default: the one in use), failures explained. */
+  'docker:test': DockerTestResult
 }
 
 /** Everything pushed from the main process. Run events carry the run id. */

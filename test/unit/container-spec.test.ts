@@ -87,6 +87,13 @@ describe('buildContainerSpec', () => {
     )
   })
 
+  it('sets nproc to the pids limit: Podman would otherwise ask for more than its hard limit', () => {
+    // Podman (unlike Docker) gives a container its own high RLIMIT_NPROC unless one is set; above the
+    // host's hard limit and without CAP_SYS_RESOURCE, runc's start fails with EPERM ("error setting
+    // rlimit type 6"; see docs/remote-hosts.md, 'Podman').
+    expect(host.Ulimits).toContainEqual({ Name: 'nproc', Soft: 64, Hard: 64 })
+  })
+
   it('uses an init process, no logging driver, no restart and no auto-remove', () => {
     expect(host.Init).toBe(true)
     expect(host.LogConfig?.Type).toBe('none')

@@ -29,6 +29,7 @@ import { ExerciseGrader } from './exercise-grader'
 import type { Exercises } from './exercise-service'
 import { runtimeFromEnv, type RuntimeNames } from '../engine/runtimes'
 import type { RuntimeChoice } from '../../shared/runtime'
+import type { DockerConnection } from '../../shared/docker-connection'
 import { MiB } from '../../shared/units'
 import { defaultLimitsFor } from './run-request'
 
@@ -69,6 +70,8 @@ export interface CoreOptions {
   defaultRuntime?: RuntimeChoice
   /** Docker runtime names per choice (default runc, runsc). */
   runtimeNames?: Partial<RuntimeNames>
+  /** The app's Docker connection setting (default `local`: as the docker CLI decides). */
+  connection?: DockerConnection
 }
 
 /** Pool settings from the environment: TAKO_POOL (1/0), TAKO_POOL_SIZE, TAKO_POOL_MAX, TAKO_POOL_IDLE_S. */
@@ -100,6 +103,8 @@ export interface Core {
   /** Stops the queue, removes warm containers: call before the process exits. */
   shutdown(): Promise<void>
   maxTimeoutS: number
+  /** The Docker connection setting the engine was built with (see docs/remote-hosts.md). */
+  connection: DockerConnection
   /** Reaps containers of earlier sessions, then marks their runs interrupted. Docker down is not fatal. */
   startup(): Promise<{ reaped: number; interrupted: number; dockerError: string | null }>
 }
@@ -118,7 +123,8 @@ export function defaultWorkers(): number {
 
 export function createCore(options: CoreOptions): Core {
   const sessionId = options.sessionId ?? randomUUID()
-  const resolved = resolveDockerEndpoint()
+  const connection = options.connection ?? { kind: 'local' }
+  const resolved = resolveDockerEndpoint(process.env, os.homedir(), connection)
   const docker = options.docker ?? new Docker(resolved.options)
   const dockerClient = new DockerContainerClient(docker, resolved.endpoint)
   const client = options.client ?? dockerClient
@@ -218,6 +224,7 @@ export function createCore(options: CoreOptions): Core {
     }),
     exercises,
     maxTimeoutS,
+    connection,
     async shutdown() {
       await exercises.grader.shutdown()
       await gradingJobs.shutdown()
@@ -228,7 +235,8 @@ export function createCore(options: CoreOptions): Core {
     },
     async startup() {
       // Before any container of this session exists.
-      if (wantSentinel && !sentinel) {
+      // The sentinel speaks plain HTTP: never through TLS, however TLS was asked for (docs/remote-hosts.md).
+      if (wantSentinel && !sentinel && resolved.options.protocol !== 'https') {
         sentinel = startOwnerSentinel({
           endpoint: resolved.endpoint,
           sessionId,

@@ -6,6 +6,7 @@ import { inRequestUnits } from '../../shared/limit-bounds'
 import { ENVIRONMENTS, findEnvironment } from '../environments/catalogue'
 import { STDERR_FILE, STDOUT_FILE } from '../store/run-store'
 import { compareRuns } from './compare'
+import { connectionHandlers, type ConnectionSettings } from './connection-handlers'
 import type { Core } from './core'
 import { NotFound } from './errors'
 import { bundleBytes, exportBundleToFile } from './bundle-files'
@@ -107,6 +108,8 @@ export function createHandlers(
     revealFolder?: (folder: string) => void
     /** Asks where to save a file (Electron's save dialog); null when the person cancels. */
     chooseSavePath?: (suggestedName: string, kind?: 'bundle' | 'exercise') => Promise<string | null>
+    /** The Docker connection setting's store (the app); absent over HTTP. */
+    connection?: ConnectionSettings
   } = {},
 ): Handlers {
   const { store, environments } = core
@@ -212,5 +215,6 @@ export function createHandlers(
     async 'exercises:buildPack'(args) {
       return { data: Buffer.from(buildPackZip(store, args.draft)).toString('base64') }
     },
+    ...connectionHandlers(core, shell.connection),
   }
 }

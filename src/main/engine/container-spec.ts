@@ -283,6 +283,9 @@ export function buildContainerSpec(input: ContainerSpecInput): Docker.ContainerC
       Ulimits: [
         { Name: 'nofile', Soft: limits.nofile, Hard: limits.nofile },
         { Name: 'fsize', Soft: limits.fileSizeBytes, Hard: limits.fileSizeBytes },
+        // The pids limit again, per uid (one uid per run). Podman otherwise asks for a higher nproc
+        // than the hard limit, which runc cannot raise without capabilities (docs/remote-hosts.md).
+        { Name: 'nproc', Soft: limits.pids, Hard: limits.pids },
       ],
       Init: true,
       IpcMode: 'private',

@@ -1,5 +1,7 @@
 import Docker from 'dockerode'
 import { resolveDockerEndpoint } from './docker-endpoint'
+import { engineOf } from './docker-connection'
+import { tlsFailure } from './docker-probe'
 
 /**
  * Docker behind one small interface. The engine talks only to `ContainerClient`; production uses
@@ -128,6 +130,8 @@ export class DockerContainerClient implements ContainerClient, ImageClient {
   }
 
   private wrap(err: unknown): Error {
+    const tls = tlsFailure(this.endpoint, err)
+    if (tls) return new DockerUnavailableError(tls, err)
     if (isConnectionError(err))
       return new DockerUnavailableError(unavailableMessage(this.endpoint, err), err)
     const status = dockerStatusCode(err)
@@ -140,12 +144,7 @@ export class DockerContainerClient implements ContainerClient, ImageClient {
   async ping(): Promise<{ version: string; apiVersion: string; engine: 'docker' | 'podman' }> {
     try {
       const v = await this.docker.version()
-      const names = [
-        (v as { Platform?: { Name?: string } }).Platform?.Name ?? '',
-        ...((v as { Components?: { Name?: string }[] }).Components ?? []).map((c) => c.Name ?? ''),
-      ]
-      const engine = names.some((n) => /podman/i.test(n)) ? 'podman' : 'docker'
-      return { version: v.Version, apiVersion: v.ApiVersion, engine }
+      return { version: v.Version, apiVersion: v.ApiVersion, engine: engineOf(v) }
     } catch (err) {
       throw this.wrap(err)
     }

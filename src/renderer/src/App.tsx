@@ -5,6 +5,7 @@ import { Banners } from './components/Banners'
 import { CompareActions } from './components/CompareActions'
 import { ComparePicker } from './components/ComparePicker'
 import { CompareView } from './components/CompareView'
+import { ConnectionDialog } from './components/ConnectionDialog'
 import { BundleButtons, BundleDrop } from './components/BundleActions'
 import { DeleteDialog } from './components/DeleteDialog'
 import { ExercisesView } from './components/exercises/ExercisesView'
@@ -54,6 +55,7 @@ export function App(): JSX.Element {
   const nav = useExercisesView()
   const exercises = useExercises(notices)
   const scriptsShown = nav.view === 'scripts'
+  const [connectionOpen, setConnectionOpen] = useState(false)
   const shown = run.detail && run.detail.id === run.live?.id && !run.running ? run.detail.id : null
   // The shown run's error line is marked in the editor only while the editor holds its code.
   const [lineRequest, setLineRequest] = useState<{ line: number; seq: number } | null>(null)
@@ -153,6 +155,7 @@ export function App(): JSX.Element {
           nav.setTeaching(false)
           exercises.importExample()
         }}
+        onConnection={() => setConnectionOpen(true)}
         bundleActions={
           <BundleButtons
             exportId={shown}
@@ -279,6 +282,7 @@ export function App(): JSX.Element {
           onConfirm={() => remove(confirmDelete)}
         />
       )}
+      {connectionOpen && <ConnectionDialog onClose={() => setConnectionOpen(false)} />}
     </div>
   )
 }

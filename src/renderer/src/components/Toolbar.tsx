@@ -33,6 +33,8 @@ interface Props {
   onExampleExercise?: () => void
   /** False in views that run no script (the Exercises view): only the examples and Docker show. */
   scriptControls?: boolean
+  /** Opens the Docker connection dialog. */
+  onConnection?: () => void
 }
 
 const EXAMPLE_EXERCISE_OPTION = 'exercise:example'
@@ -167,6 +169,16 @@ export function Toolbar(props: Props): JSX.Element {
               }${docker.transfer === 'archive' ? ' · remote, files copied' : ''}`
             : 'Docker unreachable'}
       </span>
+      {props.onConnection && (
+        <button
+          type="button"
+          className="docker-settings"
+          title="Where the app reaches Docker: this computer, a Docker context or a remote host"
+          onClick={props.onConnection}
+        >
+          Connection…
+        </button>
+      )}
     </header>
   )
 }

@@ -91,12 +91,15 @@ describe('input files in the app', () => {
     await expect.poll(() => history.first.textContent(), poll).toContain('rerun')
     await expect.poll(() => app.status.textContent(), poll).toBe('succeeded')
     expect(await app.output.log.textContent()).toContain('read 3 rows, total 245')
-    // A fresh draft without files, then Fork: the run's file comes back as a reference.
+    // An opened run shows read-only: back to the draft, which then loses its file.
+    await page.getByRole('button', { name: 'Back to your draft' }).click()
     await page.getByRole('button', { name: 'Remove visits.csv' }).click()
     const list = page.getByRole('list', { name: 'Input files' })
     await expect.poll(() => list.textContent(), poll).not.toContain('visits.csv')
     await history.first.click()
     await history.action('Fork')
+    // The draft changed since its last run (the file went): Fork asks before replacing it.
+    await page.getByRole('button', { name: 'Replace draft' }).click()
     await expect.poll(() => list.textContent(), poll).toMatch(/visits\.csv.*from run/)
     await shot('infiles-05-forked')
     await app.runToEnd(READ_CSV.replace('"read"', '"again"'))

@@ -201,6 +201,7 @@ export function createCore(options: CoreOptions): Core {
       runs: gradingRuns,
       stageDir: path.join(gradingDir, 'stage'),
       maxTimeoutS,
+      filesCopied: resolved.transfer === 'archive',
       ...(log ? { log } : {}),
     }),
   }

@@ -51,6 +51,11 @@ export interface GraderOptions {
   /** Where each check's /submission and /fixtures folders are made. */
   stageDir: string
   maxTimeoutS: number
+  /**
+   * The daemon gets a run's files copied (archive transfer: a remote host): it cannot see the
+   * host folders a check needs, so a check fails grading with the reason instead of running blind.
+   */
+  filesCopied?: boolean
   log?: (event: string, fields: Record<string, unknown>) => void
 }
 
@@ -331,6 +336,12 @@ export class ExerciseGrader {
     out: { stdout: string; stderr: string; outputJson: string | null },
     live: Live,
   ): Promise<TestResult> {
+    if (this.o.filesCopied) {
+      throw new GradingFailed(
+        'This pack has a check, which needs Docker on this computer: the current Docker connection ' +
+          'copies files to another host (see docs/exercise-pack.md, "Honest limits").',
+      )
+    }
     const stage = path.join(this.o.stageDir, randomUUID())
     let checkRun: RunRecord | null = null
     try {

@@ -392,6 +392,8 @@ export interface TakoClient {
   bundleUrl?(runId: string): string
   /** HTTP transport only: POSTs a bundle file to `/executions/import`; the new run's id. */
   importBundle?(file: Blob): Promise<{ id: string; originalId: string }>
+  /** HTTP transport only: POSTs an exercise pack to `/exercises` (any size up to the pack cap). */
+  importExercise?(file: Blob): Promise<{ id: string }>
   /**
    * URL of an HTML artifact for a sandboxed preview frame, under which the report may also load its
    * own run's images (and nothing else; see docs/security.md, 'Previews').

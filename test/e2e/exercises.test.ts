@@ -8,7 +8,9 @@ import path from 'node:path'
 import { zipSync } from 'fflate'
 import type { Locator } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
+import { randomBytes } from 'node:crypto'
 import { ROOT } from '../integration/helpers'
+import { examplePack, zipPack } from '../fixtures/exercise-pack'
 import { appSuite, screenshot } from './fixtures'
 import { axeViolations } from './pages/axe'
 
@@ -150,6 +152,31 @@ describe('exercises in the app', () => {
     expect(await checkEnds()).toBe('cancelled')
     expect(await status().textContent()).toBe('Check cancelled')
   }, 300_000)
+
+  it('opens a pack larger than the RPC body limit (2 MiB) by Open pack…', async () => {
+    const { page } = t
+    await page.getByRole('button', { name: 'Exercises' }).click()
+    const files = examplePack((spec) => {
+      spec.id = 'big-pack'
+      spec.title = 'A big pack'
+    })
+    // Random bytes do not compress: the zip stays over 3 MiB.
+    files['fixtures/noise.bin'] = randomBytes(3 * 1024 * 1024)
+    const zip = zipPack(files)
+    expect(zip.length).toBeGreaterThan(3 * 1024 * 1024)
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Open pack…' }).click(),
+    ])
+    await chooser.setFiles({ name: 'big-pack.zip', mimeType: 'application/zip', buffer: zip })
+    await page
+      .getByTestId('exercise-page')
+      .getByRole('heading', { name: 'A big pack', level: 2 })
+      .waitFor({ timeout: 30_000 })
+    expect(await page.getByRole('list', { name: 'Imported exercises' }).textContent()).toContain(
+      'A big pack',
+    )
+  }, 120_000)
 
   it('refuses a dropped file that is not a pack, with the reason, and adds nothing', async () => {
     const { page } = t

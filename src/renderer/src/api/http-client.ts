@@ -67,29 +67,15 @@ export function createHttpClient(base = ''): TakoClient {
       return `${base}/executions/${encodeURIComponent(runId)}/bundle`
     },
     async importBundle(file) {
-      let res: Response
-      try {
-        res = await fetch(`${base}/executions/import`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/zip' },
-          body: file,
-        })
-      } catch {
-        throw new TakoCallError('unreachable', 'The Tako VM server is not reachable')
-      }
-      const body = (await res.json().catch(() => ({}))) as {
-        execution_id?: string
-        original_id?: string
-        detail?: unknown
-      }
-      if (res.status !== 201 || typeof body.execution_id !== 'string') {
-        const detail = typeof body.detail === 'string' ? body.detail : `HTTP ${res.status}`
-        throw new TakoCallError(
-          res.status === 422 ? 'invalid_argument' : `http_${res.status}`,
-          detail,
-        )
-      }
+      const body = await postZip(`${base}/executions/import`, file)
+      if (typeof body.execution_id !== 'string') throw unexpectedReply()
       return { id: body.execution_id, originalId: body.original_id ?? '' }
+    },
+    async importExercise(file) {
+      // POST /exercises takes the zip as it is: /api/rpc's 2 MiB body would refuse a larger pack.
+      const body = await postZip(`${base}/exercises`, file)
+      if (typeof body.id !== 'string') throw unexpectedReply()
+      return { id: body.id }
     },
     artifactUrl(runId, path, inline = false) {
       const encoded = path.split('/').map(encodeURIComponent).join('/')
@@ -102,4 +88,36 @@ export function createHttpClient(base = ''): TakoClient {
       return `${base}${((await res.json()) as { url: string }).url}`
     },
   }
+}
+
+/** POSTs a zip; the 201 reply's body, or the server's reason as a TakoCallError. */
+async function postZip(
+  url: string,
+  file: Blob,
+): Promise<{ id?: unknown; execution_id?: unknown; original_id?: string }> {
+  let res: Response
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/zip' },
+      body: file,
+    })
+  } catch {
+    throw new TakoCallError('unreachable', 'The Tako VM server is not reachable')
+  }
+  const body = (await res.json().catch(() => ({}))) as {
+    id?: unknown
+    execution_id?: unknown
+    original_id?: string
+    detail?: unknown
+  }
+  if (res.status !== 201) {
+    const detail = typeof body.detail === 'string' ? body.detail : `HTTP ${res.status}`
+    throw new TakoCallError(res.status === 422 ? 'invalid_argument' : `http_${res.status}`, detail)
+  }
+  return body
+}
+
+function unexpectedReply(): TakoCallError {
+  return new TakoCallError('internal', 'The Tako VM server gave an unexpected reply')
 }

@@ -56,8 +56,12 @@ export function useExercises(notices: Notices): ExercisesState {
   const importFile = useCallback(
     (file: File) => {
       info(`Checking ${file.name}…`)
-      packData(file)
-        .then((data) => client.call('exercises:import', { data }))
+      const imported = client.importExercise
+        ? client
+            .importExercise(file)
+            .then(({ id }) => client.call('exercises:get', { id }) as Promise<ExerciseSummary>)
+        : packData(file).then((data) => client.call('exercises:import', { data }))
+      imported
         .then((s) => opened(s, file.name))
         .catch((err: unknown) =>
           error(new Error(`${file.name} was not imported: ${errorMessage(err)}`)),

@@ -4,9 +4,8 @@
 // parent's input and standard input, and carries the parent's limits.
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunRecord } from '../../src/shared/record'
 import { sessionContainers } from './execute'
-import { request, startInProcess } from './helpers'
+import { finishedRun, request, startInProcess } from './helpers'
 import { ipcCaller } from './ipc-caller'
 
 interface Envelope {
@@ -36,19 +35,13 @@ beforeAll(async () => {
   })
   expect(started.ok, JSON.stringify(started)).toBe(true)
   parent = started.value!.id!
-  expect((await finished(parent)).status).toBe('succeeded')
+  expect((await finishedRun(srv.core, parent)).status).toBe('succeeded')
 })
 
 afterAll(async () => {
   await srv.close()
   expect(await sessionContainers(srv.core.sessionId)).toEqual([])
 })
-
-async function finished(id: string): Promise<RunRecord> {
-  const rec = await srv.core.jobs.wait(id)
-  expect(rec).not.toBeNull()
-  return rec!
-}
 
 async function rpc(method: string, args: unknown): Promise<Envelope> {
   const res = await request<Envelope>(`${srv.url}/api/rpc/${method}`, {
@@ -73,7 +66,7 @@ describe('fork: IPC, the app over HTTP and the HTTP API record the same lineage'
 
     const p = srv.core.store.get(parent)!
     for (const id of [viaIpc.value!.id!, viaRpc.value!.id!, viaHttp.body.job_id]) {
-      const child = await finished(id)
+      const child = await finishedRun(srv.core, id)
       expect(child).toMatchObject({
         status: 'succeeded',
         parentId: parent,
@@ -96,7 +89,7 @@ describe('fork: IPC, the app over HTTP and the HTTP API record the same lineage'
     })
     const parentLimits = srv.core.store.get(parent)!.limits
     for (const id of [viaIpc.value!.id!, viaHttp.body.job_id]) {
-      const child = await finished(id)
+      const child = await finishedRun(srv.core, id)
       expect(child.limits).toEqual({ ...parentLimits, timeoutMs: 9000 })
       expect(child.relationship).toBe('fork')
     }

@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { expect } from 'vitest'
 import { createCore, type Core, type CoreOptions } from '../../src/main/app/core'
+import type { RunRecord } from '../../src/shared/record'
 import { LABEL_APP, LABEL_OWNER } from '../../src/main/engine/container-spec'
 import { currentOwner, ownerAlive } from '../../src/main/engine/owner'
 import { cgroupOfPid } from '../../src/main/engine/cgroup-files'
@@ -103,6 +104,36 @@ export async function startInProcess(
     await server.close()
   }
   return { core, url: server.url, dataDir, close, [Symbol.asyncDispose]: close }
+}
+
+/**
+ * The warm path as a test sees it: which runs went through a warm container (the engine's
+ * `pool-dispatch` log), pass it to `startInProcess` as `log`.
+ */
+export class WarmRuns {
+  readonly ids = new Set<string>()
+  readonly log = (event: string, fields: Record<string, unknown>): void => {
+    if (event === 'pool-dispatch') this.ids.add(String(fields.runId))
+  }
+
+  /** With the pool on, the run went through a warm container (else it ran cold). */
+  expectPath(core: Core, id: string): void {
+    expect(this.ids.has(id), 'warm path when the pool is on').toBe(core.engine.pool !== null)
+  }
+}
+
+/** With the pool on, waits for a warm container of the default limits (the next run goes warm). */
+export async function warmReady(core: Core): Promise<void> {
+  const pool = core.engine.pool
+  if (!pool) return
+  await until(async () => (pool.stats().ready >= 1 ? true : undefined), 'a warm container', 60_000)
+}
+
+/** The record of a run once it has ended. */
+export async function finishedRun(core: Core, id: string): Promise<RunRecord> {
+  const rec = await core.jobs.wait(id)
+  expect(rec).not.toBeNull()
+  return rec!
 }
 
 /**

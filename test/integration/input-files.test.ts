@@ -6,41 +6,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHandlers } from '../../src/main/app/handlers'
 import { INPUT_FILE_CAPS } from '../../src/shared/input-files'
 import { execute, executeOk, postExecute, py } from './execute'
-import { expectNoContainersLeft, request, startInProcess } from './helpers'
-import { rawRequest, sha256, sleep, submitJob, waitForJob } from './http'
+import { expectNoContainersLeft, request, startInProcess, warmReady, WarmRuns } from './helpers'
+import { rawRequest, sha256, submitJob, waitForJob } from './http'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
 
 let srv: Server
-const dispatched = new Set<string>()
+const warmRuns = new WarmRuns()
 
 beforeAll(async () => {
-  srv = await startInProcess({
-    log: (event, fields) => {
-      if (event === 'pool-dispatch') dispatched.add(String(fields.runId))
-    },
-  })
+  srv = await startInProcess({ log: warmRuns.log })
 })
 
 afterAll(async () => {
   await srv?.close()
   await expectNoContainersLeft()
 })
-
-/** With the pool on, waits for a warm container of the default limits (the run then goes warm). */
-async function warmReady(): Promise<void> {
-  const pool = srv.core.engine.pool
-  if (!pool) return
-  const deadline = Date.now() + 60_000
-  while (pool.stats().ready < 1) {
-    if (Date.now() > deadline) throw new Error('no warm container became ready')
-    await sleep(50)
-  }
-}
-
-function expectPath(id: string): void {
-  expect(dispatched.has(id), 'warm path when the pool is on').toBe(srv.core.engine.pool !== null)
-}
 
 const b64 = (text: string | Buffer): string => Buffer.from(text).toString('base64')
 
@@ -83,12 +64,12 @@ const READ_CSV = py(
 
 describe('input files in /input', () => {
   it('a script reads /input/data.csv beside data.json; the files are read-only', async () => {
-    await warmReady()
+    await warmReady(srv.core)
     const r = await executeOk(srv.url, READ_CSV, {
       input_data: { n: 1 },
       input_files: { 'data.csv': b64(CSV) },
     })
-    expectPath(r.execution_id)
+    warmRuns.expectPath(srv.core, r.execution_id)
     expect(r.stdout).toContain('rows 3 sum 12')
     expect(r.stdout).toContain("data.json {'n': 1}")
     expect(r.stdout).toContain("listing ['data.csv', 'data.json']")
@@ -111,20 +92,20 @@ describe('input files in /input', () => {
   })
 
   it('a warm run sees exactly its own files, nothing of the run before', async () => {
-    await warmReady()
+    await warmReady(srv.core)
     const first = await executeOk(srv.url, py("print(open('/input/secret.txt').read())"), {
       input_files: { 'secret.txt': b64('run one only') },
     })
-    expectPath(first.execution_id)
-    await warmReady()
+    warmRuns.expectPath(srv.core, first.execution_id)
+    await warmReady(srv.core)
     const second = await executeOk(srv.url, py('import os', "print(sorted(os.listdir('/input')))"))
-    expectPath(second.execution_id)
+    warmRuns.expectPath(srv.core, second.execution_id)
     expect(second.stdout).toBe("['data.json']\n")
-    await warmReady()
+    await warmReady(srv.core)
     const third = await executeOk(srv.url, py('import os', "print(sorted(os.listdir('/input')))"), {
       input_files: { 'other.txt': b64('x') },
     })
-    expectPath(third.execution_id)
+    warmRuns.expectPath(srv.core, third.execution_id)
     expect(third.stdout).toBe("['data.json', 'other.txt']\n")
   })
 

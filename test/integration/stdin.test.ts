@@ -4,43 +4,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHandlers } from '../../src/main/app/handlers'
 import { execute, py } from './execute'
-import { expectNoContainersLeft, request, startInProcess, type JsonResponse } from './helpers'
+import {
+  expectNoContainersLeft,
+  request,
+  startInProcess,
+  warmReady,
+  WarmRuns,
+  type JsonResponse,
+} from './helpers'
 import { sleep, SseReader, submitJob, waitForJob } from './http'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
 type Body = Record<string, unknown>
 
 let srv: Server
-const dispatched = new Set<string>()
+const warmRuns = new WarmRuns()
 
 beforeAll(async () => {
-  srv = await startInProcess({
-    log: (event, fields) => {
-      if (event === 'pool-dispatch') dispatched.add(String(fields.runId))
-    },
-  })
+  srv = await startInProcess({ log: warmRuns.log })
 })
-
-/** With the pool on, the run went through a warm container (else it ran cold). */
-function expectPath(id: string): void {
-  expect(dispatched.has(id), 'warm path when the pool is on').toBe(srv.core.engine.pool !== null)
-}
 
 afterAll(async () => {
   await srv?.close()
   await expectNoContainersLeft()
 })
-
-/** With the pool on, waits for a warm container of the default limits (the run then goes warm). */
-async function warmReady(s: Server = srv): Promise<void> {
-  const pool = s.core.engine.pool
-  if (!pool) return
-  const deadline = Date.now() + 60_000
-  while (pool.stats().ready < 1) {
-    if (Date.now() > deadline) throw new Error('no warm container became ready')
-    await sleep(50)
-  }
-}
 
 /** Polls `GET /jobs/{id}` until `done` holds for its body. */
 async function pollJob(
@@ -67,7 +54,7 @@ const GREETER = py('name = input("Name? ")', 'print(f"Hello, {name}!")')
 
 describe('batch stdin', () => {
   it('two input() calls get both lines, a third gets EOFError', async () => {
-    await warmReady()
+    await warmReady(srv.core)
     const r = await execute(srv.url, {
       code: py(
         'a = input()',
@@ -82,13 +69,13 @@ describe('batch stdin', () => {
     })
     expect(r.status, r.stderr).toBe('succeeded')
     expect(r.stdout).toBe("second: 'first line' 'second line'\nEOF\n")
-    expectPath(r.execution_id)
+    warmRuns.expectPath(srv.core, r.execution_id)
     expect(srv.core.store.readStdin(r.execution_id)).toBe('first line\nsecond line\n')
     expect(srv.core.store.get(r.execution_id)?.hasStdin).toBe(true)
   })
 
   it('sys.stdin.read() gets everything, UTF-8 intact; a script that never reads ends normally', async () => {
-    await warmReady()
+    await warmReady(srv.core)
     const text = 'naïve – ✓\n'.repeat(5000)
     const r = await execute(srv.url, {
       code: py('import sys', 'data = sys.stdin.read()', 'print(len(data), data[:10])'),
@@ -96,14 +83,14 @@ describe('batch stdin', () => {
     })
     expect(r.status, r.stderr).toBe('succeeded')
     expect(r.stdout).toBe(`${text.length} ${text.slice(0, 10)}\n`)
-    await warmReady()
+    await warmReady(srv.core)
     const ignored = await execute(srv.url, { code: py('print("ignored")'), stdin: text })
     expect(ignored.status).toBe('succeeded')
     expect(ignored.stdout).toBe('ignored\n')
   })
 
   it('a run neither interactive nor given stdin gets EOF at once, not its timeout', async () => {
-    await warmReady()
+    await warmReady(srv.core)
     const r = await execute(srv.url, { code: py('name = input("Name? ")'), timeout: 30 })
     expect(r.status).toBe('failed')
     expect(r.status).not.toBe('timeout')
@@ -120,7 +107,7 @@ describe('batch stdin', () => {
   })
 
   it('a rerun reuses the stdin', async () => {
-    await warmReady()
+    await warmReady(srv.core)
     const r = await execute(srv.url, { code: py('print(input()[::-1])'), stdin: 'abc\n' })
     expect(r.stdout).toBe('cba\n')
     const rerun = await request<{ job_id: string }>(`${srv.url}/jobs/${r.execution_id}/rerun`, {
@@ -137,7 +124,7 @@ describe('batch stdin', () => {
 
 describe('interactive stdin over HTTP', () => {
   it('answers input() over the API: waiting with the prompt, then the greeting', async () => {
-    await warmReady()
+    await warmReady(srv.core)
     const id = await submitJob(srv.url, { code: GREETER, interactive: true })
     const events = await SseReader.open(`${srv.url}/jobs/${id}/events`)
     const waiting = await pollJob(id, (b) => b.waiting_for_input === true)
@@ -148,7 +135,7 @@ describe('interactive stdin over HTTP', () => {
     const done = await waitForJob(srv.url, id)
     expect(done.status, String(done.stderr)).toBe('succeeded')
     expect(done.stdout).toBe('Name? Hello, Bob!\n')
-    expectPath(id)
+    warmRuns.expectPath(srv.core, id)
     const seen = await events.rest()
     const requested = seen.find((e) => e.event === 'input_requested')
     expect(requested?.data).toEqual({ job_id: id, prompt: 'Name? ' })
@@ -162,7 +149,7 @@ describe('interactive stdin over HTTP', () => {
   })
 
   it('eof: the script gets EOFError', async () => {
-    await warmReady()
+    await warmReady(srv.core)
     const id = await submitJob(srv.url, {
       code: py(
         'import sys',
@@ -194,7 +181,7 @@ describe('interactive stdin over HTTP', () => {
   })
 
   it('time spent waiting for input does not count toward the timeout', async () => {
-    await warmReady()
+    await warmReady(srv.core)
     const id = await submitJob(srv.url, { code: GREETER, interactive: true, timeout: 2 })
     await pollJob(id, (b) => b.waiting_for_input === true)
     await sleep(5000)
@@ -202,11 +189,11 @@ describe('interactive stdin over HTTP', () => {
     const done = await waitForJob(srv.url, id)
     expect(done.status, String(done.stderr)).toBe('succeeded')
     expect(done.stdout).toBe('Name? Hello, Ada!\n')
-    expectPath(id)
+    warmRuns.expectPath(srv.core, id)
   })
 
   it('409 for a run that is not interactive or not running; 413 past 1 MiB; 422 on a bad body', async () => {
-    await warmReady()
+    await warmReady(srv.core)
     const batch = await submitJob(srv.url, {
       code: py('import time', 'time.sleep(1)', 'print(input())'),
       stdin: 'x\n',
@@ -219,7 +206,7 @@ describe('interactive stdin over HTTP', () => {
     expect((await postStdin(batch, { eof: true })).status).toBe(409)
     expect((await postStdin('no-such-job', { eof: true })).status).toBe(404)
 
-    await warmReady()
+    await warmReady(srv.core)
     const id = await submitJob(srv.url, { code: GREETER, interactive: true })
     await pollJob(id, (b) => b.waiting_for_input === true)
     for (const bad of [{}, { data: 'a', eof: true }, { data: 3 }, { eof: false }, { extra: 1 }]) {
@@ -245,12 +232,12 @@ describe('interactive stdin over HTTP', () => {
   })
 
   it('a rerun of an interactive run is interactive again', async () => {
-    await warmReady()
+    await warmReady(srv.core)
     const id = await submitJob(srv.url, { code: GREETER, interactive: true })
     await pollJob(id, (b) => b.waiting_for_input === true)
     await postStdin(id, { data: 'Bob\n' })
     await waitForJob(srv.url, id)
-    await warmReady()
+    await warmReady(srv.core)
     const rerun = await request<{ job_id: string }>(`${srv.url}/jobs/${id}/rerun`, {
       method: 'POST',
       json: {},
@@ -266,7 +253,7 @@ describe('interactive stdin over HTTP', () => {
 describe('interactive stdin through the app handlers', () => {
   it('runs:start interactive, runs:get shows waiting, runs:stdin answers', async () => {
     const h = createHandlers(srv.core)
-    await warmReady()
+    await warmReady(srv.core)
     const started = await h['runs:start']({
       code: GREETER,
       input: {},
@@ -321,7 +308,7 @@ describe('the input-wait ceiling', () => {
   })
 
   it('a run that waits for input too long ends as timeout, saying it waited for input', async () => {
-    await warmReady(short)
+    await warmReady(short.core)
     const id = await submitJob(short.url, { code: GREETER, interactive: true, timeout: 60 })
     const done = await waitForJob(short.url, id)
     expect(done.status).toBe('timeout')

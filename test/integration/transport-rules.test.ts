@@ -3,9 +3,8 @@
 // same input checks as the HTTP API (see docs/architecture.md, 'Lifecycle').
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunRecord } from '../../src/shared/record'
 import { sessionContainers } from './execute'
-import { request, startInProcess } from './helpers'
+import { finishedRun, request, startInProcess } from './helpers'
 import { ipcCaller } from './ipc-caller'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
@@ -37,12 +36,6 @@ afterAll(async () => {
   await srv.close()
   expect(await sessionContainers(srv.core.sessionId)).toEqual([])
 })
-
-async function finished(id: string): Promise<RunRecord> {
-  const rec = await srv.core.jobs.wait(id)
-  expect(rec).not.toBeNull()
-  return rec!
-}
 
 async function startApp(args: Record<string, unknown>): Promise<string> {
   const started = await ipc('runs:start', { input: {}, environment: 'default', ...args })
@@ -95,13 +88,13 @@ describe('rerun, cancel and delete: IPC and HTTP decide alike', () => {
       code: 'print("parent")',
       limits: { timeoutS: 7, memoryMb: 200, cpus: 0.5 },
     })
-    expect((await finished(parent)).status).toBe('succeeded')
+    expect((await finishedRun(srv.core, parent)).status).toBe('succeeded')
     live = await startApp({ code: 'import time; time.sleep(60)', limits: { timeoutS: 90 } })
   })
 
   afterAll(async () => {
     srv.core.jobs.cancel(live)
-    await finished(live)
+    await finishedRun(srv.core, live)
   })
 
   it('a rerun carries the parent’s limits unless overridden, on both transports', async () => {
@@ -114,7 +107,7 @@ describe('rerun, cancel and delete: IPC and HTTP decide alike', () => {
     expect(viaHttp.status).toBe(200)
     const parentLimits = srv.core.store.get(parent)!.limits
     for (const id of [viaIpc.value!.id!, viaHttp.body.job_id]) {
-      const child = await finished(id)
+      const child = await finishedRun(srv.core, id)
       expect(child).toMatchObject({ status: 'succeeded', parentId: parent, relationship: 'rerun' })
       expect(child.limits).toEqual(parentLimits)
     }
@@ -124,7 +117,7 @@ describe('rerun, cancel and delete: IPC and HTTP decide alike', () => {
     })
     const viaIpc2 = await ipc('runs:rerun', { id: parent, limits: { timeoutS: 9 } })
     for (const id of [overridden.body.job_id, viaIpc2.value!.id!]) {
-      const child = await finished(id)
+      const child = await finishedRun(srv.core, id)
       expect(child.limits).toEqual({ ...parentLimits, timeoutMs: 9000 })
     }
   })
@@ -194,8 +187,8 @@ describe('rerun, cancel and delete: IPC and HTTP decide alike', () => {
   it('delete of a finished run works on both transports', async () => {
     const a = await startApp({ code: 'print(1)' })
     const b = await startApp({ code: 'print(2)' })
-    await finished(a)
-    await finished(b)
+    await finishedRun(srv.core, a)
+    await finishedRun(srv.core, b)
     expect(await ipc('runs:delete', { id: a })).toEqual({ ok: true, value: { deleted: true } })
     expect((await request(`${srv.url}/executions/${b}`, { method: 'DELETE' })).status).toBe(200)
     expect(srv.core.store.get(a)).toBeUndefined()

@@ -1,47 +1,18 @@
-import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
-import path from 'node:path'
 import type { RunLimits } from '../../shared/run'
-import { buildContainerSpec } from './container-spec'
-import { DockerDemuxer } from './demux'
-import { dockerMessage, type ContainerClient } from './docker-client'
+import { dockerMessage } from './docker-client'
 import type { RemovalQueue } from './removal-queue'
-import { chownToSandbox } from './run-folder'
-import type { SandboxUsers } from './run-users'
-import type { UsageMonitor } from './resource-usage'
-import { READY_MARKER } from './supervisor'
-import type { ArchiveSlot, ArchiveTransfer } from './archive-transfer'
+import {
+  poolKey,
+  spawnWarm,
+  type WarmContainer,
+  type WarmKind,
+  type WarmSpawnOptions,
+} from './warm-container'
 
-/** A started container waiting for its one run. */
-export interface WarmContainer {
-  id: string
-  key: string
-  slotDir: string
-  codeDir: string
-  inputDir: string
-  outputDir: string
-  stream: NodeJS.ReadWriteStream
-  /** Resolves with the exit code when the container stops (or 'error' if the daemon fails). */
-  exited: Promise<number | 'error'>
-  /** Where the stream's raw chunks go once the run owns the container. */
-  setSink(sink: ((chunk: Buffer) => void) | null): void
-  streamEnded: Promise<void>
-  readyAt: number
-  /** Its own cgroup parent (resource-usage.ts), null when resource use is not measured so. */
-  cgroupParent: string | null
-  /** False once the container stopped or its stream closed (e.g. the daemon restarted). */
-  alive(): boolean
-  /** Archive transfer: its volumes, and the loader that fills them at dispatch (absent: bind mounts). */
-  archive?: ArchiveSlot | null
-}
+export { poolKey, type WarmContainer } from './warm-container'
 
-export interface PoolOptions {
-  client: ContainerClient
-  sessionId: string
-  /** Each warm container gets a uid:gid of its own from here, as a cold run does. */
-  users: SandboxUsers
-  /** Folder for the containers' bind-mounted slots; must be on the same filesystem as the runs. */
-  root: string
+export interface PoolOptions extends WarmSpawnOptions {
   /** Warm containers kept per key. */
   size: number
   /** Warm containers kept (ready or starting) across all keys (default 4). */
@@ -58,45 +29,19 @@ export interface PoolOptions {
    * ends, or after this long (default 2 s) while it goes on.
    */
   refillDelayMs?: number
-  /** Gives each warm container a cgroup parent of its own, to measure its run (resource-usage.ts). */
-  usage?: UsageMonitor
   /**
    * Removes discarded containers, retrying while Docker is down or restarting (the engine's queue,
    * drained at shutdown); without it a failed removal is only logged.
    */
   removals?: RemovalQueue
-  /** Archive transfer: volumes and a loader per warm container instead of the slot's bind mounts. */
-  archive?: ArchiveTransfer | null
 }
 
-/**
- * What is fixed at container creation — image, runtime, limits; a run can use a warm container only
- * if all of these match (a warm runsc container never serves a runc run, nor the reverse).
- */
-export function poolKey(image: string, limits: RunLimits, runtime = 'runc'): string {
-  return JSON.stringify([
-    image,
-    runtime,
-    limits.memoryBytes,
-    limits.cpus,
-    limits.pids,
-    limits.nofile,
-    limits.fileSizeBytes,
-    limits.tmpBytes,
-  ])
-}
-
-interface KeyState {
-  image: string
-  runtime: string
-  limits: RunLimits
-  preimports: readonly string[]
+interface KeyState extends WarmKind {
   ready: WarmContainer[]
   starting: number
   lastUsed: number
 }
 
-const READY_TIMEOUT_MS = 120_000
 /** A long run's replacement is warmed after this long even while the run goes on (default). */
 const REFILL_DELAY_MS = 2_000
 /** Keys asked for once, remembered so that a second ask warms them; the oldest are forgotten. */
@@ -251,7 +196,7 @@ export class WarmPool {
       this.active++
       const job = (async (): Promise<void> => {
         if (this.closed || !this.keys.has(poolKey(state.image, state.limits, state.runtime))) return
-        const warm = await this.spawn(state)
+        const warm = await spawnWarm(this.o, state, (id) => this.removeContainer(id))
         if (this.closed || !this.keys.has(warm.key)) await this.discard(warm)
         else state.ready.push(warm)
       })()
@@ -263,110 +208,6 @@ export class WarmPool {
           this.pump()
         })
       this.spawns.add(job)
-    }
-  }
-
-  private async spawn(state: KeyState): Promise<WarmContainer> {
-    const slotId = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`
-    const slotDir = path.join(this.o.root, slotId)
-    const codeDir = path.join(slotDir, 'code')
-    const inputDir = path.join(slotDir, 'input')
-    const outputDir = path.join(slotDir, 'output')
-    fs.mkdirSync(codeDir, { recursive: true, mode: 0o755 })
-    fs.mkdirSync(inputDir, { mode: 0o755 })
-    fs.mkdirSync(outputDir, { mode: 0o700 })
-    const user = this.o.users.next()
-    chownToSandbox(outputDir, user)
-    const cgroupParent = (await this.o.usage?.parentFor(`pool-${slotId}`)) ?? null
-    let archive: ArchiveSlot | null
-    try {
-      archive =
-        (await this.o.archive?.prepare(`pool-${slotId}`, state.image, state.limits, user, null)) ??
-        null
-    } catch (err) {
-      this.o.usage?.release(cgroupParent)
-      fs.rmSync(slotDir, { recursive: true, force: true })
-      throw err
-    }
-    const spec = buildContainerSpec({
-      kind: 'warm',
-      slotId,
-      sessionId: this.o.sessionId,
-      image: state.image,
-      limits: state.limits,
-      runtime: state.runtime,
-      user,
-      codeDir,
-      inputDir,
-      outputDir,
-      preimports: state.preimports,
-      ...(cgroupParent ? { cgroupParent } : {}),
-      ...(archive ? { volumes: archive.volumes } : {}),
-    })
-    let id: string
-    try {
-      id = await this.o.client.create(spec)
-    } catch (err) {
-      if (archive) await this.o.archive?.release(archive)
-      this.o.usage?.release(cgroupParent)
-      fs.rmSync(slotDir, { recursive: true, force: true })
-      throw err
-    }
-    let sink: ((chunk: Buffer) => void) | null = null
-    try {
-      const stream = await this.o.client.attachInteractive(id)
-      const streamEnded = new Promise<void>((resolve) => {
-        stream.on('data', (chunk: Buffer) => sink?.(chunk))
-        stream.on('end', resolve)
-        stream.on('close', resolve)
-        stream.on('error', () => resolve())
-      })
-      const ready = new Promise<void>((resolve, reject) => {
-        let seen = ''
-        const demux = new DockerDemuxer((which, payload) => {
-          if (which !== 'stdout') return
-          seen = (seen + payload.toString('latin1')).slice(-64)
-          if (seen.includes(READY_MARKER)) resolve()
-        })
-        sink = (chunk) => demux.push(chunk)
-        void streamEnded.then(() => reject(new Error('warm container ended before it was ready')))
-        setTimeout(
-          () => reject(new Error('warm container not ready in time')),
-          READY_TIMEOUT_MS,
-        ).unref()
-      })
-      await this.o.client.start(id)
-      const exited = this.o.client.wait(id).catch((): 'error' => 'error')
-      let alive = true
-      void exited.then(() => (alive = false))
-      void streamEnded.then(() => (alive = false))
-      await ready
-      sink = null
-      return {
-        id,
-        key: poolKey(state.image, state.limits, state.runtime),
-        slotDir,
-        codeDir,
-        inputDir,
-        outputDir,
-        stream,
-        exited,
-        streamEnded,
-        readyAt: Date.now(),
-        cgroupParent,
-        alive: () => alive,
-        archive,
-        setSink: (s) => {
-          sink = s
-        },
-      }
-    } catch (err) {
-      // The daemon may be going down (that is often why the warm-up failed): retried until it answers.
-      await this.removeContainer(id)
-      if (archive) await this.o.archive?.release(archive)
-      this.o.usage?.release(cgroupParent)
-      fs.rmSync(slotDir, { recursive: true, force: true })
-      throw err
     }
   }
 

@@ -17,7 +17,7 @@ import {
 import { STDIN_FILE } from '../../src/main/engine/run-folder'
 import { bundleSavePath } from '../../src/main/electron/save-dialog'
 import { RunStore } from '../../src/main/store/run-store'
-import { packDraftInput } from '../../src/shared/api'
+import { packDraftInput } from '../../src/shared/arg-schemas'
 import type { ExerciseSpec, PackDraft, TestDraft } from '../../src/shared/exercise'
 import { storeRun } from '../fixtures/stored-run'
 

@@ -1,6 +1,6 @@
 import type { RunRecord } from '../../shared/record'
 import { sha256Hex } from './fingerprint'
-import type { SubmitRequest } from './job-service'
+import type { SubmitRequest } from './submit-request'
 import { describeInputFiles } from '../engine/input-files'
 
 /** The record of a request just accepted: `queued`, nothing run yet; `runtime` the Docker runtime it will use. */

@@ -228,6 +228,17 @@ describe('buildContainerSpec: warm and probe containers', () => {
     expect(warm.WorkingDir).toBe('/output')
   })
 
+  it('refuses host folders beside archive volumes instead of leaving them out', () => {
+    const volumes = { code: 'v-code', input: 'v-input', output: 'v-output' }
+    const mounts = [{ host: '/data/stage/submission', container: '/submission' }]
+    expect(() => buildContainerSpec({ ...input, volumes, mounts })).toThrow(/archive transfer/)
+    // Either alone is fine.
+    expect(buildContainerSpec({ ...input, volumes }).HostConfig?.Binds).toEqual([])
+    expect(buildContainerSpec({ ...input, mounts }).HostConfig?.Binds).toContain(
+      '/data/stage/submission:/submission:ro',
+    )
+  })
+
   it('a probe has no mounts at all and runs only its command', () => {
     expect(probe.Labels?.[LABEL_ROLE]).toBe('probe')
     expect(probe.HostConfig?.Binds).toEqual([])

@@ -242,6 +242,10 @@ export function buildContainerSpec(input: ContainerSpecInput): Docker.ContainerC
   const { limits } = input
   const k = kindParts(input)
   const mounts = volumeMounts(input)
+  // Volumes replace every bind mount: a host folder asked for beside them would silently be missing.
+  if (mounts && (input.kind ?? 'run') === 'run' && (input as RunSpecInput).mounts?.length) {
+    throw new Error('host folders cannot be mounted when files are copied (archive transfer)')
+  }
   return {
     name: k.name,
     Image: input.image,

@@ -144,6 +144,9 @@ export async function spawnWarm(
         READY_TIMEOUT_MS,
       ).unref()
     })
+    // A start that fails leaves `ready` unawaited; its later rejection (the stream ends as the
+    // daemon goes down) must not surface as an unhandled rejection. The catch below handles it.
+    ready.catch(() => undefined)
     await o.client.start(container)
     const exited = o.client.wait(container).catch((): 'error' => 'error')
     let alive = true

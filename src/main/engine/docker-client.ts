@@ -33,8 +33,12 @@ export interface ContainerClient {
   runtimes?(): Promise<string[]>
   /** How the daemon lays out cgroups (for resource use); absent: resource use is not measured. */
   cgroupInfo?(): Promise<{ driver: string; version: string }>
-  /** Archive transfer (see archive-transfer.ts): volumes and the archive API. */
-  createVolume?(name: string, labels: Record<string, string>): Promise<void>
+  /** Archive transfer (see archive-transfer.ts): volumes and the archive API. `options`: driver options. */
+  createVolume?(
+    name: string,
+    labels: Record<string, string>,
+    options?: Record<string, string>,
+  ): Promise<void>
   /** Removes a volume; one already gone is not an error. */
   removeVolume?(name: string): Promise<void>
   listVolumesByLabel?(label: string): Promise<{ name: string; labels: Record<string, string> }[]>
@@ -307,9 +311,17 @@ export class DockerContainerClient implements ContainerClient, ImageClient {
     }
   }
 
-  async createVolume(name: string, labels: Record<string, string>): Promise<void> {
+  async createVolume(
+    name: string,
+    labels: Record<string, string>,
+    options?: Record<string, string>,
+  ): Promise<void> {
     try {
-      await this.docker.createVolume({ Name: name, Labels: labels })
+      await this.docker.createVolume({
+        Name: name,
+        Labels: labels,
+        ...(options ? { DriverOpts: options } : {}),
+      })
     } catch (err) {
       throw this.wrap(err)
     }

@@ -77,7 +77,9 @@ export async function launchCold(
   const stdin = spec.stdin ?? null
   // Archive transfer: the volumes first (the container names them), then the loader fills them
   // while the container is created (see docs/architecture.md, 'File transfer').
-  const slot: ArchiveSlot | null = d.archive ? await d.archive.createVolumes(spec.runId) : null
+  const slot: ArchiveSlot | null = d.archive
+    ? await d.archive.createVolumes(spec.runId, user)
+    : null
   const loading = slot ? d.archive?.load(slot, spec.image, spec.limits, user, paths) : null
   const loaded = loading?.then(
     () => null,

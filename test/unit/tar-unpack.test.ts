@@ -339,6 +339,68 @@ describe('unpackOutput: the same verdicts as the local collection', () => {
   })
 })
 
+describe("unpackOutput: Podman's names (/, /a, /a/b.txt)", () => {
+  /** A tar as Podman sends /output (measured, Podman 4.3.1): names rooted at `/`, no `output/`. */
+  function podmanTar(entries: Entry[]): Readable {
+    const pack = tar.pack()
+    pack.entry({ name: '/', type: 'directory', mode: 0o700 })
+    for (const { body, ...h } of entries) {
+      if (body !== undefined) pack.entry({ type: 'file', mode: 0o644, ...h }, body)
+      else pack.entry({ mode: 0o644, ...h })
+    }
+    pack.finalize()
+    return pack as unknown as Readable
+  }
+
+  it('the same verdicts as the local collection, hostile names and links included', async () => {
+    const dir = tempDir()
+    const out = path.join(dir, 'artifacts')
+    fs.mkdirSync(out, { mode: 0o700 })
+    const stream = podmanTar([
+      { name: '/a', type: 'directory', mode: 0o755 },
+      { name: '/a/b.txt', body: 'same' },
+      { name: '/h', type: 'link', linkname: '/a/b.txt' },
+      { name: '/passwd', type: 'link', linkname: '/etc/passwd' },
+      { name: '/l', type: 'symlink', linkname: '/etc/passwd' },
+      { name: '/f', type: 'fifo' },
+      { name: '/result.json', body: '{"ok": true}' },
+      { name: '/../evil1', body: 'x' },
+      { name: 'output/evil2', body: 'x' },
+      { name: 'evil3', body: 'x' },
+      { name: '//evil4', body: 'x' },
+    ])
+    const unpacked = await unpackOutput(stream, out, UNPACK, '')
+    const result = await collect(out, LIMITS, unpacked)
+    const local = await collectLocal((o) => {
+      fs.mkdirSync(path.join(o, 'a'))
+      fs.writeFileSync(path.join(o, 'a', 'b.txt'), 'same')
+      fs.linkSync(path.join(o, 'a', 'b.txt'), path.join(o, 'h'))
+      fs.symlinkSync('/etc/passwd', path.join(o, 'l'))
+      execFileSync('mkfifo', [path.join(o, 'f')])
+      fs.writeFileSync(path.join(o, 'result.json'), '{"ok": true}')
+    })
+    expect(result.artifacts).toEqual(local.artifacts)
+    expect(result.parsed.output).toEqual({ ok: true })
+    const codes = result.warnings.map((w) => [w.code, w.path ?? ''])
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        ['artifact_rejected:hardlink', 'passwd'],
+        ['artifact_rejected:symlink', 'l'],
+        ['artifact_rejected:fifo', 'f'],
+      ]),
+    )
+    const outside = result.warnings.filter((w) => w.code === 'artifact_rejected:name')
+    expect(outside.map((w) => w.path).sort()).toEqual([
+      '/../evil1',
+      '//evil4',
+      'evil3',
+      'output/evil2',
+    ])
+    expect(fs.readdirSync(dir)).toEqual(['artifacts'])
+    expect(fs.readdirSync(out).sort()).toEqual(['a', 'h', 'result.json'])
+  })
+})
+
 async function bufferOf(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = []
   for await (const c of stream) chunks.push(c as Buffer)

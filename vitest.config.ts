@@ -54,7 +54,13 @@ export default defineConfig({
           // podman: Podman's API) and the run contract against it (see docs/remote-hosts.md).
           name: 'remote',
           include: ['test/remote/**/*.test.ts', 'test/integration/run-contract.test.ts'],
-          exclude: process.env.TAKO_REMOTE === 'podman' ? ['test/remote/tls.test.ts'] : [],
+          // TLS cases on the TLS daemon only; archive runs where files travel by the archive API.
+          exclude:
+            process.env.TAKO_REMOTE !== 'podman'
+              ? []
+              : process.env.TAKO_TRANSFER === 'archive'
+                ? ['test/remote/tls.test.ts']
+                : ['test/remote/tls.test.ts', 'test/remote/archive-runs.test.ts'],
           environment: 'node',
           fileParallelism: false,
           testTimeout: 120_000,

@@ -161,8 +161,8 @@ class FakeDaemon {
           s.resume()
           s.on('end', next)
         })
-        await new Promise((resolve, reject) => {
-          extract.on('finish', resolve)
+        await new Promise<void>((resolve, reject) => {
+          extract.on('finish', () => resolve())
           extract.on('error', reject)
           stream.pipe(extract)
         })

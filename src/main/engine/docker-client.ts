@@ -204,14 +204,27 @@ export class DockerContainerClient implements ContainerClient, ImageClient {
   }
 
   async attachInteractive(id: string): Promise<NodeJS.ReadWriteStream> {
+    // dockerode's attach sends its options as a JSON body, and Podman hands those bytes to the
+    // container's stdin (Docker drops them); a chunked empty body's end marker gets there too. An
+    // empty body of length 0 sends the request at once and nothing else (docs/remote-hosts.md).
+    const modem = this.docker.modem as {
+      dial(o: object, cb: (err: Error | null, stream: NodeJS.ReadWriteStream) => void): void
+    }
     try {
-      return await this.docker.getContainer(id).attach({
-        stream: true,
-        stdin: true,
-        stdout: true,
-        stderr: true,
-        hijack: true,
-        logs: false,
+      return await new Promise<NodeJS.ReadWriteStream>((resolve, reject) => {
+        modem.dial(
+          {
+            path: `/containers/${encodeURIComponent(id)}/attach?`,
+            method: 'POST',
+            isStream: true,
+            hijack: true,
+            openStdin: true,
+            file: Buffer.alloc(0),
+            statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+            options: { stream: true, stdin: true, stdout: true, stderr: true, logs: false },
+          },
+          (err, stream) => (err ? reject(err) : resolve(stream)),
+        )
       })
     } catch (err) {
       throw this.wrap(err)

@@ -53,7 +53,11 @@ function expectContract(r: ExecuteBody): void {
     '',
   ])
   expect(r.output).toEqual({ sum: 42 })
-  expect(r.artifacts.map((a) => [a.name, a.size_bytes])).toEqual([['plots/deep/x.txt', 8]])
+  // result.json is listed as an artifact as well (docs/run-contract.md).
+  expect(r.artifacts.map((a) => [a.name, a.size_bytes])).toEqual([
+    ['plots/deep/x.txt', 8],
+    ['result.json', 11],
+  ])
 }
 
 const RUN = {

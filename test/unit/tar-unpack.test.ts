@@ -33,11 +33,14 @@ const UNPACK: UnpackLimits = {
 
 type Entry = tar.Header extends infer H ? Partial<H> & { name: string; body?: string } : never
 
-/** A tar as the daemon sends /output: every name under `output/`, written while it is read. */
-function tarOf(entries: Entry[], big?: { name: string; size: number }): Readable {
+/**
+ * A tar as the daemon sends /output, written while it is read: `root` first (Docker's `output/`,
+ * every name under it; Podman's `/`).
+ */
+function tarOf(entries: Entry[], big?: { name: string; size: number }, root = 'output/'): Readable {
   const pack = tar.pack()
   void (async () => {
-    pack.entry({ name: 'output/', type: 'directory', mode: 0o755 })
+    pack.entry({ name: root, type: 'directory', mode: 0o755 })
     for (const { body, ...h } of entries) {
       if (body !== undefined) pack.entry({ type: 'file', mode: 0o644, ...h }, body)
       else pack.entry({ mode: 0o644, ...h })
@@ -60,11 +63,12 @@ function tarOf(entries: Entry[], big?: { name: string; size: number }): Readable
 async function unpackAndCollect(
   stream: Readable,
   limits: UnpackLimits = UNPACK,
+  top = 'output',
 ): Promise<{ dir: string; result: Awaited<ReturnType<typeof collect>>; bytesWritten: number }> {
   const dir = tempDir()
   const out = path.join(dir, 'artifacts')
   fs.mkdirSync(out, { mode: 0o700 })
-  const unpacked = await unpackOutput(stream, out, limits)
+  const unpacked = await unpackOutput(stream, out, limits, top)
   return { dir, result: await collect(out, LIMITS, unpacked), bytesWritten: unpacked.bytesWritten }
 }
 
@@ -340,37 +344,26 @@ describe('unpackOutput: the same verdicts as the local collection', () => {
 })
 
 describe("unpackOutput: Podman's names (/, /a, /a/b.txt)", () => {
-  /** A tar as Podman sends /output (measured, Podman 4.3.1): names rooted at `/`, no `output/`. */
-  function podmanTar(entries: Entry[]): Readable {
-    const pack = tar.pack()
-    pack.entry({ name: '/', type: 'directory', mode: 0o700 })
-    for (const { body, ...h } of entries) {
-      if (body !== undefined) pack.entry({ type: 'file', mode: 0o644, ...h }, body)
-      else pack.entry({ mode: 0o644, ...h })
-    }
-    pack.finalize()
-    return pack as unknown as Readable
-  }
-
   it('the same verdicts as the local collection, hostile names and links included', async () => {
-    const dir = tempDir()
-    const out = path.join(dir, 'artifacts')
-    fs.mkdirSync(out, { mode: 0o700 })
-    const stream = podmanTar([
-      { name: '/a', type: 'directory', mode: 0o755 },
-      { name: '/a/b.txt', body: 'same' },
-      { name: '/h', type: 'link', linkname: '/a/b.txt' },
-      { name: '/passwd', type: 'link', linkname: '/etc/passwd' },
-      { name: '/l', type: 'symlink', linkname: '/etc/passwd' },
-      { name: '/f', type: 'fifo' },
-      { name: '/result.json', body: '{"ok": true}' },
-      { name: '/../evil1', body: 'x' },
-      { name: 'output/evil2', body: 'x' },
-      { name: 'evil3', body: 'x' },
-      { name: '//evil4', body: 'x' },
-    ])
-    const unpacked = await unpackOutput(stream, out, UNPACK, '')
-    const result = await collect(out, LIMITS, unpacked)
+    // As Podman 4.3.1 sends /output (measured): names rooted at `/`, no `output/`.
+    const podman = tarOf(
+      [
+        { name: '/a', type: 'directory', mode: 0o755 },
+        { name: '/a/b.txt', body: 'same' },
+        { name: '/h', type: 'link', linkname: '/a/b.txt' },
+        { name: '/passwd', type: 'link', linkname: '/etc/passwd' },
+        { name: '/l', type: 'symlink', linkname: '/etc/passwd' },
+        { name: '/f', type: 'fifo' },
+        { name: '/result.json', body: '{"ok": true}' },
+        { name: '/../evil1', body: 'x' },
+        { name: 'output/evil2', body: 'x' },
+        { name: 'evil3', body: 'x' },
+        { name: '//evil4', body: 'x' },
+      ],
+      undefined,
+      '/',
+    )
+    const { dir, result } = await unpackAndCollect(podman, UNPACK, '')
     const local = await collectLocal((o) => {
       fs.mkdirSync(path.join(o, 'a'))
       fs.writeFileSync(path.join(o, 'a', 'b.txt'), 'same')
@@ -381,8 +374,7 @@ describe("unpackOutput: Podman's names (/, /a, /a/b.txt)", () => {
     })
     expect(result.artifacts).toEqual(local.artifacts)
     expect(result.parsed.output).toEqual({ ok: true })
-    const codes = result.warnings.map((w) => [w.code, w.path ?? ''])
-    expect(codes).toEqual(
+    expect(result.warnings.map((w) => [w.code, w.path ?? ''])).toEqual(
       expect.arrayContaining([
         ['artifact_rejected:hardlink', 'passwd'],
         ['artifact_rejected:symlink', 'l'],
@@ -397,7 +389,7 @@ describe("unpackOutput: Podman's names (/, /a, /a/b.txt)", () => {
       'output/evil2',
     ])
     expect(fs.readdirSync(dir)).toEqual(['artifacts'])
-    expect(fs.readdirSync(out).sort()).toEqual(['a', 'h', 'result.json'])
+    expect(fs.readdirSync(path.join(dir, 'artifacts')).sort()).toEqual(['a', 'h', 'result.json'])
   })
 })
 

@@ -1,9 +1,13 @@
-// The archive transfer on the remote daemon, cold and warm (see docs/remote-hosts.md, 'Podman'): code,
-// input_data, input files and stdin reach the script; /output is the run user's own (0700) and
-// comes back with the same rules; nothing of a warm container's previous run is left. Run by the
-// archive passes only (`test:remote`, whose daemon is remote, and `test:podman:archive`); the
-// global set-up fails the pass if any container there had a bind mount.
+// The archive transfer on the remote daemon, cold and warm (see docs/remote-hosts.md, 'Podman'):
+// code, input_data, input files and stdin reach the script; /output is the run user's own (0700)
+// and comes back with the same rules; nothing of a warm container's previous run is left, nor
+// anything of the sessions on the daemon at the end. Run by the archive passes only (`test:remote`,
+// whose daemon is remote, and `test:podman:archive`); the global set-up fails the pass if any
+// container there had a bind mount.
+import Docker from 'dockerode'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { LABEL_SESSION } from '../../src/main/engine/container-spec'
+import { resolveDockerEndpoint } from '../../src/main/engine/docker-endpoint'
 import { execute, py, type ExecuteBody } from '../integration/execute'
 import { request, startInProcess, warmReady, WarmRuns } from '../integration/helpers'
 import type { Server } from './app-server'
@@ -21,6 +25,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await cold?.close()
   await warm?.close()
+  // Nothing of either session is left there: containers, loaders, volumes.
+  const docker = new Docker(resolveDockerEndpoint().options)
+  for (const s of [cold, warm]) {
+    const filters = { label: [`${LABEL_SESSION}=${s.core.sessionId}`] }
+    expect(await docker.listContainers({ all: true, filters })).toEqual([])
+    expect((await docker.listVolumes({ filters })).Volumes ?? []).toEqual([])
+  }
 })
 
 const b64 = (text: string): string => Buffer.from(text).toString('base64')

@@ -5,7 +5,11 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { buildContainerSpec, withGroupUmask } from '../../src/main/engine/container-spec'
+import {
+  buildContainerSpec,
+  withGroupUmask,
+  type SandboxUser,
+} from '../../src/main/engine/container-spec'
 import { lockOf, measureTree } from '../../src/main/engine/disk-usage'
 import { DEFAULT_LIMITS } from '../../src/main/engine/limits'
 import { RunUsers, isRunUid } from '../../src/main/engine/run-users'
@@ -14,6 +18,17 @@ const common = {
   sessionId: 's',
   image: 'tako-vm-desktop/default:x',
   limits: DEFAULT_LIMITS,
+}
+
+function coldRun(user: SandboxUser): ReturnType<typeof buildContainerSpec> {
+  return buildContainerSpec({
+    ...common,
+    user,
+    runId: 'r',
+    codeFile: '/d/main.py',
+    inputFile: '/d/input.json',
+    outputDir: '/d/artifacts',
+  })
 }
 
 describe('runs sharing the app group', () => {
@@ -31,14 +46,7 @@ describe('runs sharing the app group', () => {
 
   it('cold and warm scripts run under umask 002; other containers and root-app runs do not', () => {
     const shared = { uid: 2_000_000_001, gid: 4242, sharedGroup: true }
-    const cold = buildContainerSpec({
-      ...common,
-      user: shared,
-      runId: 'r',
-      codeFile: '/d/main.py',
-      inputFile: '/d/input.json',
-      outputDir: '/d/artifacts',
-    })
+    const cold = coldRun(shared)
     expect(cold.Cmd).toEqual(withGroupUmask(['python3', '-u', '/code/main.py']))
     expect(cold.Cmd?.slice(0, 3)).toEqual(['/bin/sh', '-c', 'umask 002 && exec "$0" "$@"'])
     expect(cold.User).toBe('2000000001:4242')
@@ -60,14 +68,7 @@ describe('runs sharing the app group', () => {
       '-u',
       '-c',
     ])
-    const rootRun = buildContainerSpec({
-      ...common,
-      user: { uid: 2_000_000_001, gid: 2_000_000_001 },
-      runId: 'r',
-      codeFile: '/d/main.py',
-      inputFile: '/d/input.json',
-      outputDir: '/d/artifacts',
-    })
+    const rootRun = coldRun({ uid: 2_000_000_001, gid: 2_000_000_001 })
     expect(rootRun.Cmd).toEqual(['python3', '-u', '/code/main.py'])
     const probe = buildContainerSpec({
       ...common,

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LABEL_SESSION } from '../../src/main/engine/container-spec'
 import { DockerContainerClient } from '../../src/main/engine/docker-client'
 import { isRunUid } from '../../src/main/engine/run-users'
-import { execute, type ExecuteBody } from '../integration/execute'
+import { execute, sessionContainers, type ExecuteBody } from '../integration/execute'
 import { request } from '../integration/helpers'
 import { py, run, securitySuite } from './harness'
 import { startNonRootApp, type NonRootApp } from './nonroot/nonroot-app'
@@ -211,6 +211,36 @@ describe('one uid per run, app not root', () => {
       ),
       /quota/,
     )
+  })
+})
+
+describe('one uid per run, app not root: after a crash', () => {
+  it('a deletion left half done over a locked tree is finished at the next start', async () => {
+    // What a crash during DELETE leaves: the run folder moved into a trash folder, its artifacts
+    // still holding a folder the run's uid locked (made here as root, owned as a run leaves it).
+    const runUid = 2_000_000_777
+    const trash = path.join(app.dataDir, 'runs', '.tako-rm-crashed')
+    const artifacts = path.join(trash, '0', 'artifacts')
+    const locked = path.join(artifacts, 'locked', 'inner')
+    fs.mkdirSync(locked, { recursive: true })
+    fs.writeFileSync(path.join(locked, 'f.txt'), 'x')
+    for (const p of [trash, path.join(trash, '0'), artifacts]) {
+      fs.chownSync(p, app.uid, app.gid)
+      fs.chmodSync(p, 0o700)
+    }
+    for (const p of [path.join(artifacts, 'locked'), locked, path.join(locked, 'f.txt')])
+      fs.chownSync(p, runUid, app.gid)
+    fs.chmodSync(path.join(locked, 'f.txt'), 0)
+    fs.chmodSync(locked, 0)
+    fs.chmodSync(path.join(artifacts, 'locked'), 0o700)
+    expect(await app.stop()).toBe(0)
+    expect(await sessionContainers(app.sessionId)).toEqual([])
+    app = await startNonRootApp({ NONROOT_MAX_RUN_ENTRIES: String(MAX_ENTRIES) }, app)
+    expect(fs.existsSync(trash), 'the trash folder is gone after the start').toBe(false)
+    const mended = app.events.filter(
+      (e) => e.event === 'handback' && String(e.dir).startsWith(trash),
+    )
+    expect(mended.map((e) => e.exitCode)).toEqual([0])
   })
 })
 

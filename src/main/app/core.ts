@@ -271,7 +271,7 @@ export function createCore(options: CoreOptions): Core {
         }
       }
       // Deletions a crashed process left half done (see removeSubtree).
-      await sweepTrash(store.runsDir)
+      await sweepTrash(store.runsDir, mend.mendOutput)
       if (pool && !dockerError) {
         const image = imageRef('default')
         if (await client.imageExists(image).catch(() => false)) {

@@ -5,6 +5,7 @@
 // a short container as the run's own uid that mends every mode below /output.
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import path from 'node:path'
 import { buildContainerSpec, type SandboxUser } from './container-spec'
 import { measureTree, type LockedEntry } from './disk-usage'
 import { dockerMessage, type ContainerClient } from './docker-client'
@@ -85,7 +86,26 @@ while levels and budget > 0:
 /** Folders one hand-back enters at most (a live script could nest without end). */
 const MAX_FOLDERS = 1_000_000
 const HAND_BACK_TIMEOUT_MS = 120_000
+/** Hand-backs one mend may take (each mends everything below the folder it mounts). */
+const MAX_MEND_ROUNDS = 4
 const LIMITS = { ...DEFAULT_LIMITS, memoryBytes: 256 * MiB, pids: 16 }
+
+/**
+ * The folder a hand-back for `locked` (a path below `dir`) mounts: the deepest folder on the way
+ * that the app owns. Everything below it is the run uid's, which it can open as the owner.
+ */
+function mountFor(dir: string, locked: string): string {
+  let at = dir
+  let mount = dir
+  for (const part of path.dirname(locked).split('/')) {
+    if (part === '' || part === '.') continue
+    at = path.join(at, part)
+    const st = fs.lstatSync(at)
+    if (!st.isDirectory()) break
+    if (st.uid === process.geteuid?.()) mount = at
+  }
+  return mount
+}
 
 /** The first entry below `dir` that a group-shared app cannot collect or remove as it is. */
 export async function findLocked(dir: string): Promise<LockedEntry | null> {
@@ -119,14 +139,25 @@ export class HandBack {
   }
 
   /**
-   * Mends `dir` (a run's /output, or a run folder being deleted) when anything in it is locked;
-   * ordinary runs cost one walk of metadata and no container. Waits for a hand-back of the same
-   * folder still under way (the quota's) first.
+   * Mends `dir` (a run's /output after the run, a run folder being deleted, a deletion's leftover
+   * trash) when anything in it is locked; ordinary runs cost one walk of metadata and no container.
+   * The script is gone, so the tree holds still: each hand-back mounts the deepest app-owned
+   * folder on the way to the locked entry (the run's uid could not pass an app-owned folder the
+   * walker left 0700), so one round mends the whole run's tree; a few rounds at most. Waits for a
+   * hand-back of the same folder still under way (the quota's) first.
    */
   async mend(dir: string, image: string): Promise<void> {
     await this.running.get(dir)
-    const locked = await findLocked(dir).catch(() => null)
-    if (locked) await this.run(dir, locked, image)
+    try {
+      for (let round = 0; round < MAX_MEND_ROUNDS; round++) {
+        const locked = await findLocked(dir).catch(() => null)
+        if (!locked) return
+        await this.run(mountFor(dir, locked.path), locked, image)
+      }
+    } catch (err) {
+      // The walker or the deletion reports what is still out of reach.
+      this.o.log?.('handback-failed', { dir, error: String(err) })
+    }
   }
 
   /**

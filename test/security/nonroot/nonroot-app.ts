@@ -91,18 +91,26 @@ async function bundle(repo: string, dir: string): Promise<string> {
  * Starts the app as a fresh non-root user. Throws — never skips — when this process is not root or
  * the host cannot run it that way: a suite that silently passed without it would prove nothing.
  */
-export async function startNonRootApp(env: Record<string, string> = {}): Promise<NonRootApp> {
+export async function startNonRootApp(
+  env: Record<string, string> = {},
+  /** Starts it again, as the same user on the same data folder (after `stop`). */
+  again?: NonRootApp,
+): Promise<NonRootApp> {
   if (process.getuid?.() !== 0) {
     throw new Error('run-uid-nonroot: the suite must run as root to start the app as another user')
   }
   const repo = path.resolve(import.meta.dirname, '..', '..', '..')
-  const uid = freeUid()
+  const uid = again?.uid ?? freeUid()
   const dockerGid = dockerSocketGroup()
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tako-nonroot-'))
+  const dir = again
+    ? path.dirname(again.dataDir)
+    : fs.mkdtempSync(path.join(os.tmpdir(), 'tako-nonroot-'))
   const dataDir = path.join(dir, 'data')
-  const app = await bundle(repo, dir)
-  fs.mkdirSync(dataDir, { mode: 0o700 })
-  fs.chownSync(dataDir, uid, uid)
+  const app = again ? path.join(dir, 'app.mjs') : await bundle(repo, dir)
+  if (!again) {
+    fs.mkdirSync(dataDir, { mode: 0o700 })
+    fs.chownSync(dataDir, uid, uid)
+  }
   const child: ChildProcess = spawn(
     'setpriv',
     [

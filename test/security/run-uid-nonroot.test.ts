@@ -29,12 +29,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!app) return
-  expect(await app.stop()).toBe(0)
-  const left = await new DockerContainerClient().listByLabel(`${LABEL_SESSION}=${app.sessionId}`)
-  expect(left.map((c) => c.id)).toEqual([])
-  // Nothing a run's uid owns is left anywhere in the app's data folder.
-  expect(runOwned(app.dataDir)).toEqual([])
-  app.cleanUp()
+  try {
+    expect(await app.stop()).toBe(0)
+    const left = await new DockerContainerClient().listByLabel(`${LABEL_SESSION}=${app.sessionId}`)
+    expect(left.map((c) => c.id)).toEqual([])
+    // Nothing a run's uid owns is left anywhere in the app's data folder.
+    expect(runOwned(app.dataDir)).toEqual([])
+  } finally {
+    app.cleanUp()
+  }
 })
 
 /** Paths below `dir` owned by a run's uid (links not followed). */

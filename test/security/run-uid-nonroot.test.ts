@@ -184,10 +184,15 @@ describe('one uid per run, app not root', () => {
     await deleteRun(body.execution_id)
   })
 
-  it('a flood inside a folder made unreadable is still counted by the per-run quota', async () => {
+  it('a flood inside a folder made unreadable is still counted by the per-run quota, even by a run of many processes', async () => {
     await expectQuotaStop(
       py(
         'import os, time',
+        // Processes of the run's uid count against its hand-back's nproc limit too (per uid).
+        'for _ in range(40):',
+        '    if os.fork() == 0:',
+        '        time.sleep(120)',
+        '        os._exit(0)',
         'os.makedirs("hide/deeper")',
         'os.chmod("hide/deeper", 0o700)',
         'os.chmod("hide", 0o700)',
@@ -256,5 +261,6 @@ async function expectQuotaStop(code: string, message: RegExp): Promise<void> {
   const id = body.execution_id
   const live = app.events.filter((e) => e.event === 'handback' && String(e.dir).includes(id))
   expect(live.length, 'the quota asked for a hand-back while the run went on').toBeGreaterThan(0)
+  expect(live[0]?.exitCode, JSON.stringify(live[0])).toBe(0)
   await deleteRun(id)
 }

@@ -9,7 +9,7 @@ import path from 'node:path'
 import { buildContainerSpec, type SandboxUser } from './container-spec'
 import { measureTree, type LockedEntry } from './disk-usage'
 import { dockerMessage, type ContainerClient } from './docker-client'
-import { DEFAULT_LIMITS } from './limits'
+import { DEFAULT_LIMITS, LIMIT_BOUNDS } from './limits'
 import { isRunUid } from './run-users'
 import { MiB } from '../../shared/units'
 
@@ -88,7 +88,11 @@ const MAX_FOLDERS = 1_000_000
 const HAND_BACK_TIMEOUT_MS = 120_000
 /** Hand-backs one mend may take (each mends everything below the folder it mounts). */
 const MAX_MEND_ROUNDS = 4
-const LIMITS = { ...DEFAULT_LIMITS, memoryBytes: 256 * MiB, pids: 16 }
+/**
+ * `pids` is also the container's nproc limit, which the kernel counts per uid: a live run's
+ * processes count against its hand-back, so it must be above any run's own limit.
+ */
+const LIMITS = { ...DEFAULT_LIMITS, memoryBytes: 256 * MiB, pids: LIMIT_BOUNDS.pids.max + 16 }
 
 /**
  * The folder a hand-back for `locked` (a path below `dir`) mounts: the deepest folder on the way

@@ -184,7 +184,9 @@ export function expectHardened(c: CreatedContainer): void {
   expect(binds.map((b) => b.split(':').slice(1).join(':')).sort(), where).toEqual(
     c.labels[LABEL_ROLE] === 'pool'
       ? ['/code:ro', '/input:ro', '/output:rw']
-      : ['/code/main.py:ro', '/input/data.json:ro', '/output:rw'],
+      : c.labels[LABEL_ROLE] === 'handback'
+        ? ['/output:rw']
+        : ['/code/main.py:ro', '/input/data.json:ro', '/output:rw'],
   )
 }
 

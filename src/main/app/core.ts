@@ -171,7 +171,11 @@ export function createCore(options: CoreOptions): Core {
     ...(log ? { log } : {}),
     environmentsWithModule,
   })
-  const store = new RunStore(options.dataDir)
+  // A non-root app: what a script locked away is handed back before a walk or a delete.
+  const mend = users.sharedGroup
+    ? { mendOutput: (dir: string) => engine.handBack.mend(dir, imageRef('default')) }
+    : {}
+  const store = new RunStore(options.dataDir, mend)
   const jobs = new JobService({
     engine,
     store,
@@ -182,7 +186,7 @@ export function createCore(options: CoreOptions): Core {
   // Grading runs have a queue and a store of their own (one worker, never the history; see
   // docs/exercise-pack.md, 'Grading'), per session: an earlier session's are removed at start-up.
   const gradingDir = path.join(options.dataDir, 'grading', sessionId)
-  const gradingRuns = new RunStore(gradingDir)
+  const gradingRuns = new RunStore(gradingDir, mend)
   const gradingJobs = new JobService({
     engine,
     store: gradingRuns,
@@ -267,7 +271,7 @@ export function createCore(options: CoreOptions): Core {
         }
       }
       // Deletions a crashed process left half done (see removeSubtree).
-      await sweepTrash(store.runsDir)
+      await sweepTrash(store.runsDir, mend.mendOutput)
       if (pool && !dockerError) {
         const image = imageRef('default')
         if (await client.imageExists(image).catch(() => false)) {

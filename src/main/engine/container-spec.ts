@@ -26,6 +26,17 @@ export const SANDBOX_ENV: readonly string[] = [
 export interface SandboxUser {
   uid: number
   gid: number
+  /**
+   * The run shares the app's own group (a non-root app on Linux): /output is the app's, mode 2770,
+   * and the script runs with umask 002 so the app can read and remove what it writes (see
+   * docs/security.md, 'One uid per run').
+   */
+  sharedGroup?: boolean
+}
+
+/** Runs `cmd` with umask 002 (Docker 20.10 has no umask setting); `exec` keeps it the same process. */
+export function withGroupUmask(cmd: readonly string[]): string[] {
+  return ['/bin/sh', '-c', 'umask 002 && exec "$0" "$@"', ...cmd]
 }
 
 /** The host user's ids on Linux when not root, so /output files stay the user's; else 1000:1000. */
@@ -131,6 +142,17 @@ export interface LoaderSpecInput extends CommonSpecInput {
   volumes: RunVolumes
 }
 
+/**
+ * A hand-back (hand-back.ts): a short container as the run's own uid that makes what the run left in
+ * /output readable and removable for the app again; only the folder it mends is mounted.
+ */
+export interface HandBackSpecInput extends CommonSpecInput {
+  kind: 'handback'
+  handBackId: string
+  outputDir: string
+  command: string[]
+}
+
 /** A check of an image (e.g. a custom image has python3): no mounts at all. */
 export interface ProbeSpecInput extends CommonSpecInput {
   kind: 'probe'
@@ -138,10 +160,11 @@ export interface ProbeSpecInput extends CommonSpecInput {
   command: string[]
 }
 
-export type ContainerSpecInput = RunSpecInput | WarmSpecInput | ProbeSpecInput | LoaderSpecInput
+export type ContainerSpecInput =
+  RunSpecInput | WarmSpecInput | ProbeSpecInput | LoaderSpecInput | HandBackSpecInput
 
 /** Name, run label, role, mounts, command and stdin of each kind of container. */
-function kindParts(input: ContainerSpecInput): {
+interface KindParts {
   name: string
   runLabel: string
   role: string
@@ -150,7 +173,16 @@ function kindParts(input: ContainerSpecInput): {
   cmd: string[]
   workingDir: string
   stdin: boolean
-} {
+}
+
+/** A script's command runs with umask 002 when the run shares the app's group. */
+function kindParts(input: ContainerSpecInput): KindParts {
+  const parts = containerParts(input)
+  const script = input.kind === undefined || input.kind === 'run' || input.kind === 'warm'
+  return script && input.user.sharedGroup ? { ...parts, cmd: withGroupUmask(parts.cmd) } : parts
+}
+
+function containerParts(input: ContainerSpecInput): KindParts {
   switch (input.kind) {
     case 'warm':
       return {
@@ -176,6 +208,17 @@ function kindParts(input: ContainerSpecInput): {
         mounts: [],
         cmd: ['false'],
         workingDir: '/tmp',
+        stdin: false,
+      }
+    case 'handback':
+      return {
+        name: `tako-handback-${input.handBackId}`,
+        runLabel: `handback-${input.handBackId}`,
+        role: 'handback',
+        binds: [`${input.outputDir}:/output:rw`],
+        mounts: [],
+        cmd: input.command,
+        workingDir: '/',
         stdin: false,
       }
     case 'probe':
@@ -224,7 +267,7 @@ function volumeMount(source: string, target: string, readOnly: boolean): Docker.
 
 /** Archive transfer's mounts: the run's volumes, read-only but /output, or all writable (loader). */
 function volumeMounts(input: ContainerSpecInput): Docker.MountSettings[] | null {
-  if (input.kind === 'probe' || !input.volumes) return null
+  if (input.kind === 'probe' || input.kind === 'handback' || !input.volumes) return null
   const loader = input.kind === 'loader'
   return [
     volumeMount(input.volumes.code, '/code', !loader),

@@ -22,6 +22,52 @@ export interface DiskUsage {
   capped: boolean
   /** Folders nested deeper than MAX_MEASURED_DEPTH were counted but not entered. */
   tooDeep: boolean
+  /**
+   * The first entry the app could not measure (a folder it may not list, an entry it may not stat)
+   * or, with `sharedGroup`, whose mode the run's uid must mend before the app can collect and
+   * remove it (see `lockOf`); null when none. What lies below it is not counted.
+   */
+  locked: LockedEntry | null
+}
+
+/** An entry of a run's /output that only the run's own uid can open up again (hand-back.ts). */
+export interface LockedEntry {
+  /** Path below the measured root, for messages. */
+  path: string
+  uid: number
+  gid: number
+  why: string
+}
+
+export interface MeasureOptions {
+  /** The run shares the app's group: apply `lockOf` to every entry below the root. */
+  sharedGroup?: boolean
+  /** Stop at the first locked entry (a check before collection, not a measurement). */
+  stopAtLock?: boolean
+}
+
+/**
+ * Why an entry a run left in a group-shared /output keeps the app (a member of its group, not its
+ * owner) from collecting or removing it, or from keeping it on the host as it is; null when it
+ * does not. Folders need the group's rwx and no sticky bit (which restricts removal to owners);
+ * files need the group's read and no set-uid/set-gid bit (a set-gid file of the app's group would
+ * run as that group for anyone who reaches it). Write access for others is refused on both.
+ */
+export function lockOf(st: fs.Stats): string | null {
+  const mode = st.mode & 0o7777
+  if (st.isDirectory()) {
+    if ((mode & 0o070) !== 0o070) return `folder mode ${mode.toString(8)} denies the app's group`
+    if (mode & 0o1000) return 'folder is sticky'
+  } else if (st.isFile()) {
+    if (!(mode & 0o040)) return `file mode ${mode.toString(8)} denies the app's group`
+    if (mode & 0o7000) return `file mode ${mode.toString(8)} has set-id bits`
+  } else return null
+  return mode & 0o002 ? `mode ${mode.toString(8)} lets others write` : null
+}
+
+function denied(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code
+  return code === 'EACCES' || code === 'EPERM'
 }
 
 export interface UsageBounds {
@@ -44,21 +90,42 @@ export async function measureTree(
   root: string,
   stopAt: UsageBounds,
   slicer = new Slicer(),
+  options: MeasureOptions = {},
 ): Promise<DiskUsage> {
-  const usage: DiskUsage = { bytes: 0, entries: 0, capped: false, tooDeep: false }
-  const over = (): boolean => usage.bytes > stopAt.bytes || usage.entries > stopAt.entries
+  const usage: DiskUsage = { bytes: 0, entries: 0, capped: false, tooDeep: false, locked: null }
+  const over = (): boolean =>
+    usage.bytes > stopAt.bytes ||
+    usage.entries > stopAt.entries ||
+    (options.stopAtLock === true && usage.locked !== null)
   const top = openRootDir(root)
+  const appUid = process.geteuid?.() ?? -1
+  const mine = (st: fs.Stats): boolean => st.uid === appUid
+  const rootLength = top.path.length + 1
+  const lock = (dir: DirHandle, name: Buffer | null, st: fs.Stats, why: string): void => {
+    const full = name ? Buffer.concat([dir.path, Buffer.from('/'), name]) : dir.path
+    usage.locked ??= {
+      path: full.subarray(rootLength).toString() || '.',
+      uid: st.uid,
+      gid: st.gid,
+      why,
+    }
+  }
   const stack: { dir: DirHandle; subdirs: Buffer[] }[] = []
   const enter = async (dir: DirHandle): Promise<void> => {
-    usage.bytes += blocksOf(statDir(dir))
+    const st = statDir(dir)
+    usage.bytes += blocksOf(st)
     const subdirs: Buffer[] = []
     stack.push({ dir, subdirs })
+    const why = options.sharedGroup && dir !== top && !mine(st) ? lockOf(st) : null
+    if (why) lock(dir, null, st, why)
     let entries: fs.Dirent<Buffer>[]
     try {
       // Entries first, from the listing alone: a flood is seen without a stat per file.
       entries = await listDir(dir, slicer, stopAt.entries - usage.entries + 1)
-    } catch {
-      return // vanished or unreadable: nothing to count
+    } catch (err) {
+      // Unreadable is not empty: its contents would escape the quota (see docs/security.md).
+      if (denied(err)) lock(dir, null, st, 'folder cannot be listed')
+      return // else vanished: nothing to count
     }
     usage.entries += entries.length
     if (over()) {
@@ -69,9 +136,13 @@ export async function measureTree(
       if (entry.isDirectory()) subdirs.push(entry.name)
       else {
         try {
-          usage.bytes += blocksOf(lstatChild(dir, entry.name))
-        } catch {
-          // removed meanwhile
+          const child = lstatChild(dir, entry.name)
+          usage.bytes += blocksOf(child)
+          const bad = options.sharedGroup && !mine(child) ? lockOf(child) : null
+          if (bad) lock(dir, entry.name, child, bad)
+        } catch (err) {
+          if (denied(err)) lock(dir, null, st, 'folder cannot be searched')
+          // else removed meanwhile
         }
       }
       if (over()) {
@@ -98,7 +169,8 @@ export async function measureTree(
       let child: DirHandle
       try {
         child = openChildDir(frame.dir, name)
-      } catch {
+      } catch (err) {
+        if (denied(err)) lock(frame.dir, null, statDir(frame.dir), 'folder cannot be searched')
         continue // swapped, removed or not a folder any more: its entry was counted
       }
       await enter(child)

@@ -1,5 +1,5 @@
 import fs from 'node:fs'
-import { measureTree, type DiskUsage } from './disk-usage'
+import { measureTree, type DiskUsage, type LockedEntry } from './disk-usage'
 import { DEFAULT_LIMITS } from './limits'
 import { formatMiB } from './outcome'
 import { DEFAULT_MIN_FREE_BYTES, type OutputGuard, type OutputGuardBreach } from './output-guard'
@@ -40,7 +40,17 @@ interface Watched {
   onBreach: (b: OutputGuardBreach) => void
   usage: DiskUsage | null
   done: boolean
+  unlock: ((locked: LockedEntry) => Promise<void>) | null
+  /** Hand-backs asked for while the run was live, and whether one is under way. */
+  unlocks: number
+  unlocking: boolean
 }
+
+/**
+ * A live run that locks the app out of a folder again after this many hand-backs is stopped: what
+ * the folder holds cannot be counted, so it counts as over the quota.
+ */
+export const MAX_LIVE_HAND_BACKS = 3
 
 interface Free {
   bytes: number
@@ -102,14 +112,29 @@ export class PerRunOutputGuard implements OutputGuard {
     return null
   }
 
-  watch(runId: string, outputDir: string, onBreach: (b: OutputGuardBreach) => void): () => void {
+  watch(
+    runId: string,
+    outputDir: string,
+    onBreach: (b: OutputGuardBreach) => void,
+    unlock?: (locked: LockedEntry) => Promise<void>,
+  ): () => void {
     let dev = -1
     try {
       dev = fs.statSync(outputDir).dev
     } catch {
       // measured as empty until it exists
     }
-    const w: Watched = { runId, dir: outputDir, dev, onBreach, usage: null, done: false }
+    const w: Watched = {
+      runId,
+      dir: outputDir,
+      dev,
+      onBreach,
+      usage: null,
+      done: false,
+      unlock: unlock ?? null,
+      unlocks: 0,
+      unlocking: false,
+    }
     this.runs.set(runId, w)
     this.floorTimer ??= setInterval(() => this.checkFloor(), this.floorCheckMs)
     if (!this.sampling) void this.sampleLoop()
@@ -163,6 +188,7 @@ export class PerRunOutputGuard implements OutputGuard {
         continue // the folder is gone (the run is ending) or unreadable for now
       }
       w.usage = usage
+      if (usage.locked) this.locked(w, usage.locked)
       if (usage.bytes > this.maxBytes)
         this.breach(w, {
           reason: 'output_quota',
@@ -174,6 +200,25 @@ export class PerRunOutputGuard implements OutputGuard {
           message: `Stopped: /output held ${usage.capped ? 'at least ' : ''}${fmtCount(usage.entries)} files and folders, over this run's quota of ${fmtCount(this.maxEntries)}`,
         })
     }
+  }
+
+  /**
+   * A folder the app cannot measure (a non-root app's run made it unreadable): handed back to the
+   * app while the run goes on, at most MAX_LIVE_HAND_BACKS times; past that, or with no way to hand
+   * it back, the run is stopped as over its quota (see docs/security.md, 'One uid per run').
+   */
+  private locked(w: Watched, locked: LockedEntry): void {
+    if (w.unlocking) return
+    if (w.unlock && w.unlocks < MAX_LIVE_HAND_BACKS) {
+      w.unlocks++
+      w.unlocking = true
+      void w.unlock(locked).finally(() => (w.unlocking = false))
+      return
+    }
+    this.breach(w, {
+      reason: 'output_quota',
+      message: `Stopped: /output holds ${JSON.stringify(locked.path)}, which the app cannot measure (${locked.why}${w.unlocks ? `, again after ${w.unlocks} hand-backs` : ''}): what it holds would escape this run's quota`,
+    })
   }
 
   private checkFloor(): void {

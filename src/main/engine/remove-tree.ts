@@ -124,9 +124,13 @@ export async function removeTree(dir: string): Promise<void> {
  * Finishes deletions a previous process left half done: a crash (or kill -9) during `removeSubtree`
  * leaves its `.tako-rm-*` trash folder beside what it was deleting. Called at start-up, when this
  * process holds the data folder's lock, for each folder deletions happen in (the runs folder).
+ * `mend` first opens up what a run's uid locked away (a non-root app's hand-back, hand-back.ts).
  * Returns how many were removed.
  */
-export async function sweepTrash(dir: string): Promise<number> {
+export async function sweepTrash(
+  dir: string,
+  mend?: (trash: string) => Promise<void>,
+): Promise<number> {
   let names: string[]
   try {
     names = (await fs.promises.readdir(dir)).filter((n) => n.startsWith(TRASH_PREFIX))
@@ -134,6 +138,9 @@ export async function sweepTrash(dir: string): Promise<number> {
     if (errno(err) === 'ENOENT') return 0
     throw err
   }
-  for (const name of names) await removeTree(path.join(dir, name))
+  for (const name of names) {
+    await mend?.(path.join(dir, name))
+    await removeTree(path.join(dir, name))
+  }
   return names.length
 }

@@ -24,6 +24,8 @@ import type { WarmPool } from './warm-pool'
 import { inputWaitClock, inputWaitMsFromEnv } from './stdin-clock'
 import type { StdinChannel } from './stdin-channel'
 import { Watchdog } from './watchdog'
+import { HandBack } from './hand-back'
+import { round, settle } from './settle'
 
 export interface RunSpec {
   runId: string
@@ -113,6 +115,8 @@ export class RunEngine {
   pool: WarmPool | null
   readonly runtimes: Runtimes
   private readonly archive: ArchiveTransfer | null
+  /** Non-root app: mends what a run locked the app out of (docs/security.md, 'One uid per run'). */
+  readonly handBack: HandBack
 
   constructor(options: EngineOptions) {
     this.client = options.client
@@ -134,6 +138,7 @@ export class RunEngine {
       })
     this.removals = options.removals ?? new RemovalQueue(this.client, this.log)
     this.usage = options.usage ?? new UsageMonitor(this.client, { log: this.log })
+    this.handBack = new HandBack({ client: this.client, sessionId: this.sessionId, log: this.log })
   }
 
   get containerClient(): ContainerClient {
@@ -155,6 +160,7 @@ export class RunEngine {
     const t0 = performance.now()
     const user = this.users.next()
     const paths = prepareRunDir(spec, user)
+    const mender = this.archive ? null : this.handBack.forRun(user, paths.outputDir, spec.image)
     const out = new RunCapture(spec.limits, spec.onOutput ?? null, (err) =>
       this.log('output-listener-error', { runId: spec.runId, error: String(err) }),
     )
@@ -201,11 +207,15 @@ export class RunEngine {
         inputWaitClock(this.client, launch.containerId, this.inputWaitMs),
       )
       watchdog.onFinish(
-        this.guard.watch(spec.runId, launch.outputDir, (b) =>
-          watchdog.stop({
-            reason: b.reason === 'disk_floor' ? 'disk_floor' : 'output_limit',
-            message: b.message,
-          }),
+        this.guard.watch(
+          spec.runId,
+          launch.outputDir,
+          (b) =>
+            watchdog.stop({
+              reason: b.reason === 'disk_floor' ? 'disk_floor' : 'output_limit',
+              message: b.message,
+            }),
+          mender?.unlock,
         ),
       )
       // A cancel that came while the container was starting found nothing to kill: kill now.
@@ -271,6 +281,7 @@ export class RunEngine {
     out.end()
 
     const tCollect = performance.now()
+    await mender?.mend()
     const { parsed, artifacts, warnings } = await collect(paths.outputDir, spec.limits, unpacked)
     const tEnd = performance.now() + fetchMs
 
@@ -383,15 +394,4 @@ export class RunEngine {
   retryRemovals(): Promise<number> {
     return this.removals.retryFailed()
   }
-}
-
-/** Waits for `p`, at most `ms`. */
-async function settle(p: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined
-  await Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
-  clearTimeout(timer)
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10
 }

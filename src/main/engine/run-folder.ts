@@ -20,14 +20,22 @@ export interface RunPaths {
   outputDir: string
 }
 
-/** Hands a folder the app made to the sandbox user, when this process may (root on Linux). */
+/**
+ * Hands a folder the app made (an /output) to the sandbox user: root on Linux gives it to the run's
+ * uid; a non-root app shares it through its own group (mode 2770: the run, group G, may write; new
+ * entries inherit G), and closes the folder around it (the run's or the warm slot's) to everyone
+ * else, since G may have other members (e.g. `users`). See docs/security.md, 'One uid per run'.
+ */
 export function chownToSandbox(target: string, user: SandboxUser): void {
-  if (process.getuid?.() === 0 && process.platform === 'linux') {
+  if (user.sharedGroup) {
+    fs.chmodSync(path.dirname(target), 0o700)
+    fs.chmodSync(target, 0o2770)
+  } else if (process.getuid?.() === 0 && process.platform === 'linux') {
     fs.chownSync(target, user.uid, user.gid)
   }
 }
 
-/** A fresh, empty /output folder only its owner can enter, owned by the run's sandbox user. */
+/** A fresh, empty /output folder only its owner (or, shared, its group) can enter. */
 export function makeOutputDir(outputDir: string, user: SandboxUser): void {
   fs.rmSync(outputDir, { recursive: true, force: true })
   fs.mkdirSync(outputDir, { recursive: true, mode: 0o700 })

@@ -5,6 +5,8 @@ import { sandboxUser, type SandboxUser } from './container-spec'
 /** Where each run's uid:gid comes from. */
 export interface SandboxUsers {
   next(): SandboxUser
+  /** Every run shares the app's group (a non-root app on Linux; see `defaultUsers`). */
+  readonly sharedGroup?: boolean
 }
 
 /**
@@ -48,19 +50,31 @@ export class RunUsers implements SandboxUsers {
   private readonly taken: Set<number>
   private offset: number
 
+  /**
+   * `sharedGid`: every run's group is this one (the non-root app's own), not a fresh one; see
+   * `defaultUsers`.
+   */
   constructor(
     accountFiles: readonly string[] = ['/etc/passwd', '/etc/group'],
     start: number = randomInt(0, RUN_UID_SPAN),
+    private readonly sharedGid: number | null = null,
   ) {
     this.taken = idsIn(accountFiles)
     this.offset = start
+  }
+
+  get sharedGroup(): boolean {
+    return this.sharedGid !== null
   }
 
   next(): SandboxUser {
     for (;;) {
       const id = RUN_UID_BASE + (this.offset % RUN_UID_SPAN)
       this.offset = (this.offset + 1) % RUN_UID_SPAN
-      if (!this.taken.has(id)) return { uid: id, gid: id }
+      if (this.taken.has(id)) continue
+      return this.sharedGid === null
+        ? { uid: id, gid: id }
+        : { uid: id, gid: this.sharedGid, sharedGroup: true }
     }
   }
 }
@@ -71,14 +85,16 @@ export function fixedUser(user: SandboxUser): SandboxUsers {
 }
 
 /**
- * The uids for this process's runs. Root on Linux (and Docker Desktop, whose file sharing maps any
- * uid to the user): one uid per run, the run's /output handed to it with chown. A non-root app on
- * Linux cannot chown /output to a foreign uid, and a run's files owned by one would be beyond the
- * app's reach (it could not read or delete them); it keeps the user's own uid for every run, so
- * per-user kernel limits stay shared with the user there (see docs/security.md, 'One uid per run').
+ * The uids for this process's runs: one uid per run everywhere. Root on Linux (and Docker Desktop,
+ * whose file sharing maps any uid to the user): the run's /output is handed to its uid with chown.
+ * A non-root app on Linux cannot chown; its runs share its own group instead (uid fresh, gid the
+ * app's, /output the app's with mode 2770, umask 002 in the container), and what a script locks
+ * away is handed back by hand-back.ts (see docs/security.md, 'One uid per run'). Only an app whose
+ * own group is root's keeps its own uid for every run: no run may have group 0.
  */
 export function defaultUsers(): SandboxUsers {
-  const uid = process.getuid?.() ?? 0
-  if (process.platform === 'linux' && uid !== 0) return fixedUser(sandboxUser())
-  return new RunUsers()
+  const uid = process.geteuid?.() ?? 0
+  if (process.platform !== 'linux' || uid === 0) return new RunUsers()
+  const gid = process.getegid?.() ?? 0
+  return gid === 0 ? fixedUser(sandboxUser()) : new RunUsers(undefined, undefined, gid)
 }

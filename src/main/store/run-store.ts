@@ -53,6 +53,11 @@ export interface RunStoreOptions {
   /** Who writes the records (default: this process); recovery leaves live owners' runs alone. */
   owner?: string
   isOwnerAlive?: (owner: string | undefined) => boolean
+  /**
+   * Opens up a run's artifacts folder that its script locked the app out of, before it is walked or
+   * deleted (a non-root app's hand-back, see docs/security.md, 'One uid per run').
+   */
+  mendOutput?: (artifactsDir: string) => Promise<void>
 }
 
 /**
@@ -65,6 +70,7 @@ export class RunStore {
   readonly runsDir: string
   readonly owner: string
   private readonly isOwnerAlive: (owner: string | undefined) => boolean
+  private readonly mendOutput: (artifactsDir: string) => Promise<void>
   private readonly index = new Map<string, RunRecord>()
   /** Runs whose output is still inline in run.json (older folders); moved out on their next save. */
   private readonly inlineOutput = new Set<string>()
@@ -80,6 +86,7 @@ export class RunStore {
     this.runsDir = path.join(dataDir, 'runs')
     this.owner = options.owner ?? currentOwner()
     this.isOwnerAlive = options.isOwnerAlive ?? ownerAlive
+    this.mendOutput = options.mendOutput ?? (() => Promise.resolve())
     fs.mkdirSync(this.runsDir, { recursive: true })
     this.load()
   }
@@ -308,6 +315,7 @@ export class RunStore {
     this.index.delete(id)
     this.version++
     this.search.invalidate(id)
+    await this.mendOutput(this.artifactsDir(id))
     await removeTree(this.runDir(id))
     for (const l of this.deleteListeners) l(id)
     return true
@@ -335,6 +343,7 @@ export class RunStore {
       const dir = this.artifactsDir(record.id)
       if (fs.existsSync(dir)) {
         try {
+          await this.mendOutput(dir)
           const walked = await collectArtifacts(dir, { ...DEFAULT_LIMITS, ...record.limits })
           artifacts = walked.artifacts
           warnings.push(...walked.warnings)

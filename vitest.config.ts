@@ -54,7 +54,13 @@ export default defineConfig({
           // podman: Podman's API) and the run contract against it (see docs/remote-hosts.md).
           name: 'remote',
           include: ['test/remote/**/*.test.ts', 'test/integration/run-contract.test.ts'],
-          exclude: process.env.TAKO_REMOTE === 'podman' ? ['test/remote/tls.test.ts'] : [],
+          // tls.test.ts in the TLS pass only, ssh.test.ts in the ssh pass only.
+          exclude: [
+            ...(process.env.TAKO_REMOTE === 'podman' || process.env.TAKO_REMOTE === 'ssh'
+              ? ['test/remote/tls.test.ts']
+              : []),
+            ...(process.env.TAKO_REMOTE === 'ssh' ? [] : ['test/remote/ssh.test.ts']),
+          ],
           environment: 'node',
           fileParallelism: false,
           testTimeout: 120_000,

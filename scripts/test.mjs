@@ -29,6 +29,7 @@ const STEPS = [
   'test:security:gvisor',
   'test:remote',
   'test:podman',
+  'test:ssh',
   'test:faults',
 ]
 

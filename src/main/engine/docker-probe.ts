@@ -121,7 +121,7 @@ export function explainConnectionError(
   if (e.level === 'client-authentication' || /ssh|handshake|authentication/i.test(text)) {
     return {
       problem: 'ssh',
-      message: `ssh to ${endpoint} failed (${text.trim()}): the key must be in your ssh agent (SSH_AUTH_SOCK) or ~/.ssh/id_ed25519 / id_rsa, and the remote user must be allowed to run docker.`,
+      message: `ssh to ${endpoint} failed (${text.trim()}): the key must be in your ssh agent (SSH_AUTH_SOCK) or in ~/.ssh/id_rsa, id_ecdsa or id_ed25519, the host in ~/.ssh/known_hosts, and the remote user allowed to run docker.`,
     }
   }
   if (over.tls && (code === 'ECONNRESET' || /socket hang up/i.test(text))) {

@@ -81,7 +81,7 @@ export function checkHostKey(
   key: Buffer,
 ): HostKeyVerdict {
   const name = hostEntryName(host, port)
-  const keyType = key.subarray(4, 4 + key.readUInt32BE(0)).toString('latin1')
+  const presented = keyType(key)
   let known: HostKeyVerdict | null = null
   let changed: HostKeyVerdict | null = null
   for (const { file, text } of files) {
@@ -99,7 +99,7 @@ export function checkHostKey(
       }
       if (marker) continue
       if (same) known ??= { kind: 'known', file, line: i + 1 }
-      else if (type === keyType) changed ??= { kind: 'changed', file, line: i + 1 }
+      else if (type === presented) changed ??= { kind: 'changed', file, line: i + 1 }
     }
   }
   // ssh accepts a key listed anywhere, even when another line has an older key of the same type.

@@ -166,7 +166,7 @@ export class SshDockerAgent extends http.Agent {
     readonly target: SshTarget,
     private readonly endpoint: string,
   ) {
-    super({ keepAlive: true, maxFreeSockets: 4, timeout: 60_000 })
+    super({ keepAlive: true, maxFreeSockets: CHANNELS_PER_CONNECTION, timeout: 60_000 })
   }
 
   private connect(): Connection {

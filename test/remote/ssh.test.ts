@@ -130,20 +130,27 @@ describe('docker:test over ssh', () => {
 })
 
 describe('the engine over ssh', () => {
-  it('many API calls share one ssh connection', async () => {
+  it('many API calls share one ssh connection, and its channels gather no listeners', async () => {
     const accepted = () =>
       (fs.readFileSync(fixture().logFile, 'utf8').match(/Accepted publickey for root/g) ?? [])
         .length
     const resolved = resolveConnection({ kind: 'host', host: fixture().host })
     const docker = new Docker(resolved.options)
     const before = accepted()
+    const warnings: string[] = []
+    const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`)
+    process.on('warning', onWarning)
     try {
-      for (let i = 0; i < 10; i++) expect((await docker.version()).Version).toMatch(/^\d+\./)
+      for (let i = 0; i < 15; i++) expect(String(await docker.ping())).toBe('OK')
+      expect((await docker.version()).Version).toMatch(/^\d+\./)
       await docker.listContainers({ limit: 1 })
+      await new Promise((r) => setImmediate(r))
     } finally {
+      process.off('warning', onWarning)
       ;(resolved.options as { agent?: { destroy(): void } }).agent?.destroy()
     }
     expect(accepted() - before).toBe(1)
+    expect(warnings.filter((w) => w.startsWith('MaxListenersExceeded'))).toEqual([])
   })
 
   it('/health explains a server whose ssh host is not known', async () => {

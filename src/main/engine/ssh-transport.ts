@@ -121,8 +121,10 @@ function asSocket(channel: ClientChannel, refs: { add(n: 1 | -1): void }): Duple
     Pick<net.Socket, 'setNoDelay' | 'setKeepAlive' | 'ref' | 'unref'>
   const self = (): net.Socket => s as unknown as net.Socket
   ;(s as unknown as net.Socket).setTimeout = (ms: number, cb?: () => void) => {
+    // As net.Socket does: 0 turns the timeout off and takes its callback back off.
     idleMs = ms
-    if (cb) channel.once('timeout', cb)
+    if (cb && ms === 0) channel.removeListener('timeout', cb)
+    else if (cb) channel.once('timeout', cb)
     arm()
     return self()
   }

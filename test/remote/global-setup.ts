@@ -1,5 +1,6 @@
 // Global set-up of the `remote` project: starts the daemon TAKO_REMOTE names (`tls`: a second dockerd
-// with TLS; `podman`: Podman's API service), copies the default image into it, points the engine at
+// with TLS; `podman`: Podman's API service; `ssh`: a private sshd in front of this machine's main
+// dockerd, see ssh-daemon.ts), copies the default image into it (not for ssh), points the engine at
 // it (through `inject('remoteEnv')`, applied by env-setup.ts in each test file), and watches its
 // container events: every container created there is inspected while it exists, and with the archive
 // transfer (tcp; or TAKO_TRANSFER=archive) none may have a bind mount. The daemon, its data and

@@ -205,7 +205,6 @@ export class SshDockerAgent extends http.Agent {
       if (i >= 0) this.connections.splice(i, 1)
     }
     client.on('close', forget)
-    socket.on('error', (err) => client.emit('error', err))
     client.connect({
       sock: socket,
       username: target.username,

@@ -153,6 +153,18 @@ describe('the engine over ssh', () => {
     expect(warnings.filter((w) => w.startsWith('MaxListenersExceeded'))).toEqual([])
   })
 
+  it('/health of the server in use: healthy over ssh, with the archive transfer', async () => {
+    const r = await request<Record<string, unknown>>(`${t.srv.url}/health`)
+    expect(r.body).toMatchObject({
+      status: 'healthy',
+      docker_available: true,
+      docker_error: null,
+      docker_host: fixture().host,
+      file_transfer: 'archive',
+      container_engine: 'docker',
+    })
+  })
+
   it('/health explains a server whose ssh host is not known', async () => {
     const bad = await asUser(fixture().homes.unknownHost, '', () => startInProcess())
     try {

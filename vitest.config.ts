@@ -54,13 +54,19 @@ export default defineConfig({
           // podman: Podman's API) and the run contract against it (see docs/remote-hosts.md).
           name: 'remote',
           include: ['test/remote/**/*.test.ts', 'test/integration/run-contract.test.ts'],
-          // TLS cases on the TLS daemon only; archive runs where files travel by the archive API.
-          exclude:
-            process.env.TAKO_REMOTE !== 'podman'
-              ? []
-              : process.env.TAKO_TRANSFER === 'archive'
-                ? ['test/remote/tls.test.ts']
-                : ['test/remote/tls.test.ts', 'test/remote/archive-runs.test.ts'],
+          // tls.test.ts in the TLS pass only, ssh.test.ts in the ssh pass only; archive-runs.test.ts
+          // where files travel by the archive API (TLS, Podman archive), not over ssh (its pass is
+          // already the slowest, and the TLS pass covers the same archive runs).
+          exclude: [
+            ...(process.env.TAKO_REMOTE === 'podman' || process.env.TAKO_REMOTE === 'ssh'
+              ? ['test/remote/tls.test.ts']
+              : []),
+            ...(process.env.TAKO_REMOTE === 'ssh' ? [] : ['test/remote/ssh.test.ts']),
+            ...(process.env.TAKO_REMOTE === 'ssh' ||
+            (process.env.TAKO_REMOTE === 'podman' && process.env.TAKO_TRANSFER !== 'archive')
+              ? ['test/remote/archive-runs.test.ts']
+              : []),
+          ],
           environment: 'node',
           fileParallelism: false,
           testTimeout: 120_000,

@@ -92,3 +92,28 @@ if ! docker image inspect debian:bookworm-slim >/dev/null 2>&1; then
   rm -rf "$root"
 fi
 log "debian:bookworm-slim present"
+
+# --- ssh: for the ssh pass of the remote tests (`npm run test:ssh`, docs/remote-hosts.md, 'ssh') ---
+# The test starts its own sshd on 127.0.0.1:<free port> with its own config and host key; no system
+# sshd is enabled or started here. Debian's openssh-server starts one on port 22 from its postinst
+# unless policy-rc.d says no: a temporary policy-rc.d (when there is none) keeps it stopped. Skipped
+# when sshd, ssh-keygen and ssh-agent are there (a machine's own sshd is never touched).
+if ! [ -x /usr/sbin/sshd ] || ! command -v ssh-keygen >/dev/null 2>&1 || ! command -v ssh-agent >/dev/null 2>&1; then
+  policy=/usr/sbin/policy-rc.d
+  made_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    made_policy=1
+  fi
+  log "installing openssh-server openssh-client (no sshd is started)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    openssh-server openssh-client >/dev/null
+  if [ "$made_policy" = 1 ]; then rm -f "$policy"; fi
+  # Installed here, so not the machine's own sshd: on a systemd machine, not enabled at boot either.
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+  fi
+fi
+log "openssh $(ssh -V 2>&1 | cut -d, -f1) present (sshd not started)"

@@ -11,8 +11,9 @@ import { checkNode, ensureDependencies, log, npm, prepare, run } from './bootstr
  * Today's order: static checks, then the suites from fastest to the one that stops dockerd. The
  * gVisor passes run only what gVisor changes: the run contract, limits and errors files and the
  * security files that run containers, under `TAKO_RUNTIME=gvisor` (see docs/security.md, 'gVisor').
- * The remote passes start their own daemon (a second dockerd with TLS; Podman's API service), run
- * the run contract and the connection checks against it, and remove it (docs/remote-hosts.md);
+ * The remote passes start their own daemon (a second dockerd with TLS; Podman's API service; an
+ * sshd in front of the main dockerd), run the run contract and the connection checks against it,
+ * and remove it (docs/remote-hosts.md);
  * they come before the faults, which stop the main dockerd they copy the image from.
  */
 const STEPS = [
@@ -30,6 +31,7 @@ const STEPS = [
   'test:remote',
   'test:podman',
   'test:podman:archive',
+  'test:ssh',
   'test:faults',
 ]
 

@@ -33,6 +33,8 @@ export type ConnectionProblem =
   | 'tls-client-rejected'
   | 'tls-mismatch'
   | 'ssh'
+  | 'ssh-host-key'
+  | 'ssh-auth'
   | 'other'
 
 export interface DockerTestResult {

@@ -11,7 +11,7 @@ import { freePort } from '../integration/helpers'
 import { makeCerts, type CertSet } from './certs'
 
 export interface RemoteDaemon {
-  kind: 'tls' | 'podman'
+  kind: 'tls' | 'podman' | 'ssh'
   /** The environment that points the engine (and the docker CLI) at it. */
   env: Record<string, string>
   certs: CertSet | null

@@ -1,20 +1,25 @@
 // Global set-up of the `remote` project: starts the daemon TAKO_REMOTE names (`tls`: a second dockerd
-// with TLS; `podman`: Podman's API service), copies the default image into it, points the engine at
+// with TLS; `podman`: Podman's API service; `ssh`: a private sshd in front of this machine's main
+// dockerd, see ssh-daemon.ts), copies the default image into it (not for ssh), points the engine at
 // it (through `inject('remoteEnv')`, applied by env-setup.ts in each test file), and watches its
 // container events: every container created there is inspected while it exists, and with the archive
 // transfer (tcp; or TAKO_TRANSFER=archive) none may have a bind mount. The daemon, its data and
 // its bridge are removed at the end, whatever happened.
 import Docker from 'dockerode'
 import type { TestProject } from 'vitest/node'
+import { endpointForHost } from '../../src/main/engine/docker-connection'
 import { resolveDockerEndpoint, transferFor } from '../../src/main/engine/docker-endpoint'
 import { imageRef } from '../../src/main/environments/catalogue'
 import * as integration from '../integration/global-setup'
 import { startPodman, startTlsDockerd, type RemoteDaemon } from './daemons'
+import { ownedByThisRun, startSshd, type SshFixture } from './ssh-daemon'
 
 declare module 'vitest' {
   export interface ProvidedContext {
     remoteEnv: Record<string, string>
-    remoteKind: 'tls' | 'podman'
+    remoteKind: 'tls' | 'podman' | 'ssh'
+    /** The ssh pass's sshd and client homes (null in the other passes). */
+    remoteSsh: SshFixture | null
     /** The TLS daemon's client certificate folders (empty strings for Podman). */
     remoteCerts: {
       good: string
@@ -32,8 +37,14 @@ interface Seen {
   missed: { id: string; why: string }[]
 }
 
-/** Inspects each container as its `create` event arrives; returns what it saw and a stop function. */
-async function watchCreates(docker: Docker): Promise<{ seen: Seen; stop: () => Promise<void> }> {
+/**
+ * Inspects each container as its `create` event arrives; returns what it saw and a stop function.
+ * `mine` keeps only this run's containers (the ssh pass shares the main daemon with others).
+ */
+async function watchCreates(
+  docker: Docker,
+  mine: (labels: Record<string, string>) => boolean = () => true,
+): Promise<{ seen: Seen; stop: () => Promise<void> }> {
   const seen: Seen = { created: [], inspected: [], bound: [], missed: [] }
   const pending = new Set<Promise<void>>()
   const stream = (await docker.getEvents({
@@ -47,7 +58,11 @@ async function watchCreates(docker: Docker): Promise<{ seen: Seen; stop: () => P
       const line = buffer.slice(0, nl).trim()
       buffer = buffer.slice(nl + 1)
       if (!line) continue
-      const id = (JSON.parse(line) as { id?: string; Actor?: { ID?: string } }).Actor?.ID ?? ''
+      const event = JSON.parse(line) as {
+        Actor?: { ID?: string; Attributes?: Record<string, string> }
+      }
+      const id = event.Actor?.ID ?? ''
+      if (!mine(event.Actor?.Attributes ?? {})) continue
       seen.created.push(id)
       const p = docker
         .getContainer(id)
@@ -79,16 +94,28 @@ async function watchCreates(docker: Docker): Promise<{ seen: Seen; stop: () => P
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const kind = process.env.TAKO_REMOTE === 'podman' ? 'podman' : 'tls'
+  const kind =
+    process.env.TAKO_REMOTE === 'podman' || process.env.TAKO_REMOTE === 'ssh'
+      ? process.env.TAKO_REMOTE
+      : 'tls'
   const image = imageRef('default')
   const started = Date.now()
+  // ssh: this machine's main dockerd behind a private sshd (no image to copy).
+  const sshd = kind === 'ssh' ? await startSshd() : null
   const daemon: RemoteDaemon =
-    kind === 'podman' ? await startPodman(image) : await startTlsDockerd(image)
+    sshd ?? (kind === 'podman' ? await startPodman(image) : await startTlsDockerd(image))
   let watcher: Awaited<ReturnType<typeof watchCreates>> | null = null
   try {
     Object.assign(process.env, daemon.env)
     await integration.setup()
-    watcher = await watchCreates(new Docker(resolveDockerEndpoint().options))
+    // ssh: the daemon behind the sshd is this machine's main one; inspecting it through its own
+    // socket is quicker than through ssh, so even a run that ends at once is seen before removal.
+    watcher = sshd
+      ? await watchCreates(
+          new Docker(endpointForHost('unix:///var/run/docker.sock', null, 'setting').options),
+          ownedByThisRun,
+        )
+      : await watchCreates(new Docker(resolveDockerEndpoint().options))
   } catch (err) {
     await daemon.stop()
     throw err
@@ -98,6 +125,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   console.log(`[remote] ${kind} daemon ready in ${((Date.now() - started) / 1000).toFixed(1)} s`)
   project.provide('remoteEnv', daemon.env)
   project.provide('remoteKind', kind)
+  project.provide('remoteSsh', sshd?.ssh ?? null)
   const c = daemon.certs
   project.provide('remoteCerts', {
     good: c?.good ?? '',

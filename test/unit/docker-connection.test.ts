@@ -1,9 +1,11 @@
 // Where the engine connects, as the docker CLI would (see docs/remote-hosts.md), and how failures
 // are explained. Real files in a temporary home; no daemon.
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import Docker from 'dockerode'
 import { describe, expect, it } from 'vitest'
 import {
   ConnectionConfigError,
@@ -12,6 +14,7 @@ import {
   resolveConnection,
 } from '../../src/main/engine/docker-connection'
 import { explainConnectionError } from '../../src/main/engine/docker-probe'
+import { SshDockerAgent, sshIdentities } from '../../src/main/engine/ssh-transport'
 
 function home(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tako-conn-'))
@@ -95,21 +98,27 @@ describe('DOCKER_HOST', () => {
       home(),
     )
     expect(r.endpoint).toBe('ssh://ada@build.example:2222')
-    expect(r.options).toMatchObject({
-      protocol: 'ssh',
+    // HTTP through an agent whose connections are `docker system dial-stdio` over ssh.
+    expect(r.options).toMatchObject({ protocol: 'http', host: 'build.example', port: 2222 })
+    const agent = (r.options as { agent?: unknown }).agent
+    expect(agent).toBeInstanceOf(SshDockerAgent)
+    expect((agent as SshDockerAgent).target).toMatchObject({
       host: 'build.example',
       port: 2222,
       username: 'ada',
-      sshOptions: { agent: '/tmp/agent.sock' },
+      agentSocket: '/tmp/agent.sock',
     })
   })
 
   it('ssh without an agent offers ~/.ssh/id_ed25519', () => {
     const h = home()
     fs.mkdirSync(path.join(h, '.ssh'))
-    fs.writeFileSync(path.join(h, '.ssh', 'id_ed25519'), 'KEY')
+    const key = path.join(h, '.ssh', 'id_ed25519')
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key])
     const r = resolveConnection({ kind: 'local' }, { DOCKER_HOST: 'ssh://ada@box' }, h)
-    expect(String(r.options.sshOptions?.privateKey)).toBe('KEY')
+    const target = ((r.options as { agent?: unknown }).agent as SshDockerAgent).target
+    expect(target).toMatchObject({ port: 22, home: h, agentSocket: null })
+    expect(sshIdentities(target.home).usable.map((k) => k.file)).toEqual([key])
     expect(r.options.port).toBe(22)
   })
 
@@ -240,5 +249,22 @@ describe('explainConnectionError', () => {
       cause: { code: 'ECONNREFUSED' },
     })
     expect(explainConnectionError(at, wrapped).problem).toBe('refused')
+  })
+})
+
+describe('the options win over docker-modem’s own reading of DOCKER_HOST', () => {
+  // docker-modem fills in whatever the options leave out from the process's DOCKER_HOST: a socket
+  // (a unix:// setting, a test's watcher) would otherwise be dialled over ssh or tcp instead.
+  it('a unix socket stays a socket while DOCKER_HOST names an ssh host', () => {
+    const before = process.env.DOCKER_HOST
+    process.env.DOCKER_HOST = 'ssh://ada@build.example:2222'
+    try {
+      const r = resolveConnection({ kind: 'host', host: 'unix:///run/x.sock' }, {}, home())
+      const modem = new Docker(r.options).modem as unknown as Record<string, unknown>
+      expect(modem).toMatchObject({ socketPath: '/run/x.sock', host: undefined, protocol: 'http' })
+    } finally {
+      if (before === undefined) delete process.env.DOCKER_HOST
+      else process.env.DOCKER_HOST = before
+    }
   })
 })

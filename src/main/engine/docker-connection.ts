@@ -9,6 +9,7 @@ import path from 'node:path'
 import type Docker from 'dockerode'
 import type { DockerConnection } from '../../shared/docker-connection'
 import type { DockerEndpoint as ResolvedWithTransfer } from './docker-endpoint'
+import { SshDockerAgent } from './ssh-transport'
 
 /** Where and how to connect; docker-endpoint.ts adds the file transfer. */
 export type DockerEndpoint = Omit<ResolvedWithTransfer, 'transfer'>
@@ -89,13 +90,12 @@ function readPem(dir: string, file: string): Buffer {
   }
 }
 
-/** The client key for ssh when no agent is running: the first of the usual key files. */
-function defaultSshKey(home: string): Buffer | undefined {
-  for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
-    const file = path.join(home, '.ssh', name)
-    if (fs.existsSync(file)) return fs.readFileSync(file)
-  }
-  return undefined
+/**
+ * Options for a socket on this machine. docker-modem fills in what options leave out from the
+ * process's DOCKER_HOST (its host wins over socketPath, its protocol may be ssh): both are pinned.
+ */
+function socketOptions(socketPath: string): Docker.DockerOptions {
+  return { socketPath, host: undefined, protocol: 'http' }
 }
 
 export interface TlsChoice {
@@ -122,10 +122,10 @@ export function endpointForHost(
     if (!socketPath.startsWith('/')) {
       throw new ConnectionConfigError(`${host}: a unix socket needs an absolute path (unix:///…)`)
     }
-    return { endpoint: text, options: { socketPath }, source }
+    return { endpoint: text, options: socketOptions(socketPath), source }
   }
   if (text.startsWith('npipe://')) {
-    return { endpoint: text, options: { socketPath: text.slice('npipe://'.length) }, source }
+    return { endpoint: text, options: socketOptions(text.slice('npipe://'.length)), source }
   }
   let url: URL
   try {
@@ -137,20 +137,23 @@ export function endpointForHost(
   }
   if (!url.hostname) throw new ConnectionConfigError(`${host} names no host`)
   if (url.protocol === 'ssh:') {
-    const agent = env.SSH_AUTH_SOCK
-    const privateKey = agent ? undefined : defaultSshKey(home)
-    const options: Docker.DockerOptions = {
-      protocol: 'ssh',
-      host: url.hostname,
+    const endpoint = `ssh://${url.username ? `${url.username}@` : ''}${url.host}`
+    const target = {
+      host: url.hostname.replace(/^\[|\]$/g, ''),
       port: Number(url.port || 22),
       username: decodeURIComponent(url.username) || os.userInfo().username,
-      sshOptions: { ...(agent ? { agent } : {}), ...(privateKey ? { privateKey } : {}) },
+      home,
+      agentSocket: env.SSH_AUTH_SOCK || null,
     }
-    return {
-      endpoint: `ssh://${url.username ? `${url.username}@` : ''}${url.host}`,
-      options,
-      source,
+    // Plain HTTP through an agent whose connections are `docker system dial-stdio` over ssh.
+    // docker-modem hands `agent` to http.request; dockerode's types do not list it.
+    const options: Docker.DockerOptions & { agent: SshDockerAgent } = {
+      protocol: 'http',
+      host: target.host,
+      port: target.port,
+      agent: new SshDockerAgent(target, endpoint),
     }
+    return { endpoint, options, source }
   }
   if (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConnectionConfigError(
@@ -228,13 +231,17 @@ export function resolveConnection(
     return endpointForHost(env.DOCKER_HOST, tlsFromEnv(env, home), 'DOCKER_HOST', env, home)
   }
   if (process.platform === 'win32') {
-    return { endpoint: 'npipe:////./pipe/docker_engine', options: {}, source: 'default' }
+    return {
+      endpoint: 'npipe:////./pipe/docker_engine',
+      options: socketOptions('//./pipe/docker_engine'),
+      source: 'default',
+    }
   }
   const current = setting.kind === 'local' ? currentContextName(env, home) : undefined
   const ctx = current ? readContext(current, env, home) : null
   if (ctx) return fromContext(ctx, env, home)
   const socket = defaultSocket(home)
-  return { endpoint: `unix://${socket}`, options: { socketPath: socket }, source: 'default' }
+  return { endpoint: `unix://${socket}`, options: socketOptions(socket), source: 'default' }
 }
 
 /** Docker or Podman, from `GET /version` (Podman names its platform and component "Podman Engine"). */

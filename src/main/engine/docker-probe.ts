@@ -8,6 +8,7 @@ import type {
   DockerTestResult,
 } from '../../shared/docker-connection'
 import { ConnectionConfigError, engineOf, resolveConnection } from './docker-connection'
+import { sshTrouble } from './ssh-transport'
 
 interface ErrorLike {
   code?: string
@@ -44,6 +45,9 @@ export function explainConnectionError(
   over: { tls?: boolean } = {},
 ): { problem: ConnectionProblem; message: string } {
   if (err instanceof ConnectionConfigError) return { problem: 'config', message: err.message }
+  // Over ssh the transport knows more than the error it ends with (host key, keys, remote command).
+  const ssh = endpoint.startsWith('ssh://') ? sshTrouble(endpoint) : undefined
+  if (ssh) return ssh
   const e = rootCause(err)
   const code = e.code ?? ''
   const text = `${e.message ?? ''} ${typeof e.json === 'string' ? e.json : ''}`
@@ -117,7 +121,7 @@ export function explainConnectionError(
   if (e.level === 'client-authentication' || /ssh|handshake|authentication/i.test(text)) {
     return {
       problem: 'ssh',
-      message: `ssh to ${endpoint} failed (${text.trim()}): the key must be in your ssh agent (SSH_AUTH_SOCK) or ~/.ssh/id_ed25519 / id_rsa, and the remote user must be allowed to run docker.`,
+      message: `ssh to ${endpoint} failed (${text.trim()}): the key must be in your ssh agent (SSH_AUTH_SOCK) or in ~/.ssh/id_rsa, id_ecdsa or id_ed25519, the host in ~/.ssh/known_hosts, and the remote user allowed to run docker.`,
     }
   }
   if (over.tls && (code === 'ECONNRESET' || /socket hang up/i.test(text))) {
@@ -130,13 +134,14 @@ export function explainConnectionError(
 }
 
 /**
- * A TLS failure of a call to `endpoint` explained (the daemon not trusted, this client refused, a key
- * that is not the certificate's); null for any other error. For the engine's client, so that
- * `/health` and the app's badge say what is wrong with the certificates.
+ * A TLS or ssh failure of a call to `endpoint` explained (the daemon not trusted, this client refused,
+ * a key that is not the certificate's; an unknown or changed ssh host key, no accepted ssh key, no
+ * docker on the ssh host); null for any other error. For the engine's client, so that `/health` and
+ * the app's badge say what is wrong with the certificates or the ssh set-up.
  */
 export function tlsFailure(endpoint: string, err: unknown): string | null {
   const why = explainConnectionError(endpoint, err)
-  return why.problem.startsWith('tls-') ? why.message : null
+  return why.problem.startsWith('tls-') || why.problem.startsWith('ssh') ? why.message : null
 }
 
 /** One `GET /version` through `setting`, never throwing: the result says what happened. */
@@ -148,6 +153,7 @@ export async function testConnection(
   let tls = false
   const timeoutMs = options.timeoutMs ?? 5000
   let timer: NodeJS.Timeout | undefined
+  let agent: { destroy(): void } | undefined
   try {
     const resolved = resolveConnection(
       setting,
@@ -156,6 +162,7 @@ export async function testConnection(
     )
     endpoint = resolved.endpoint
     tls = resolved.options.protocol === 'https'
+    agent = (resolved.options as { agent?: { destroy(): void } }).agent
     // docker-modem's own timeout ends the request as a plain "socket hang up": our timer tells them apart.
     const docker = new Docker({ ...resolved.options, timeout: timeoutMs + 2000 })
     const timedOut = new Promise<never>((_, reject) => {
@@ -185,5 +192,7 @@ export async function testConnection(
     }
   } finally {
     clearTimeout(timer)
+    // ssh: the one-off client's connections end here, not when they time out.
+    agent?.destroy()
   }
 }

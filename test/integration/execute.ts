@@ -1,7 +1,7 @@
 import { expect } from 'vitest'
 import { LABEL_APP, LABEL_SESSION } from '../../src/main/engine/container-spec'
 import { DockerContainerClient } from '../../src/main/engine/docker-client'
-import { request, type JsonResponse } from './helpers'
+import { expectNoneLeft, request, type JsonResponse } from './helpers'
 
 /** The `POST /execute` response body (see docs/api.md), as the tests read it. */
 export interface ExecuteBody {
@@ -70,6 +70,11 @@ export function py(...lines: string[]): string {
 export async function sessionContainers(sessionId: string): Promise<string[]> {
   const list = await new DockerContainerClient().listByLabel(LABEL_APP)
   return list.filter((c) => c.labels[LABEL_SESSION] === sessionId).map((c) => c.id)
+}
+
+/** None of a session's containers left, removals still being retried given time (`expectNoneLeft`). */
+export async function expectNoSessionContainersLeft(sessionId: string): Promise<void> {
+  await expectNoneLeft(() => sessionContainers(sessionId))
 }
 
 /**

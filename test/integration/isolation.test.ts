@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isRunUid } from '../../src/main/engine/run-users'
-import { execute, executeOk, py, sessionContainers } from './execute'
+import { execute, executeOk, py, expectNoSessionContainersLeft } from './execute'
 import { containerCgroup, request, startInProcess } from './helpers'
 import { LABEL_RUN } from '../../src/main/engine/container-spec'
 import { DockerContainerClient } from '../../src/main/engine/docker-client'
@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   delete process.env[HOST_VAR]
   await srv.close()
-  expect(await sessionContainers(srv.core.sessionId)).toEqual([])
+  await expectNoSessionContainersLeft(srv.core.sessionId)
   fs.rmSync(srv.dataDir, { recursive: true, force: true })
 })
 

@@ -1,6 +1,6 @@
 // The run contract (docs/run-contract.md): what user code sees of /code, /input, /output and result.json.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execute, executeOk, py, sessionContainers, type ExecuteBody } from './execute'
+import { execute, executeOk, py, expectNoSessionContainersLeft, type ExecuteBody } from './execute'
 import { request, startInProcess } from './helpers'
 import { UNDER_GVISOR } from './runtime-env'
 
@@ -13,7 +13,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await srv.close()
-  expect(await sessionContainers(srv.core.sessionId)).toEqual([])
+  await expectNoSessionContainersLeft(srv.core.sessionId)
 })
 
 /** Python that prints how an operation on a path failed: `OK`, or the errno name. */

@@ -1,7 +1,13 @@
 // Statuses and errors (docs/run-contract.md, "How a run ends"): how a run ends — timeout, oom, killed, exit codes — decided from
 // Docker's state and our own timer, never from the exit code alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execute, expectKilledAtTimeout, py, sessionContainers, type ExecuteBody } from './execute'
+import {
+  execute,
+  expectKilledAtTimeout,
+  py,
+  expectNoSessionContainersLeft,
+  type ExecuteBody,
+} from './execute'
 import { startInProcess } from './helpers'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
@@ -13,7 +19,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await srv.close()
-  expect(await sessionContainers(srv.core.sessionId)).toEqual([])
+  await expectNoSessionContainersLeft(srv.core.sessionId)
 })
 
 /** Runs with a 2 s timeout and returns the response with the request's wall time. */

@@ -9,8 +9,9 @@ import { LimitError } from '../../src/main/engine/limits'
 import { RunEngine } from '../../src/main/engine/run-engine'
 import { imageRef } from '../../src/main/environments/catalogue'
 import { defaultLimitsFor } from '../../src/main/app/run-request'
+import { waitForOutput } from '../integration/api'
 import { expectKilledAtTimeout } from '../integration/execute'
-import { request } from '../integration/helpers'
+import { expectNoneLeft, request } from '../integration/helpers'
 import {
   containersOfRun,
   engineRun,
@@ -121,7 +122,8 @@ describe('D. signals, timeouts, process lifetime', () => {
       code: py(IGNORE_SIGNALS, 'print("ready", flush=True)', 'while True: pass'),
       timeout: 60,
     })
-    await sleep(300)
+    // Its handlers are set once it printed "ready" (a fixed sleep could cancel before that, under load).
+    await waitForOutput(sec.ctx.srv.url, id, 'ready\n')
     const res = await request(`${sec.ctx.srv.url}/jobs/${id}/cancel`, { method: 'POST' })
     expect(res.status).toBe(200)
     expect(res.body).toEqual({ status: 'cancelled', job_id: id })
@@ -167,7 +169,7 @@ describe('D. signals, timeouts, process lifetime', () => {
     await expect(new DockerContainerClient().inspect(created.id)).rejects.toMatchObject({
       statusCode: 404,
     })
-    expect(await containersOfRun(runId)).toEqual([])
+    await expectNoneLeft(() => containersOfRun(runId))
   })
 
   it('#26 a client whose wait for the result times out (408) does not leave the run or its container behind', async () => {
@@ -261,7 +263,7 @@ describe('D. signals, timeouts, process lifetime', () => {
       await expect(engineRun(sec.ctx, 'print(1)', { [field]: value }, { runId })).rejects.toThrow(
         LimitError,
       )
-      expect(await containersOfRun(runId)).toEqual([])
+      await expectNoneLeft(() => containersOfRun(runId))
       expect(
         sec.ctx.client.created.slice(created).filter((c) => c.labels[LABEL_ROLE] === 'run'),
       ).toEqual([])

@@ -14,7 +14,7 @@ import {
   containerOf,
   engineRun,
   expectAftermath,
-  healthLatency,
+  apiLatency,
   lastJson,
   MiB,
   py,
@@ -102,7 +102,7 @@ function readNumber(dir: string, file: string): number {
 
 describe('A. resource exhaustion', () => {
   it('#1 CPU spin: killed at the wall timeout as `timeout`; the API keeps answering meanwhile', async () => {
-    const health = healthLatency(sec.ctx)
+    const health = apiLatency(sec.ctx)
     const t0 = performance.now()
     const r = await run(sec.ctx, {
       code: py('print("spinning", flush=True)', 'while True: pass'),
@@ -114,6 +114,8 @@ describe('A. resource exhaustion', () => {
     expect(r.success).toBe(false)
     expect(r.stdout).toBe('spinning\n')
     expect(latency.count).toBeGreaterThan(5)
+    // Here the bound is the point (a spinning run must not stall the app), on an answer that needs
+    // no Docker call (apiLatency).
     expect(latency.max).toBeLessThan(2_000)
   })
 
@@ -138,7 +140,7 @@ describe('A. resource exhaustion', () => {
   })
 
   it('#3 threads and processes on every core are throttled to the configured 1 CPU; the API stays responsive', async () => {
-    const health = healthLatency(sec.ctx)
+    const health = apiLatency(sec.ctx)
     if (UNDER_GVISOR) {
       // The same spinners; the CPU the sandbox used is read on the host, from its cgroup.
       const id = await startAsync(sec.ctx, {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_MAX_RUN_ENTRIES } from '../../src/main/engine/output-quota'
 import {
   expectAftermath,
-  healthLatency,
+  apiLatency,
   MiB,
   py,
   result,
@@ -87,7 +87,7 @@ describe('disk use is accounted per run', () => {
 
   it('a flood of empty files is stopped by its own quota; a run beside it writes its result.json; the app answers', async () => {
     ctx = await startSecure(UNDER_GVISOR ? { maxRunEntries: FLOOD_QUOTA } : {})
-    const health = healthLatency(ctx)
+    const health = apiLatency(ctx)
     const quiet = await startAsync(ctx, QUIET_RUN)
     const flood = await run(ctx, {
       code: FLOOD,

@@ -9,6 +9,7 @@ import { LABEL_APP, LABEL_OWNER, LABEL_SESSION } from '../../src/main/engine/con
 import { createDocker } from '../../src/main/engine/docker-endpoint'
 import { DockerContainerClient } from '../../src/main/engine/docker-client'
 import { reapOrphans } from '../../src/main/engine/reaper'
+import { waitForOutput } from '../integration/api'
 import { expectNoContainersLeft, request, startInProcess, tempDir } from '../integration/helpers'
 
 const docker = createDocker()
@@ -129,7 +130,8 @@ describe('Docker daemon stopped mid-run', () => {
       30_000,
       'the run to start',
     )
-    await new Promise((r) => setTimeout(r, 500))
+    // "before" is checked below: wait until it was printed (a fixed sleep may come too early under load).
+    await waitForOutput(srv.url, id, 'before\n')
     const pid = dockerdPid()
     expect(pid).not.toBeNull()
     const stoppedAt = Date.now()

@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ROOT,
-  ourContainers,
+  expectNoContainersLeft,
   startServeProcess,
   tempDir,
   type ServeProcess,
@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   for (const s of servers) await s.kill('SIGTERM')
-  expect(await ourContainers()).toEqual([])
+  await expectNoContainersLeft()
 })
 
 describe('faults and environments in the app', () => {

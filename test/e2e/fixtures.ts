@@ -1,10 +1,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import {
   ROOT,
-  ourContainers,
+  expectNoContainersLeft,
   startServeProcess,
   tempDir,
   type ServeProcess,
@@ -109,7 +109,7 @@ export function appSuite(
   afterAll(async () => {
     await browser?.close()
     await server?.kill('SIGTERM')
-    expect(await ourContainers()).toEqual([])
+    await expectNoContainersLeft()
   })
   const pages = freshPagePerTest(
     () => browser!,

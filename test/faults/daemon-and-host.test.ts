@@ -9,7 +9,8 @@ import { LABEL_APP, LABEL_OWNER, LABEL_SESSION } from '../../src/main/engine/con
 import { createDocker } from '../../src/main/engine/docker-endpoint'
 import { DockerContainerClient } from '../../src/main/engine/docker-client'
 import { reapOrphans } from '../../src/main/engine/reaper'
-import { ourContainers, request, startInProcess, tempDir } from '../integration/helpers'
+import { waitForOutput } from '../integration/api'
+import { expectNoContainersLeft, request, startInProcess, tempDir } from '../integration/helpers'
 
 const docker = createDocker()
 const client = new DockerContainerClient()
@@ -90,7 +91,9 @@ describe('the circuit breaker in /health (Tako VM: 5 failures, 30 s, 2 successes
     // (half_open only if dockerd took more than 30 s to come back)
     expect(['open', 'half_open']).toContain(back.circuit_breaker.state)
     expect(back.status).toBe(back.circuit_breaker.state === 'open' ? 'degraded' : 'healthy')
-    const seen = new Set<string>()
+    // `back` may be half_open already (dockerd took over 30 s to answer on a loaded machine), and
+    // the next answer may then close it: what `back` saw counts as seen.
+    const seen = new Set<string>([back.circuit_breaker.state])
     const closed = await until(
       async () => {
         const h = await health()
@@ -127,7 +130,8 @@ describe('Docker daemon stopped mid-run', () => {
       30_000,
       'the run to start',
     )
-    await new Promise((r) => setTimeout(r, 500))
+    // "before" is checked below: wait until it was printed (a fixed sleep may come too early under load).
+    await waitForOutput(srv.url, id, 'before\n')
     const pid = dockerdPid()
     expect(pid).not.toBeNull()
     const stoppedAt = Date.now()
@@ -142,7 +146,10 @@ describe('Docker daemon stopped mid-run', () => {
     expect(['service_unavailable', 'interrupted']).toContain(result.body.error.type)
     expect(result.body.error.message).toMatch(/Docker/)
     expect(result.body.stdout).toContain('before')
-    expect(seconds).toBeLessThan(20)
+    // Here the bound is the point (a run must not hang on a dead daemon). dockerd itself may take
+    // its shutdown timeout (15 s) to stop the containers; generous for a loaded machine, and below
+    // the wait's 60 s.
+    expect(seconds).toBeLessThan(45)
 
     // While it is down: a clear answer, never a hang.
     await until(async () => (dockerdPid() === null ? true : undefined), 30_000, 'dockerd to exit')
@@ -180,7 +187,7 @@ describe('Docker daemon stopped mid-run', () => {
       'leftover containers to be removed',
     )
     await srv.close()
-    expect(await ourContainers()).toEqual([])
+    await expectNoContainersLeft()
   }, 180_000)
 
   it('a warm pool recovers too: containers stopped by the restart are never handed a run', async () => {
@@ -206,7 +213,7 @@ describe('Docker daemon stopped mid-run', () => {
     )
     expect(r.stdout).toBe('warm again\n')
     await srv.close()
-    expect(await ourContainers()).toEqual([])
+    await expectNoContainersLeft()
   }, 180_000)
 })
 
@@ -288,7 +295,7 @@ describe('host disk full', () => {
     } finally {
       execFileSync('umount', ['-l', dir])
     }
-    expect(await ourContainers()).toEqual([])
+    await expectNoContainersLeft()
   }, 60_000)
 })
 
@@ -352,6 +359,6 @@ describe('a script filling the host disk through /output', () => {
     } finally {
       execFileSync('umount', ['-l', dir])
     }
-    expect(await ourContainers()).toEqual([])
+    await expectNoContainersLeft()
   }, 120_000)
 })

@@ -5,7 +5,7 @@ import Docker from 'dockerode'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LABEL_SESSION } from '../../src/main/engine/container-spec'
 import { DockerContainerClient } from '../../src/main/engine/docker-client'
-import { execute, py, sessionContainers, type ExecuteBody } from './execute'
+import { execute, py, expectNoSessionContainersLeft, type ExecuteBody } from './execute'
 import { request, startInProcess } from './helpers'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
@@ -65,7 +65,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await archive.close()
   await bind.close()
-  expect(await sessionContainers(archive.core.sessionId)).toEqual([])
+  await expectNoSessionContainersLeft(archive.core.sessionId)
   expect(await sessionVolumes(archive.core.sessionId)).toEqual([])
 })
 

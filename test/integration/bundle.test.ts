@@ -22,7 +22,7 @@ import {
   S_IFLNK,
   sha,
 } from '../fixtures/bundle-zip'
-import { executeOk, py, sessionContainers } from './execute'
+import { executeOk, py, expectNoSessionContainersLeft } from './execute'
 import { request, startInProcess, tempDir } from './helpers'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
@@ -61,7 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await srv.close()
-  expect(await sessionContainers(srv.core.sessionId)).toEqual([])
+  await expectNoSessionContainersLeft(srv.core.sessionId)
 })
 
 /** The record without what an import changes on purpose. */

@@ -5,7 +5,7 @@ import Docker from 'dockerode'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DockerContainerClient } from '../../src/main/engine/docker-client'
 import {
-  ourContainers,
+  expectNoContainersLeft,
   request,
   startInProcess,
   startServeProcess,
@@ -19,7 +19,7 @@ const servers: Server[] = []
 
 afterAll(async () => {
   for (const s of servers) await s.close()
-  expect(await ourContainers()).toEqual([])
+  await expectNoContainersLeft()
 })
 
 describe('GET /job-types memory_limit', () => {

@@ -10,7 +10,7 @@ import {
   type BuildEvent,
 } from '../../src/main/environments/environment-service'
 import { exportPack, importPack, PackError } from '../../src/main/environments/packs'
-import { ourContainers, request, startInProcess, tempDir } from './helpers'
+import { expectNoContainersLeft, request, startInProcess, tempDir } from './helpers'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
 let srv: Server
@@ -22,7 +22,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await srv.close()
-  expect(await ourContainers()).toEqual([])
+  await expectNoContainersLeft()
 })
 
 async function readSse(url: string): Promise<BuildEvent[]> {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultLimitsFor } from '../../src/main/app/run-request'
 import { MiB } from '../../src/shared/units'
 import { imageRef } from '../../src/main/environments/catalogue'
-import { execute, py, sessionContainers, type ExecuteBody } from './execute'
+import { execute, py, expectNoSessionContainersLeft, type ExecuteBody } from './execute'
 import { request, startInProcess } from './helpers'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
@@ -22,7 +22,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await srv.close()
-  expect(await sessionContainers(srv.core.sessionId)).toEqual([])
+  await expectNoSessionContainersLeft(srv.core.sessionId)
 })
 
 async function run(body: Record<string, unknown>): Promise<HintedBody> {

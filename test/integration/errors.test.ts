@@ -7,7 +7,7 @@ import Docker from 'dockerode'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DockerContainerClient } from '../../src/main/engine/docker-client'
 import { DEFAULT_LIMITS } from '../../src/main/engine/limits'
-import { execute, executeOk, postExecute, py, sessionContainers } from './execute'
+import { execute, executeOk, postExecute, py, expectNoSessionContainersLeft } from './execute'
 import { request, startInProcess, tempDir } from './helpers'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
@@ -19,7 +19,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await srv.close()
-  expect(await sessionContainers(srv.core.sessionId)).toEqual([])
+  await expectNoSessionContainersLeft(srv.core.sessionId)
 })
 
 describe('error types from the traceback', () => {

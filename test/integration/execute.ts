@@ -1,7 +1,7 @@
 import { expect } from 'vitest'
 import { LABEL_APP, LABEL_SESSION } from '../../src/main/engine/container-spec'
 import { DockerContainerClient } from '../../src/main/engine/docker-client'
-import { request, type JsonResponse } from './helpers'
+import { expectNoneLeft, request, type JsonResponse } from './helpers'
 
 /** The `POST /execute` response body (see docs/api.md), as the tests read it. */
 export interface ExecuteBody {
@@ -70,4 +70,25 @@ export function py(...lines: string[]): string {
 export async function sessionContainers(sessionId: string): Promise<string[]> {
   const list = await new DockerContainerClient().listByLabel(LABEL_APP)
   return list.filter((c) => c.labels[LABEL_SESSION] === sessionId).map((c) => c.id)
+}
+
+/** None of a session's containers left, removals still being retried given time (`expectNoneLeft`). */
+export async function expectNoSessionContainersLeft(sessionId: string): Promise<void> {
+  await expectNoneLeft(() => sessionContainers(sessionId))
+}
+
+/**
+ * A run that never ends on its own (a loop, a sleep, a drip) was ended by the host's timer: the
+ * watchdog recorded the timeout, and Docker reported the exit of the SIGKILL the engine sent (137),
+ * so the run ended by that kill, not by the engine giving up on a daemon that never reported the
+ * exit (that path reports -1). `ms`, the request's wall time, shows it did not end before the limit.
+ * How soon after the limit the reply came depends on the machine's load: that is for bench/.
+ */
+export function expectKilledAtTimeout(r: ExecuteBody, seconds: number, ms: number): void {
+  expect(r.status).toBe('timeout')
+  expect(r.success).toBe(false)
+  expect(r.error_type).toBe('timeout')
+  expect(r.error).toMatch(new RegExp(`timed out after ${seconds} s`))
+  expect(r.exit_code, 'the exit Docker reported for the kill').toBe(137)
+  expect(ms).toBeGreaterThanOrEqual(seconds * 1000)
 }

@@ -4,7 +4,7 @@
 // parent's input and standard input, and carries the parent's limits.
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sessionContainers } from './execute'
+import { expectNoSessionContainersLeft } from './execute'
 import { finishedRun, request, startInProcess } from './helpers'
 import { ipcCaller } from './ipc-caller'
 
@@ -40,7 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await srv.close()
-  expect(await sessionContainers(srv.core.sessionId)).toEqual([])
+  await expectNoSessionContainersLeft(srv.core.sessionId)
 })
 
 async function rpc(method: string, args: unknown): Promise<Envelope> {

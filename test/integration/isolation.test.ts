@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isRunUid } from '../../src/main/engine/run-users'
-import { execute, executeOk, py, sessionContainers } from './execute'
+import { execute, executeOk, py, expectNoSessionContainersLeft } from './execute'
 import { containerCgroup, request, startInProcess } from './helpers'
 import { LABEL_RUN } from '../../src/main/engine/container-spec'
 import { DockerContainerClient } from '../../src/main/engine/docker-client'
@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   delete process.env[HOST_VAR]
   await srv.close()
-  expect(await sessionContainers(srv.core.sessionId)).toEqual([])
+  await expectNoSessionContainersLeft(srv.core.sessionId)
   fs.rmSync(srv.dataDir, { recursive: true, force: true })
 })
 
@@ -341,7 +341,7 @@ const FORK_LOOP = py(
 
 describe('resource limits', () => {
   it('the pids limit stops a fork loop with EAGAIN below 128 and the run still ends', async () => {
-    const t0 = performance.now()
+    // "Still ends": before its 60 s timer, which the status shows (not timeout), whatever the load.
     if (UNDER_GVISOR) {
       // gVisor's sandbox counts against the container's host pids limit (its kernel's threads and,
       // on the ptrace platform, a stub per task): a fork loop exhausts it before 128 guest
@@ -350,15 +350,14 @@ describe('resource limits', () => {
       expect(['failed', 'oom'], `${r.status} ${r.error}`).toContain(r.status)
       const printed = r.stdout.trim()
       if (printed) expect((JSON.parse(printed) as { forked: number }).forked).toBeLessThan(128)
-      expect(performance.now() - t0).toBeLessThan(30_000)
       return
     }
     const r = await probe<{ forked: number; error: string }>(FORK_LOOP, { timeout: 60 })
     expect(r.error).toBe('EAGAIN')
     expect(r.forked).toBeLessThan(128)
     expect(r.forked).toBeGreaterThan(64)
-    // The sleeping children do not keep the run alive once the script exits.
-    expect(performance.now() - t0).toBeLessThan(30_000)
+    // The sleeping children do not keep the run alive once the script exits: `probe` saw it
+    // succeed, where a run kept alive would end at its timer as timeout.
   }, 60_000)
 
   it('memory is capped at 512 MiB with no swap, pids at 128 (cgroup files)', async () => {

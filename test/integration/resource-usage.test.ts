@@ -12,7 +12,7 @@ import { PREIMPORTS } from '../../src/main/engine/supervisor'
 import { imageRef } from '../../src/main/environments/catalogue'
 import type { ResourceUsage } from '../../src/shared/run'
 import { MiB } from '../../src/shared/units'
-import { execute, py, sessionContainers, type ExecuteBody } from './execute'
+import { execute, py, expectNoSessionContainersLeft, type ExecuteBody } from './execute'
 import { startInProcess } from './helpers'
 
 const POOL = poolFromEnv().enabled
@@ -50,7 +50,7 @@ const ourParents = (): string[] =>
 
 afterAll(async () => {
   await srv.close()
-  expect(await sessionContainers(srv.core.sessionId)).toEqual([])
+  await expectNoSessionContainersLeft(srv.core.sessionId)
   if (!PARENTS) return
   // Every run's and warm container's cgroup parent is removed once its container is gone.
   const deadline = Date.now() + 20_000

@@ -7,8 +7,10 @@ import fs from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { LABEL_APP, LABEL_OWNER, LABEL_SESSION } from '../../src/main/engine/container-spec'
 import { DockerContainerClient } from '../../src/main/engine/docker-client'
+import { openEvents, waitForOutput } from './api'
+import { sseText } from './http'
 import {
-  ourContainers,
+  expectNoContainersLeft,
   request,
   ROOT,
   startServeProcess,
@@ -21,7 +23,7 @@ const client = new DockerContainerClient()
 
 afterAll(async () => {
   for (const s of servers) await s.kill('SIGKILL')
-  expect(await ourContainers()).toEqual([])
+  await expectNoContainersLeft()
 })
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
@@ -105,8 +107,9 @@ describe('kill -9 and restart', () => {
       return list.length > 0 ? list : undefined
     }, 10_000)
     expect(containers.length).toBeGreaterThanOrEqual(1)
-    // Let the script write its file, then kill the whole server process group without warning.
-    await new Promise((r) => setTimeout(r, 1500))
+    // The script wrote its file once it printed "started" (a fixed sleep may come too early under
+    // load); then kill the whole server process group without warning.
+    await waitForOutput(first.url, id, 'started\n')
     const orphans = (await containersOf(first)).map((c) => c.id)
     await first.kill('SIGKILL')
 
@@ -164,7 +167,13 @@ describe('kill -9 and restart', () => {
       '    time.sleep(0.1)',
     ].join('\n')
     const id = await submitRunning(first.url, code)
-    await new Promise((r) => setTimeout(r, 2000))
+    // Until the lines checked below were printed (a fixed sleep may come too early under load).
+    const events = await openEvents(first.url, id)
+    await events.until(
+      (_e, so) =>
+        sseText(so, 'stdout').includes('line 2\n') && sseText(so, 'stderr').includes('err 2\n'),
+    )
+    await events.close()
     await first.kill('SIGKILL')
 
     const second = await startServeProcess(dataDir)
@@ -177,7 +186,7 @@ describe('kill -9 and restart', () => {
     }>(`${second.url}/jobs/${id}/result`)
     expect(result.body).toMatchObject({ status: 'failed', error: { type: 'interrupted' } })
     const lines = result.body.stdout.split('\n').filter(Boolean)
-    // Printed for about two seconds (ten lines a second): at least the first few, in order, whole.
+    // Printed until the server was killed (ten lines a second): at least the first few, in order, whole.
     expect(lines.length).toBeGreaterThanOrEqual(3)
     expect(lines).toEqual(lines.map((_, i) => `line ${i}`))
     expect(result.body.stderr.split('\n').filter(Boolean).slice(0, 3)).toEqual([
@@ -203,9 +212,10 @@ describe('kill -9 and restart', () => {
     const [session] = [...sessions]
     const left = async (): Promise<string[]> =>
       (await client.listByLabel(`${LABEL_SESSION}=${session}`)).map((c) => c.id)
-    // The sentinel sweeps at once; the deadline is generous for a busy daemon, yet well short of
-    // the time until some other app process's start-up reaper would remove them.
-    await waitFor(async () => ((await left()).length === 0 ? true : undefined), 10_000).catch(
+    // The sentinel sweeps at once; the deadline is generous for a busy daemon (force-removing a
+    // running container on a loaded machine takes seconds), yet short of the time until some other
+    // app process's start-up reaper would remove them.
+    await waitFor(async () => ((await left()).length === 0 ? true : undefined), 30_000).catch(
       () => undefined,
     )
     expect(await left()).toEqual([])

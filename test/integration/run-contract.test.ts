@@ -1,6 +1,6 @@
 // The run contract (docs/run-contract.md): what user code sees of /code, /input, /output and result.json.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execute, executeOk, py, sessionContainers, type ExecuteBody } from './execute'
+import { execute, executeOk, py, expectNoSessionContainersLeft, type ExecuteBody } from './execute'
 import { request, startInProcess } from './helpers'
 import { UNDER_GVISOR } from './runtime-env'
 
@@ -13,7 +13,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await srv.close()
-  expect(await sessionContainers(srv.core.sessionId)).toEqual([])
+  await expectNoSessionContainersLeft(srv.core.sessionId)
 })
 
 /** Python that prints how an operation on a path failed: `OK`, or the errno name. */
@@ -258,9 +258,9 @@ describe('/output entries that are not regular files', () => {
   })
 
   it('a FIFO as result.json does not hang the run', async () => {
-    const t0 = performance.now()
+    // A read of the FIFO would block for ever (nothing writes it once the script is gone): the run
+    // returning at all is the evidence, and the warning below shows it was skipped by its type.
     const r = await executeOk(srv.url, py('import os', 'os.mkfifo("result.json")'))
-    expect(performance.now() - t0).toBeLessThan(5_000)
     expect(r.output).toBeNull()
     if (UNDER_GVISOR) {
       // The FIFO never reaches the host's /output (see above): no result.json at all.

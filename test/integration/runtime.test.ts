@@ -4,7 +4,7 @@
 import Docker from 'dockerode'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LABEL_ROLE, LABEL_SESSION } from '../../src/main/engine/container-spec'
-import { execute, executeOk, sessionContainers } from './execute'
+import { execute, executeOk, expectNoSessionContainersLeft } from './execute'
 import { request, startInProcess, until } from './helpers'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
@@ -44,7 +44,7 @@ describe('runc and gVisor side by side (warm pool on)', () => {
 
   afterAll(async () => {
     await srv.close()
-    expect(await sessionContainers(srv.core.sessionId)).toEqual([])
+    await expectNoSessionContainersLeft(srv.core.sessionId)
   })
 
   it('/health reports gvisor_available true when runsc is registered, and the default runtime', async () => {
@@ -137,7 +137,7 @@ describe('a runtime Docker does not have', () => {
 
   afterAll(async () => {
     await srv.close()
-    expect(await sessionContainers(srv.core.sessionId)).toEqual([])
+    await expectNoSessionContainersLeft(srv.core.sessionId)
   })
 
   it('/health reports gvisor_available false', async () => {

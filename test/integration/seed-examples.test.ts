@@ -1,7 +1,13 @@
 // Every example of seed/basic-execution.txt, sent as its JSON body to POST /execute on a server
 // started with the README's command (`npm run serve`), returns what the page says.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ourContainers, request, startServeProcess, tempDir, type ServeProcess } from './helpers'
+import {
+  expectNoContainersLeft,
+  request,
+  startServeProcess,
+  tempDir,
+  type ServeProcess,
+} from './helpers'
 
 interface ExecuteBody {
   success: boolean
@@ -35,7 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.kill('SIGTERM')
-  expect(await ourContainers()).toEqual([])
+  await expectNoContainersLeft()
 })
 
 describe('seed: basic execution', () => {

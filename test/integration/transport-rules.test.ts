@@ -3,7 +3,7 @@
 // same input checks as the HTTP API (see docs/architecture.md, 'Lifecycle').
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sessionContainers } from './execute'
+import { expectNoSessionContainersLeft } from './execute'
 import { finishedRun, request, startInProcess } from './helpers'
 import { ipcCaller } from './ipc-caller'
 
@@ -34,7 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await srv.close()
-  expect(await sessionContainers(srv.core.sessionId)).toEqual([])
+  await expectNoSessionContainersLeft(srv.core.sessionId)
 })
 
 async function startApp(args: Record<string, unknown>): Promise<string> {

@@ -2,7 +2,7 @@
 // 4xx with FastAPI's shape, never a 5xx, and never starts a container.
 import http from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execute, postExecute, sessionContainers, type ValidationBody } from './execute'
+import { execute, postExecute, expectNoSessionContainersLeft, type ValidationBody } from './execute'
 import { startInProcess, type JsonResponse } from './helpers'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
@@ -15,7 +15,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await srv.close()
-  expect(await sessionContainers(srv.core.sessionId)).toEqual([])
+  await expectNoSessionContainersLeft(srv.core.sessionId)
   // Every request in this file was answered, and none with a 5xx.
   expect(statuses.length).toBeGreaterThan(10)
   for (const s of statuses) expect(s).toBeLessThan(500)

@@ -14,7 +14,7 @@ import {
   containerOf,
   engineRun,
   expectAftermath,
-  healthLatency,
+  apiLatency,
   lastJson,
   MiB,
   py,
@@ -25,6 +25,7 @@ import {
   startAsync,
   treeBytes,
 } from './harness'
+import { expectKilledAtTimeout } from '../integration/execute'
 import { UNDER_GVISOR } from '../integration/runtime-env'
 
 const sec = securitySuite()
@@ -99,22 +100,9 @@ function readNumber(dir: string, file: string): number {
   return Number(fs.readFileSync(path.join(dir, file), 'utf8').trim())
 }
 
-/** A timeout run: status, error type and message, and the wall time within timeout + 3 s. */
-function expectTimedOut(
-  r: { status: string; error_type: string | null; error: string | null },
-  ms: number,
-  s: number,
-): void {
-  expect(r.status).toBe('timeout')
-  expect(r.error_type).toBe('timeout')
-  expect(r.error).toMatch(new RegExp(`timed out after ${s} s`))
-  expect(ms).toBeGreaterThanOrEqual(s * 1000)
-  expect(ms).toBeLessThan(s * 1000 + 3_000)
-}
-
 describe('A. resource exhaustion', () => {
   it('#1 CPU spin: killed at the wall timeout as `timeout`; the API keeps answering meanwhile', async () => {
-    const health = healthLatency(sec.ctx)
+    const health = apiLatency(sec.ctx)
     const t0 = performance.now()
     const r = await run(sec.ctx, {
       code: py('print("spinning", flush=True)', 'while True: pass'),
@@ -122,10 +110,12 @@ describe('A. resource exhaustion', () => {
     })
     const ms = performance.now() - t0
     const latency = await health.stop()
-    expectTimedOut(r, ms, 2)
+    expectKilledAtTimeout(r, 2, ms)
     expect(r.success).toBe(false)
     expect(r.stdout).toBe('spinning\n')
     expect(latency.count).toBeGreaterThan(5)
+    // Here the bound is the point (a spinning run must not stall the app), on an answer that needs
+    // no Docker call (apiLatency).
     expect(latency.max).toBeLessThan(2_000)
   })
 
@@ -135,7 +125,7 @@ describe('A. resource exhaustion', () => {
       code: py('import time', 'print("zz", flush=True)', 'time.sleep(10**6)'),
       timeout: 2,
     })
-    expectTimedOut(r, performance.now() - t0, 2)
+    expectKilledAtTimeout(r, 2, performance.now() - t0)
     expect(r.stdout).toBe('zz\n')
   })
 
@@ -145,12 +135,12 @@ describe('A. resource exhaustion', () => {
       code: py('import time', 'while True:', '    print(".", flush=True)', '    time.sleep(1)'),
       timeout: 3,
     })
-    expectTimedOut(r, performance.now() - t0, 3)
+    expectKilledAtTimeout(r, 3, performance.now() - t0)
     expect(r.stdout).toMatch(/^(\.\n){2,4}$/)
   })
 
   it('#3 threads and processes on every core are throttled to the configured 1 CPU; the API stays responsive', async () => {
-    const health = healthLatency(sec.ctx)
+    const health = apiLatency(sec.ctx)
     if (UNDER_GVISOR) {
       // The same spinners; the CPU the sandbox used is read on the host, from its cgroup.
       const id = await startAsync(sec.ctx, {
@@ -331,7 +321,7 @@ describe('A. resource exhaustion', () => {
       ),
       timeout: 3,
     })
-    expectTimedOut(r, performance.now() - t0, 3)
+    expectKilledAtTimeout(r, 3, performance.now() - t0)
     const m = /^threads (\d+) pids (\d+) RuntimeError\("can't start new thread"\)\n$/.exec(r.stdout)
     expect(m, r.stdout).not.toBeNull()
     expect(Number(m![1])).toBeLessThan(128)
@@ -613,7 +603,6 @@ describe('A. resource exhaustion', () => {
   it.each(['stdout', 'stderr'] as const)(
     '#11 a %s flood past the output ceiling is killed as failed/output_limit, head and tail kept',
     async (stream) => {
-      const t0 = performance.now()
       const { outcome } = await engineRun(
         sec.ctx,
         py('import sys', `while True: sys.${stream}.write("x" * 1000 + "\\n")`),
@@ -622,8 +611,8 @@ describe('A. resource exhaustion', () => {
       expect(outcome.status).toBe('failed')
       expect(outcome.error).toMatchObject({ type: 'output_limit', phase: 'execution' })
       expect(outcome.error?.message).toMatch(/wrote more than 8 MiB to stdout\/stderr/)
-      // Killed well before the 30 s wall timeout.
-      expect(performance.now() - t0).toBeLessThan(15_000)
+      // Killed by the ceiling, not the 30 s wall timeout: the first reason recorded is the one
+      // reported (output_limit above), whatever the machine's load.
       const bytes = stream === 'stdout' ? outcome.stdoutBytes : outcome.stderrBytes
       const text = stream === 'stdout' ? outcome.stdout : outcome.stderr
       expect(bytes).toBeGreaterThan(8 * MiB)

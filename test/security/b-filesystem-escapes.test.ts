@@ -182,7 +182,8 @@ describe('B. filesystem escapes', () => {
   })
 
   it('#18 FIFOs as an artifact and as result.json are skipped by type without being opened (no hang)', async () => {
-    const t0 = performance.now()
+    // Opening a FIFO nobody writes blocks for ever: the run returning at all is the evidence of no
+    // hang, and the reasons below show each was skipped by its type.
     const r = await run(sec.ctx, {
       code: py(
         'import os, socket',
@@ -195,7 +196,6 @@ describe('B. filesystem escapes', () => {
         'open("/output/ok.txt", "w").write("ok")',
       ),
     })
-    expect(performance.now() - t0).toBeLessThan(10_000)
     expect(r.status, r.stderr).toBe('succeeded')
     expect(r.output).toBeNull()
     if (UNDER_GVISOR) {

@@ -9,7 +9,9 @@ import { LimitError } from '../../src/main/engine/limits'
 import { RunEngine } from '../../src/main/engine/run-engine'
 import { imageRef } from '../../src/main/environments/catalogue'
 import { defaultLimitsFor } from '../../src/main/app/run-request'
-import { request } from '../integration/helpers'
+import { waitForOutput } from '../integration/api'
+import { expectKilledAtTimeout } from '../integration/execute'
+import { expectNoneLeft, request } from '../integration/helpers'
 import {
   containersOfRun,
   engineRun,
@@ -46,13 +48,10 @@ describe('D. signals, timeouts, process lifetime', () => {
       code: py(IGNORE_SIGNALS, 'print("ignoring", flush=True)', 'while True: pass'),
       timeout: 2,
     })
-    const ms = performance.now() - t0
-    expect(r.status).toBe('timeout')
-    expect(r.error_type).toBe('timeout')
-    expect(r.error).toMatch(/timed out after 2 s/)
+    // Ended by the SIGKILL the engine sends at the timeout (137, as Docker reports it), however long
+    // the loaded machine took to answer after it.
+    expectKilledAtTimeout(r, 2, performance.now() - t0)
     expect(r.stdout).toBe('ignoring\n')
-    expect(ms).toBeGreaterThanOrEqual(2_000)
-    expect(ms).toBeLessThan(5_000)
   })
 
   it('#25 detached children in their own sessions that ignore signals die with the run', async () => {
@@ -72,13 +71,13 @@ describe('D. signals, timeouts, process lifetime', () => {
       ),
       timeout: 2,
     })
-    expect(r.status).toBe('timeout')
+    // The children loop for ever: a run that waited for them would never return. It ended by the
+    // kill (137) of its container, which takes every process of it along.
+    expectKilledAtTimeout(r, 2, performance.now() - t0)
     expect(r.stdout).toBe('detached\n')
-    expect(performance.now() - t0).toBeLessThan(5_000)
   })
 
   it('#25 a daemon left behind by a script that exits does not outlive the run or write to /output', async () => {
-    const t0 = performance.now()
     const r = await run(sec.ctx, {
       code: py(
         IGNORE_SIGNALS,
@@ -93,9 +92,10 @@ describe('D. signals, timeouts, process lifetime', () => {
       ),
       timeout: 10,
     })
+    // Succeeded, not timeout: the run ended when the script did, before its 10 s timer, without
+    // waiting for the daemon.
     expect(r.status, r.stderr).toBe('succeeded')
     expect(r.stdout).toBe('parent exits\n')
-    expect(performance.now() - t0).toBeLessThan(10_000)
     await sleep(2_500)
     expect(r.artifacts).toEqual([])
     expect(fs.readdirSync(sec.ctx.srv.core.store.artifactsDir(r.execution_id))).toEqual([])
@@ -122,14 +122,17 @@ describe('D. signals, timeouts, process lifetime', () => {
       code: py(IGNORE_SIGNALS, 'print("ready", flush=True)', 'while True: pass'),
       timeout: 60,
     })
-    await sleep(300)
-    const t0 = performance.now()
+    // Its handlers are set once it printed "ready" (a fixed sleep could cancel before that, under load).
+    await waitForOutput(sec.ctx.srv.url, id, 'ready\n')
     const res = await request(`${sec.ctx.srv.url}/jobs/${id}/cancel`, { method: 'POST' })
     expect(res.status).toBe(200)
     expect(res.body).toEqual({ status: 'cancelled', job_id: id })
     const r = await result(sec.ctx, id)
-    expect(performance.now() - t0).toBeLessThan(3_000)
     expect(r.status).toBe('cancelled')
+    // The SIGKILL landed and Docker reported that exit (137): the run did not end by the engine
+    // giving up on the daemon after the kill grace (that path reports -1). The loop never ends on its
+    // own, so nothing else could have ended it.
+    expect(r.exit_code).toBe(137)
     expect(r.error).toMatchObject({ type: 'cancelled' })
     expect(r.stdout).toBe('ready\n')
   })
@@ -143,7 +146,6 @@ describe('D. signals, timeouts, process lifetime', () => {
       killGraceMs: 1_000,
     })
     const runId = `sec-hung-${Date.now()}`
-    const t0 = performance.now()
     const out = await engine.run({
       runId,
       code: py('print("running", flush=True)', 'while True: pass'),
@@ -153,8 +155,10 @@ describe('D. signals, timeouts, process lifetime', () => {
       limits: { ...defaultLimitsFor('default'), timeoutMs: 2_000 },
       runDir: `${sec.ctx.srv.dataDir}/engine-runs/${runId}`,
     })
-    expect(performance.now() - t0).toBeLessThan(2_000 + 1_000 + 3_000)
+    // The wait never answers, so returning at all shows the engine stopped waiting; -1 shows it
+    // did so at the kill grace, with no exit reported.
     expect(out.status).toBe('timeout')
+    expect(out.exitCode).toBe(-1)
     expect(out.error?.type).toBe('timeout')
     expect(out.stdout).toBe('running\n')
     const [created] = hung.created
@@ -165,7 +169,7 @@ describe('D. signals, timeouts, process lifetime', () => {
     await expect(new DockerContainerClient().inspect(created.id)).rejects.toMatchObject({
       statusCode: 404,
     })
-    expect(await containersOfRun(runId)).toEqual([])
+    await expectNoneLeft(() => containersOfRun(runId))
   })
 
   it('#26 a client whose wait for the result times out (408) does not leave the run or its container behind', async () => {
@@ -259,7 +263,7 @@ describe('D. signals, timeouts, process lifetime', () => {
       await expect(engineRun(sec.ctx, 'print(1)', { [field]: value }, { runId })).rejects.toThrow(
         LimitError,
       )
-      expect(await containersOfRun(runId)).toEqual([])
+      await expectNoneLeft(() => containersOfRun(runId))
       expect(
         sec.ctx.client.created.slice(created).filter((c) => c.labels[LABEL_ROLE] === 'run'),
       ).toEqual([])

@@ -13,7 +13,7 @@ import { HIDDEN_PASSED } from '../../src/main/jobs/grading-results'
 import { grade, zipPack } from '../fixtures/exercise-pack'
 import { request } from '../integration/helpers'
 import { expectHardened, py, startSecure, type Ctx, type CreatedContainer } from './harness'
-import { sessionContainers } from '../integration/execute'
+import { expectNoSessionContainersLeft } from '../integration/execute'
 
 const SECRET = ['SECRET', 'B', '7f3a'].join('-')
 
@@ -158,7 +158,7 @@ function expectHardenedCheck(c: CreatedContainer): void {
 afterAll(async () => {
   if (!ctx) return
   await ctx.srv.close()
-  expect(await sessionContainers(ctx.srv.core.sessionId)).toEqual([])
+  await expectNoSessionContainersLeft(ctx.srv.core.sessionId)
   const checks = ctx.client.created.filter((c) =>
     (c.spec.HostConfig?.Binds ?? []).some((b) => b.endsWith(':/submission:ro')),
   )

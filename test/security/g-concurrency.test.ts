@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { LABEL_RUN } from '../../src/main/engine/container-spec'
-import { request } from '../integration/helpers'
+import { expectNoneLeft, request } from '../integration/helpers'
 import {
   artifactPath,
   containersOfRun,
@@ -141,16 +141,16 @@ describe('G. concurrency', () => {
       await warmReady(sec.ctx)
       const id = await submit(sec.ctx, { code, timeout: 30 })
       await sleep(delay)
-      const t0 = performance.now()
       const res = await request(`${sec.ctx.srv.url}/jobs/${id}/cancel`, { method: 'POST' })
       expect(res.status).toBe(200)
       const r = await result(sec.ctx, id)
       expect(r.status, `delay ${delay}`).toBe('cancelled')
-      expect(performance.now() - t0, `delay ${delay}`).toBeLessThan(3_000)
+      // Nothing printed and no file: the script was stopped before its 0.8 s of sleep were over
+      // (or never started), at every delay; no wall-clock bound needed.
       expect(r.stdout).toBe('')
       expect(sec.ctx.srv.core.store.get(id)?.artifacts).toEqual([])
       await expectAftermath(sec.ctx)
-      expect(await containersOfRun(id)).toEqual([])
+      await expectNoneLeft(() => containersOfRun(id))
     }
   })
 
@@ -171,7 +171,7 @@ describe('G. concurrency', () => {
     expect(r.status).toBe('cancelled')
     for (const b of blockers) expect((await result(sec.ctx, b)).status).toBe('succeeded')
     expect(containerUsed(sec.ctx, queued)).toBeNull()
-    expect(await containersOfRun(queued)).toEqual([])
+    await expectNoneLeft(() => containersOfRun(queued))
     expect(fs.readdirSync(sec.ctx.srv.core.store.artifactsDir(queued))).toEqual([])
   })
 
@@ -184,12 +184,10 @@ describe('G. concurrency', () => {
       '#41 cancel landing at %s: cancelled at once, the script never runs, no container in any state',
       async (hook) => {
         const cold = coldSuite.ctx
-        let cancelledAt = 0
         cold.client.hooks[hook] = async (containerId: string) => {
           const runId = cold.client.created.find((c) => c.id === containerId)?.labels[LABEL_RUN]
           const res = await request(`${cold.srv.url}/jobs/${runId}/cancel`, { method: 'POST' })
           expect(res.status).toBe(200)
-          cancelledAt = performance.now()
           // Give the engine's abort handler its turn before the next Docker call goes out.
           await sleep(50)
         }
@@ -209,12 +207,11 @@ describe('G. concurrency', () => {
           expect(r.error).toMatchObject({ type: 'cancelled' })
           expect(r.stdout).toBe('')
           expect(cold.srv.core.store.get(id)?.artifacts).toEqual([])
-          // Before the fix a cancel during start() was a no-op kill (409) and the script ran on
-          // until the 5 s kill grace ran out.
-          expect(performance.now() - cancelledAt).toBeLessThan(2_000)
+          // Before the fix a cancel during start() was a no-op kill (409) and the script ran on:
+          // it would have printed "ran" after 0.5 s and written ran.txt (both checked empty above).
           if (hook === 'afterCreate') expect(cold.client.calls).not.toContain(`start:${container}`)
           expect(cold.client.calls).toContain(`remove:${container}`)
-          expect(await containersOfRun(id)).toEqual([])
+          await expectNoneLeft(() => containersOfRun(id))
         } finally {
           delete cold.client.hooks[hook]
         }

@@ -622,7 +622,9 @@ describe('H. renderer and host UI', () => {
     expect(Buffer.byteLength(detail.body.value.stdout)).toBeLessThan(MiB + 200)
     const full = await request(`${sec.ctx.srv.url}/executions/${r.execution_id}?view=full`)
     expect(full.status).toBe(200)
-    expect(performance.now() - t1).toBeLessThan(5_000)
+    // Here the bound is the point (reading a huge run must not stall the API): generous, so that a
+    // loaded 2-core machine passes.
+    expect(performance.now() - t1).toBeLessThan(15_000)
   })
 
   describe('#49 in the app UI: Debian’s Chromium against the real engine', () => {

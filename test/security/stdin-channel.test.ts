@@ -9,16 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { StdinChannel, type StdinChannelEvent } from '../../src/main/engine/stdin-channel'
 import { STDIN_FILE } from '../../src/main/engine/run-folder'
 import { request } from '../integration/helpers'
-import {
-  MiB,
-  engineRun,
-  healthLatency,
-  py,
-  result,
-  securitySuite,
-  sleep,
-  startAsync,
-} from './harness'
+import { MiB, engineRun, apiLatency, py, result, securitySuite, sleep, startAsync } from './harness'
 
 const suite = securitySuite()
 
@@ -40,7 +31,7 @@ describe('the stdin channel', () => {
   it('a flood of forged frames ends at the output ceiling; events stay coalesced, memory bounded', async () => {
     const events: StdinChannelEvent[] = []
     const channel = new StdinChannel(null, true, (e) => events.push(e))
-    const probe = healthLatency(suite.ctx)
+    const probe = apiLatency(suite.ctx)
     const rss0 = process.memoryUsage().rss
     const t0 = Date.now()
     const { outcome } = await engineRun(

@@ -52,6 +52,7 @@ class FakeClient implements ContainerClient {
   onStart: (outputDir: string) => void = () => undefined
   private killed = false
   private resolveWait: ((code: number) => void) | null = null
+  private rejectWait: ((err: Error) => void) | null = null
 
   private async tick(): Promise<void> {
     await Promise.resolve()
@@ -99,11 +100,19 @@ class FakeClient implements ContainerClient {
 
   wait(id: string): Promise<number> {
     this.calls.push(`wait:${id}`)
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       if (!this.runsForever) resolve(this.exitCode)
       else if (this.killed && !this.killIsIgnored) resolve(137)
-      else this.resolveWait = resolve
+      else {
+        this.resolveWait = resolve
+        this.rejectWait = reject
+      }
     })
+  }
+
+  /** The daemon goes away: a wait still open fails, as dockerode's does when its socket closes. */
+  failWait(err: Error): void {
+    this.rejectWait?.(err)
   }
 
   async inspect(id: string): Promise<{ running: boolean; exitCode: number; oomKilled: boolean }> {
@@ -488,6 +497,26 @@ describe('RunEngine: stopping a run', () => {
     const r = await engine.run(spec({}, { timeoutMs: 1_000 }))
     expect(r.status).toBe('timeout')
     expect(removed()).toBe(true)
+  })
+
+  it('leaves no unhandled rejection when that wait fails after the run ended', async () => {
+    client.runsForever = true
+    client.killIsIgnored = true
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const ac = new AbortController()
+      const r = await engine.run(spec({ signal: ac.signal, onStarted: () => ac.abort() }))
+      expect(r.status).toBe('cancelled')
+      // The daemon comes back (or goes for good): the wait the engine stopped waiting for fails.
+      client.failWait(new DockerUnavailableError('Docker is not reachable (ECONNRESET)'))
+      // Let a rejection that nobody handles reach the process.
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
   })
 
   it('kills on cancel and reports cancelled', async () => {

@@ -108,7 +108,11 @@ export async function whileConnected<T>(
   promise: Promise<T>,
   ms: number,
 ): Promise<{ value: T } | 'gone' | 'timeout'> {
-  if (clientGone(res)) return 'gone'
+  if (clientGone(res)) {
+    // Nobody waits for `promise` now: its later failure must not be an unhandled rejection.
+    promise.catch(() => undefined)
+    return 'gone'
+  }
   let timer: NodeJS.Timeout | undefined
   let onClose: (() => void) | undefined
   try {

@@ -67,6 +67,8 @@ export function infraFailure(err: unknown, runId: string, log: Log): InfraFailur
 }
 
 /** Whether Docker keeps answering for `watchMs` (0: one ping). */
+const PING_PATIENCE_MS = 5_000
+
 async function daemonStaysUp(client: ContainerClient, watchMs: number): Promise<boolean> {
   const deadline = Date.now() + watchMs
   for (;;) {
@@ -75,7 +77,9 @@ async function daemonStaysUp(client: ContainerClient, watchMs: number): Promise<
         () => true,
         () => false,
       ),
-      new Promise<boolean>((r) => setTimeout(() => r(false), 2_000).unref()),
+      // A ping that fails is the signal; one that only hangs counts as down after 5 s, long
+      // enough that a loaded machine's slow answer is not taken for a daemon going away.
+      new Promise<boolean>((r) => setTimeout(() => r(false), PING_PATIENCE_MS).unref()),
     ])
     if (!up) return false
     if (Date.now() >= deadline) return true

@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { memo, useCallback, useEffect, useRef, useState, type JSX } from 'react'
-import { HISTORY_SORTS, type HistorySort, type RunSummary } from '../../../shared/api'
+import type { RunSummary } from '../../../shared/api'
+import { HISTORY_SORTS, type HistorySort } from '../../../shared/history-order'
 import { RUN_STATUSES } from '../../../shared/run'
 import { formatBytes, formatDuration, formatTime } from '../format'
 import { peakMemoryOf, type HistoryFilter } from '../history-rows'
@@ -49,6 +50,9 @@ export function HistoryList(props: Props): JSX.Element {
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: OVERSCAN,
+    // Before the list is measured: the window's height, so the first render already has rows (the
+    // measurement after mount then trims them) instead of an empty list and a second render.
+    initialRect: { width: 0, height: window.innerHeight },
   })
   const rows = virtualizer.getVirtualItems()
   const lastShown = rows.at(-1)?.index ?? -1

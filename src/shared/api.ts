@@ -152,6 +152,8 @@ export interface RunSummary {
   imported?: { originalId: string; originalCreatedAt: string; importedAt: string } | null
   /** How many input files the run has (absent or 0: none). */
   inputFileCount?: number
+  /** How many files the run left in /output (its artifacts; absent or 0: none). */
+  artifactCount?: number
 }
 
 export interface RunDetail extends RunSummary {

@@ -10,16 +10,20 @@ import { launchBrowser } from '../test/e2e/fixtures'
 /** Builds the renderer (out/renderer) when it is missing or older than its sources. */
 export { ensureRenderer } from '../test/integration/helpers'
 
-/** Starts the engine (`core`), the server (port 0) and a browser; `close` stops all three. */
+/**
+ * Starts the engine (`core`), the server (port 0) and a browser; `close` stops all three. The app
+ * served is out/renderer unless `rendererDir` names another build (e.g. an older one to compare).
+ */
 export async function appInBrowser(
   options: CoreOptions,
+  rendererDir = findUp(path.join('out', 'renderer')),
 ): Promise<{ url: string; browser: Browser; core: Core; close: () => Promise<void> }> {
   const core = createCore(options)
   await core.startup()
   const server = await startServer({
     core,
     port: 0,
-    rendererDir: findUp(path.join('out', 'renderer')),
+    rendererDir,
   })
   const browser = await launchBrowser()
   return {

@@ -20,6 +20,7 @@ import type {
 } from './exercise'
 import { MAX_CODE_CHARS } from './limit-bounds'
 import { exerciseId, inputFileArgs, limitsInput, packDraftInput, runId } from './arg-schemas'
+import { HISTORY_SORTS } from './history-order'
 import { RUN_STATUSES } from './run'
 import { RUNTIME_CHOICES } from './runtime'
 import type { InputFileInfo } from './input-files'
@@ -42,9 +43,8 @@ export const MAX_BUNDLE_UPLOAD_BYTES = 640 * 1024 * 1024
 /** The largest exercise pack the app accepts (see docs/exercise-pack.md, 'Limits'). */
 export const MAX_PACK_UPLOAD_BYTES = 64 * 1024 * 1024
 
-/** The orders of the history list: by creation time, or largest duration / peak memory first. */
-export const HISTORY_SORTS = ['newest', 'oldest', 'duration', 'memory'] as const
-export type HistorySort = (typeof HISTORY_SORTS)[number]
+// In their own module without zod: the app's history list imports it (see history-order.ts).
+export { HISTORY_SORTS, type HistorySort } from './history-order'
 
 export const schemas = {
   'runs:start': z.strictObject({
@@ -152,6 +152,8 @@ export interface RunSummary {
   imported?: { originalId: string; originalCreatedAt: string; importedAt: string } | null
   /** How many input files the run has (absent or 0: none). */
   inputFileCount?: number
+  /** How many files the run left in /output (its artifacts; absent or 0: none). */
+  artifactCount?: number
 }
 
 export interface RunDetail extends RunSummary {

@@ -1,4 +1,8 @@
-import type { HistorySort } from './api'
+// Imported by the app's renderer: no zod here (the contract's schemas are in api.ts).
+
+/** The orders of the history list: by creation time, or largest duration / peak memory first. */
+export const HISTORY_SORTS = ['newest', 'oldest', 'duration', 'memory'] as const
+export type HistorySort = (typeof HISTORY_SORTS)[number]
 
 /** What the history orders runs by (a record in the store, a summary in the app). */
 export interface Ordered {

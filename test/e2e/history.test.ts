@@ -108,6 +108,46 @@ describe('history', () => {
     await shot('burst-in-place')
   }, 120_000)
 
+  it('shows how many files a run wrote and was given, from the event and after a reload', async () => {
+    const { history } = t.app
+    await history.first.waitFor()
+    const code = [
+      'import pathlib',
+      "rows = pathlib.Path('/input/visits.csv').read_text().splitlines()",
+      "pathlib.Path('/output/a.txt').write_text(str(len(rows)))",
+      "pathlib.Path('/output/plots').mkdir()",
+      "pathlib.Path('/output/plots/b.txt').write_text('b')",
+      'print("files counted")',
+    ].join('\n')
+    const res = await fetch(`${t.server.url}/execute/async`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        code,
+        input_files: { 'visits.csv': Buffer.from('day,n\n1,3\n').toString('base64') },
+      }),
+    })
+    expect(res.status).toBe(200)
+    // The row follows the run's events: its summary carries the counts once the run ends.
+    const row = history.row('import pathlib')
+    await expect.poll(() => row.textContent(), { timeout: 90_000 }).toContain('succeeded')
+    const badge = row.locator('.history-files')
+    expect(await badge.textContent()).toBe('2 files, 1 input file')
+    // Shown whole inside the row (the narrow sidebar cuts off the end of the meta line).
+    const [b, r] = [await badge.boundingBox(), await row.boundingBox()]
+    expect(b!.width).toBeGreaterThan(0)
+    expect(b!.x + b!.width).toBeLessThanOrEqual(r!.x + r!.width - 4)
+    await shot('file-counts')
+    // The list's own page has them too (no request per row).
+    const calls = listCalls()
+    await t.page.reload()
+    await history.first.waitFor()
+    await expect.poll(() => row.textContent(), poll).toContain('2 files, 1 input file')
+    calls.stop()
+    expect(calls.args.length).toBeGreaterThan(0)
+    for (const a of calls.args) expect(a.limit).toBeLessThanOrEqual(100)
+  }, 120_000)
+
   it('says when a new run is hidden by the filter, and clears the filter on request', async () => {
     const { history } = t.app
     await history.first.waitFor()

@@ -6,6 +6,7 @@ import {
   appendPage,
   drop,
   EMPTY_ROWS,
+  fileCountText,
   latestWins,
   matchesLocally,
   throttle,
@@ -134,5 +135,17 @@ describe('latestWins', () => {
     await expect(ask('x')).rejects.toThrow('no x')
     fail = false
     expect(await ask('y')).toBe('y')
+  })
+})
+
+describe("a history row's file counts", () => {
+  it('names the files a run wrote and the input files it was given, from its summary', () => {
+    expect(fileCountText(run('a', 1))).toBeNull()
+    expect(fileCountText(run('a', 1, { artifactCount: 0, inputFileCount: 0 }))).toBeNull()
+    expect(fileCountText(run('a', 1, { artifactCount: 1 }))).toBe('1 file')
+    expect(fileCountText(run('a', 1, { artifactCount: 12, inputFileCount: 1 }))).toBe(
+      '12 files, 1 input file',
+    )
+    expect(fileCountText(run('a', 1, { inputFileCount: 3 }))).toBe('3 input files')
   })
 })

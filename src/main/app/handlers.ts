@@ -34,6 +34,7 @@ export function summarize(r: RunRecord): RunSummary {
     source: r.source,
     imported: r.imported ?? null,
     inputFileCount: r.inputFiles?.length ?? 0,
+    artifactCount: r.artifacts.length,
   }
 }
 

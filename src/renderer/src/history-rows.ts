@@ -27,6 +27,16 @@ export function peakMemoryOf(run: RunSummary): number | null {
   return run.peakMemoryBytes
 }
 
+/** "3 files, 1 input file": what the run wrote to /output and was given in /input; null for none. */
+export function fileCountText(run: RunSummary): string | null {
+  const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`
+  const parts = [
+    run.artifactCount ? count(run.artifactCount, 'file') : null,
+    run.inputFileCount ? count(run.inputFileCount, 'input file') : null,
+  ].filter((p) => p !== null)
+  return parts.length > 0 ? parts.join(', ') : null
+}
+
 export function isFiltered(filter: HistoryFilter): boolean {
   return filter.q !== '' || filter.status !== '' || filter.environment !== ''
 }

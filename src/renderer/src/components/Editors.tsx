@@ -1,6 +1,6 @@
 import type { JSX } from 'react'
 import type { DraftState } from '../hooks/useDraft'
-import { CodeEditor } from './CodeEditor'
+import { CodeEditor } from './LazyCodeEditor'
 import { InputFiles } from './InputFiles'
 import './hints.css'
 

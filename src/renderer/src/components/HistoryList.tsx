@@ -1,9 +1,10 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { memo, useCallback, useEffect, useRef, useState, type JSX } from 'react'
-import { HISTORY_SORTS, type HistorySort, type RunSummary } from '../../../shared/api'
+import type { RunSummary } from '../../../shared/api'
+import { HISTORY_SORTS, type HistorySort } from '../../../shared/history-order'
 import { RUN_STATUSES } from '../../../shared/run'
 import { formatBytes, formatDuration, formatTime } from '../format'
-import { peakMemoryOf, type HistoryFilter } from '../history-rows'
+import { fileCountText, peakMemoryOf, type HistoryFilter } from '../history-rows'
 
 const ROW_HEIGHT = 52
 const OVERSCAN = 8
@@ -49,6 +50,9 @@ export function HistoryList(props: Props): JSX.Element {
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: OVERSCAN,
+    // Before the list is measured: the window's height, so the first render already has rows (the
+    // measurement after mount then trims them) instead of an empty list and a second render.
+    initialRect: { width: 0, height: window.innerHeight },
   })
   const rows = virtualizer.getVirtualItems()
   const lastShown = rows.at(-1)?.index ?? -1
@@ -212,6 +216,8 @@ interface RowProps {
 /** One run in the list (memoised: the app re-renders often, a row's run rarely changes). */
 const HistoryRow = memo(function HistoryRow({ run: r, selected, top, onChoose }: RowProps) {
   const memory = peakMemoryOf(r)
+  // From the run's summary (its record), not a request per row.
+  const files = fileCountText(r)
   return (
     <div
       id={`run-${r.id}`}
@@ -223,9 +229,13 @@ const HistoryRow = memo(function HistoryRow({ run: r, selected, top, onChoose }:
     >
       <span className={`dot status-${r.status}`} aria-hidden="true" />
       <div className="history-main">
-        <code className="history-code">
-          {r.codePreview.split('\n').find((l) => l.trim()) ?? ''}
-        </code>
+        <span className="history-top">
+          <code className="history-code">
+            {r.codePreview.split('\n').find((l) => l.trim()) ?? ''}
+          </code>
+          {/* Beside the code, where the narrow sidebar never cuts it off. */}
+          {files !== null && <span className="history-files">{files}</span>}
+        </span>
         <span className="history-meta">
           <span className={`status-text status-${r.status}`}>{r.status}</span>
           {r.errorType && r.status === 'failed' ? ` (${r.errorType})` : ''} · {r.environment} ·{' '}

@@ -1,7 +1,7 @@
 import type { JSX } from 'react'
 import type { RunDetail } from '../../../shared/api'
 import { formatTime } from '../format'
-import { CodeEditor } from './CodeEditor'
+import { CodeEditor } from './LazyCodeEditor'
 import './past-run.css'
 
 interface Props {

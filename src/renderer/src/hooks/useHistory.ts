@@ -3,6 +3,13 @@ import type { Args, RunSummary } from '../../../shared/api'
 import type { RunStatus } from '../../../shared/run'
 import { client } from '../api/client'
 import {
+  arrivedFirstPage,
+  HISTORY_PAGE,
+  OPENING_FILTER,
+  takeFirstPage,
+  type HistoryPage,
+} from '../history-first-page'
+import {
   appendPage,
   drop,
   EMPTY_ROWS,
@@ -33,7 +40,7 @@ export interface HistoryState {
   refresh: () => Promise<void>
 }
 
-const PAGE = 100
+const PAGE = HISTORY_PAGE
 /** The most often anything is fetched again because of events (a throttle, not a debounce). */
 const EVENT_FETCH_MS = 500
 
@@ -46,14 +53,19 @@ function listArgs(filter: HistoryFilter): Omit<Args<'history:list'>, 'limit' | '
   }
 }
 
+function rowsOf(page: HistoryPage | null): Rows {
+  return page ? appendPage(EMPTY_ROWS, page.items, page.total, page.hasMore) : EMPTY_ROWS
+}
+
 /**
  * The run list: its first page at once, the next ones on demand; rows placed, updated and removed
  * in place from the run summaries events carry. Only a text search asks the server (throttled)
  * which new runs it matches.
  */
 export function useHistory(report: (err: unknown) => void): HistoryState {
-  const [rows, setRows] = useState<Rows>(EMPTY_ROWS)
-  const [filter, setFilterState] = useState<HistoryFilter>({ ...NO_FILTER, sort: 'newest' })
+  // The first page asked for as the app started (see history-first-page.ts), when it is already here.
+  const [rows, setRows] = useState<Rows>(() => rowsOf(arrivedFirstPage()))
+  const [filter, setFilterState] = useState<HistoryFilter>(OPENING_FILTER)
   const filterRef = useRef(filter)
   const seqRef = useRef(0)
   const loadingRef = useRef(false)
@@ -67,13 +79,13 @@ export function useHistory(report: (err: unknown) => void): HistoryState {
   )
 
   const load = useCallback(
-    async (f: HistoryFilter) => {
+    async (f: HistoryFilter, early: Promise<HistoryPage> | null = null) => {
       const seq = ++seqRef.current
       loadingRef.current = true
       try {
-        const page = await firstPage(f)
+        const page = await (early ?? firstPage(f))
         if (page === null || seq !== seqRef.current) return
-        setRows(appendPage(EMPTY_ROWS, page.items, page.total, page.hasMore))
+        setRows(rowsOf(page))
       } finally {
         if (seq === seqRef.current) loadingRef.current = false
       }
@@ -109,8 +121,10 @@ export function useHistory(report: (err: unknown) => void): HistoryState {
   }, [filter, report])
 
   useEffect(() => {
-    refresh().catch(report)
-  }, [refresh, report])
+    // The opening list's first page is the request sent as the app started, when nothing changed since.
+    const early = filterRef.current === OPENING_FILTER ? takeFirstPage() : null
+    load(filterRef.current, early).catch(report)
+  }, [load, report])
 
   useEffect(() => {
     // Runs that changed while a text search is on: which of them it matches is the server's answer.

@@ -7,7 +7,7 @@ import type {
 import { client } from '../../api/client'
 import { formatTime } from '../../format'
 import { useModal } from '../../hooks/useModal'
-import { CodeEditor } from '../CodeEditor'
+import { CodeEditor } from '../LazyCodeEditor'
 import { GradingPanel } from './GradingPanel'
 import { formatScore, viewOfDetail } from './grading-state'
 

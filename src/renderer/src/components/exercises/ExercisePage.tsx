@@ -1,6 +1,6 @@
 import type { JSX, ReactNode } from 'react'
 import type { ExerciseDetail } from '../../../../shared/exercise'
-import { CodeEditor } from '../CodeEditor'
+import { CodeEditor } from '../LazyCodeEditor'
 import { GradingPanel } from './GradingPanel'
 import type { GradingView } from './grading-state'
 import { Instructions } from './Instructions'

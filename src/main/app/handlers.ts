@@ -3,6 +3,7 @@
 import type { Args, Method, RunDetail, RunSummary, TakoApi } from '../../shared/api'
 import type { RunRecord } from '../../shared/record'
 import { inRequestUnits } from '../../shared/limit-bounds'
+import { contentTypeFor } from '../engine/content-type'
 import { ENVIRONMENTS, findEnvironment } from '../environments/catalogue'
 import { STDERR_FILE, STDOUT_FILE } from '../store/run-store'
 import { compareRuns } from './compare'
@@ -77,7 +78,7 @@ function detailOf(core: Core, r: RunRecord): RunDetail {
     ...summarize(r),
     code: store.readCode(r.id),
     input,
-    inputFiles: r.inputFiles ?? [],
+    inputFiles: (r.inputFiles ?? []).map((f) => ({ ...f, contentType: contentTypeFor(f.name) })),
     stdout: sofar?.stdout ?? store.readText(r.id, STDOUT_FILE),
     stderr: sofar?.stderr ?? store.readText(r.id, STDERR_FILE),
     stdoutTruncated: r.stdoutTruncated,

@@ -112,7 +112,9 @@ export function RunPanel(props: Props): JSX.Element {
           </OutputPane>
         )}
         {tab === 'result' && <ResultView detail={detail} running={running} />}
-        {tab === 'artifacts' && detail && <RunInputFiles files={detail.inputFiles ?? []} />}
+        {tab === 'artifacts' && detail && (
+          <RunInputFiles runId={detail.id} files={detail.inputFiles ?? []} />
+        )}
         {tab === 'artifacts' &&
           (detail ? (
             <ArtifactBrowser runId={detail.id} artifacts={detail.artifacts} />

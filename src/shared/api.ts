@@ -189,6 +189,11 @@ export interface RunDetail extends RunSummary {
    * event numbered `outputSeq` (events with a higher `seq` come after). Null once the run has ended.
    */
   outputSeq?: number | null
+  /**
+   * For a queued run: its 1-based place in the order waiting runs start (runs started in the app go
+   * before API jobs; see docs/architecture.md, 'Job queue'). Null when it is not waiting.
+   */
+  queuePosition?: number | null
 }
 
 export interface EnvironmentInfo {

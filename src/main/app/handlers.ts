@@ -99,6 +99,7 @@ function detailOf(core: Core, r: RunRecord): RunDetail {
     waitingForInput: live?.waiting ?? null,
     stdinEvents: live?.events ?? r.stdinEvents ?? [],
     outputSeq: sofar?.seq ?? null,
+    queuePosition: core.jobs.queuePosition(r.id),
   }
 }
 

@@ -14,7 +14,7 @@ import {
   tempDir,
   type ServeProcess,
 } from '../integration/helpers'
-import { AppPage, launchBrowser, screenshot } from './fixtures'
+import { AppPage, groupGone, launchBrowser, screenshot } from './fixtures'
 import { axeViolations } from './pages/axe'
 
 const poll = { timeout: 60_000 }
@@ -39,6 +39,8 @@ afterAll(async () => {
   for (const p of pages) await p.close()
   await browser?.close()
   await server?.kill('SIGTERM')
+  // `kill` returns when npm has exited: the server under it may still be removing containers.
+  if (server?.child.pid) await groupGone(server.child.pid)
   expect(await ourContainers()).toEqual([])
 })
 

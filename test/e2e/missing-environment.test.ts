@@ -5,19 +5,17 @@
 // the default one plus a step of its own, so no image of it exists before the test; the image the
 // test builds is removed after it.
 import { execFileSync } from 'node:child_process'
-import fs from 'node:fs'
 import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { imageRef } from '../../src/main/environments/catalogue'
 import {
-  ROOT,
   ourContainers,
   startServeProcess,
   tempDir,
   type ServeProcess,
 } from '../integration/helpers'
-import { AppPage, launchBrowser, screenshot } from './fixtures'
+import { AppPage, groupGone, launchBrowser, recipesWithStep, screenshot } from './fixtures'
 import { axeViolations } from './pages/axe'
 
 const poll = { timeout: 30_000 }
@@ -26,18 +24,7 @@ let server: ServeProcess
 let resources = ''
 
 beforeAll(async () => {
-  resources = tempDir('tako-e2e-missing-env-')
-  for (const name of ['default', 'data-processing', 'ml-inference']) {
-    fs.mkdirSync(path.join(resources, 'environments', name), { recursive: true })
-    fs.copyFileSync(
-      path.join(ROOT, 'resources', 'environments', name, 'Dockerfile'),
-      path.join(resources, 'environments', name, 'Dockerfile'),
-    )
-  }
-  fs.appendFileSync(
-    path.join(resources, 'environments', 'default', 'Dockerfile'),
-    `RUN echo missing-env-e2e-${Date.now()}\n`,
-  )
+  resources = recipesWithStep(`RUN echo missing-env-e2e-${Date.now()}`)
   server = await startServeProcess(tempDir('tako-e2e-missing-env-data-'), {
     TAKO_RESOURCES_DIR: resources,
   })
@@ -47,6 +34,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await server?.kill('SIGTERM')
+  // `kill` returns when npm has exited; the server under it may still be removing the containers
+  // it was warming from the image built here. Its whole process group must be gone first.
+  if (server?.child.pid) await groupGone(server.child.pid)
   // The image this test built (the recipe is its own): removed, its shared layers stay.
   const ref = imageRef('default', path.join(resources, 'environments'))
   const built = execFileSync('docker', ['images', '-q', ref]).toString().trim()

@@ -14,6 +14,17 @@ function contentDisposition(name: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(base)}`
 }
 
+/** How a file of a run is served from its own URL: a download, or inline (`?inline=1`) under the sandbox. */
+function asFile(name: string, url: URL): Served {
+  const inline = url.searchParams.get('inline') === '1'
+  return {
+    disposition: inline ? 'inline' : contentDisposition(name),
+    csp: ARTIFACT_CSP_WEB,
+    // Framed only by the app's own page.
+    ...(inline ? { extra: { 'X-Frame-Options': 'SAMEORIGIN' } } : {}),
+  }
+}
+
 /** The path prefix of a run's preview folder (see `PREVIEW_PATH` and docs/security.md, 'Previews'). */
 function previewFolder(id: string, key: string): string {
   return `/jobs/${encodeURIComponent(id)}/preview/${key}/`
@@ -99,24 +110,13 @@ export function artifactRoutes(ctx: ApiContext): Route[] {
   return [
     route('GET', '/jobs/{id}/artifacts/{path*}', (req, res, p, url) => {
       const name = p.path ?? ''
-      const inline = url.searchParams.get('inline') === '1'
-      serveFile(req, res, openArtifact(ctx.core.store, p.id ?? '', name), {
-        disposition: inline ? 'inline' : contentDisposition(name),
-        csp: ARTIFACT_CSP_WEB,
-        // Framed only by the app's own page.
-        ...(inline ? { extra: { 'X-Frame-Options': 'SAMEORIGIN' } } : {}),
-      })
+      serveFile(req, res, openArtifact(ctx.core.store, p.id ?? '', name), asFile(name, url))
     }),
     // A run's own input file (/input/<name>), by the artifact rules: only names in its record, never
     // through a link, under the artifact sandbox policy (no HTML preview folder: nothing loads).
     route('GET', '/jobs/{id}/input-files/{name}', (req, res, p, url) => {
       const name = p.name ?? ''
-      const inline = url.searchParams.get('inline') === '1'
-      serveFile(req, res, openInputFile(ctx.core.store, p.id ?? '', name), {
-        disposition: inline ? 'inline' : contentDisposition(name),
-        csp: ARTIFACT_CSP_WEB,
-        ...(inline ? { extra: { 'X-Frame-Options': 'SAMEORIGIN' } } : {}),
-      })
+      serveFile(req, res, openInputFile(ctx.core.store, p.id ?? '', name), asFile(name, url))
     }),
     route('GET', '/jobs/{id}/preview/{key}/{path*}', (req, res, p) => {
       const id = p.id ?? ''

@@ -3,7 +3,7 @@
 import { contextBridge, ipcRenderer } from 'electron'
 import type { AppEvent, Args, Envelope, Method, TakoApi, TakoClient } from '../shared/api'
 import { TakoCallError } from '../shared/call-error'
-import { artifactSchemeUrl, CALL_CHANNEL, EVENT_CHANNEL } from '../shared/ipc'
+import { artifactSchemeUrl, CALL_CHANNEL, EVENT_CHANNEL, inputFileSchemeUrl } from '../shared/ipc'
 
 const api: TakoClient = {
   async call<M extends Method>(method: M, args: Args<M>): Promise<TakoApi[M]> {
@@ -19,6 +19,7 @@ const api: TakoClient = {
     }
   },
   artifactUrl: artifactSchemeUrl,
+  inputFileUrl: inputFileSchemeUrl,
   // The protocol's own answer carries the run's policy: no key needed in the desktop app.
   previewUrl: (runId, path) => Promise.resolve(artifactSchemeUrl(runId, path, true)),
 }

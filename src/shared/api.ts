@@ -159,8 +159,8 @@ export interface RunSummary {
 export interface RunDetail extends RunSummary {
   code: string
   input: unknown
-  /** The run's own files at /input/<name>, in the order given. */
-  inputFiles: InputFileInfo[]
+  /** The run's own files at /input/<name>, in the order given, with their content type. */
+  inputFiles: (InputFileInfo & { contentType: string })[]
   stdout: string
   stderr: string
   stdoutTruncated: boolean
@@ -191,6 +191,11 @@ export interface RunDetail extends RunSummary {
    * event numbered `outputSeq` (events with a higher `seq` come after). Null once the run has ended.
    */
   outputSeq?: number | null
+  /**
+   * For a queued run: its 1-based place in the order waiting runs start (runs started in the app go
+   * before API jobs; see docs/architecture.md, 'Job queue'). Null when it is not waiting.
+   */
+  queuePosition?: number | null
 }
 
 export interface EnvironmentInfo {
@@ -323,6 +328,8 @@ export interface TakoClient {
   subscribe(listener: (event: AppEvent) => void): () => void
   /** URL the renderer can load an artifact from (image src, iframe src, fetch). */
   artifactUrl(runId: string, path: string, inline?: boolean): string
+  /** URL of one of a run's input files (`/input/<name>`), served by the same rules as artifacts. */
+  inputFileUrl(runId: string, name: string, inline?: boolean): string
   /** HTTP transport only: where the renderer downloads a run's bundle (`GET /executions/{id}/bundle`). */
   bundleUrl?(runId: string): string
   /** HTTP transport only: POSTs a bundle file to `/executions/import`; the new run's id. */

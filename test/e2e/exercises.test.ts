@@ -137,6 +137,64 @@ describe('exercises in the app', () => {
       .toContain('mean = sum(numbers) / len(numbers)')
   }, 300_000)
 
+  it("loading an attempt's code asks before replacing changes that are in no attempt", async () => {
+    const { page } = t
+    await openExample()
+    const editor = page.getByRole('textbox', { name: 'Your code' })
+    const starter = (await editor.textContent()) ?? ''
+    expect(starter).toContain("numbers = data['numbers']")
+    // One attempt with the starter code: the draft is now what was checked, nothing unsaved.
+    await page.getByRole('button', { name: '✓ Check' }).click()
+    expect(await checkEnds()).toBe('done')
+    const attempts = page.getByRole('region', { name: 'Past attempts' }).getByRole('button')
+    await expect.poll(() => attempts.count(), poll).toBeGreaterThanOrEqual(1)
+    const dialog = page.getByRole('dialog', { name: /^Attempt of / })
+    const question = page.getByRole('alertdialog', { name: 'Replace your code?' })
+    const loadButton = dialog.getByRole('button', { name: 'Load this code into the editor' })
+
+    // Unsaved work in the editor: Load asks, Esc keeps the work, focus goes back to the attempt.
+    await setCode('print("my unsaved work")\n')
+    await attempts.first().click()
+    await loadButton.click()
+    await question.waitFor(poll)
+    expect(await dialog.count()).toBe(0)
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Keep my code')
+    expect(await question.textContent()).toContain('changes you have not checked')
+    // Focus stays in the question: Tab from its last button comes back to its first.
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Replace code')
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Keep my code')
+    await screenshot(page, 'ui12-attempt-replace-question')
+    await expectClean('replace code question')
+    await page.keyboard.press('Escape')
+    await expect.poll(() => question.count(), poll).toBe(0)
+    expect(await editor.textContent()).toContain('my unsaved work')
+    expect(await page.evaluate('document.activeElement?.className')).toContain('attempt-row')
+
+    // Asked again and answered: the attempt's code replaces the work.
+    await attempts.first().click()
+    await loadButton.click()
+    await question.getByRole('button', { name: 'Replace code' }).click()
+    await expect.poll(() => editor.textContent(), poll).toContain("numbers = data['numbers']")
+    expect(await editor.textContent()).not.toContain('my unsaved work')
+
+    // The editor now holds that attempt's code: loading an attempt again does not ask.
+    await attempts.first().click()
+    await loadButton.click()
+    await expect.poll(() => dialog.count(), poll).toBe(0)
+    expect(await question.count()).toBe(0)
+    // Nor after a reload: what was last loaded is remembered with the draft.
+    await page.reload()
+    await page.getByRole('button', { name: 'Exercises' }).click()
+    await page.getByRole('button', { name: /^Average of a list/ }).click()
+    await expect.poll(() => editor.textContent(), poll).toContain("numbers = data['numbers']")
+    await attempts.first().click()
+    await loadButton.click()
+    await expect.poll(() => dialog.count(), poll).toBe(0)
+    expect(await question.count()).toBe(0)
+  }, 300_000)
+
   it('fills the progress list in as tests finish, and cancels a check', async () => {
     const { page } = t
     await openExample()

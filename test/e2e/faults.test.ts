@@ -1,16 +1,13 @@
 // The app when Docker is unreachable, and building an environment with a progress bar.
-import fs from 'node:fs'
-import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  ROOT,
   expectNoContainersLeft,
   startServeProcess,
   tempDir,
   type ServeProcess,
 } from '../integration/helpers'
-import { AppPage, launchBrowser, screenshot } from './fixtures'
+import { AppPage, launchBrowser, recipesWithStep, screenshot } from './fixtures'
 
 let browser: Browser
 const servers: ServeProcess[] = []
@@ -46,18 +43,7 @@ describe('faults and environments in the app', () => {
 
   it('builds a missing environment with a progress bar', async () => {
     // A recipe this app has never built: the default recipe plus one slow step.
-    const resources = tempDir('tako-resources-')
-    for (const name of ['default', 'data-processing', 'ml-inference']) {
-      fs.mkdirSync(path.join(resources, 'environments', name), { recursive: true })
-      fs.copyFileSync(
-        path.join(ROOT, 'resources', 'environments', name, 'Dockerfile'),
-        path.join(resources, 'environments', name, 'Dockerfile'),
-      )
-    }
-    fs.appendFileSync(
-      path.join(resources, 'environments', 'default', 'Dockerfile'),
-      `RUN echo e2e-${Date.now()} && sleep 4\n`,
-    )
+    const resources = recipesWithStep(`RUN echo e2e-${Date.now()} && sleep 4`)
     const server = await startServeProcess(tempDir(), { TAKO_RESOURCES_DIR: resources })
     servers.push(server)
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })

@@ -132,3 +132,20 @@ export function appSuite(
     },
   }
 }
+
+/**
+ * A copy of the environment recipes (for `TAKO_RESOURCES_DIR`) whose default recipe ends with one
+ * more step of its own, so that no image of it exists yet: the app sees `default` as not built.
+ */
+export function recipesWithStep(step: string): string {
+  const resources = tempDir('tako-resources-')
+  for (const name of ['default', 'data-processing', 'ml-inference']) {
+    fs.mkdirSync(path.join(resources, 'environments', name), { recursive: true })
+    fs.copyFileSync(
+      path.join(ROOT, 'resources', 'environments', name, 'Dockerfile'),
+      path.join(resources, 'environments', name, 'Dockerfile'),
+    )
+  }
+  fs.appendFileSync(path.join(resources, 'environments', 'default', 'Dockerfile'), `${step}\n`)
+  return resources
+}

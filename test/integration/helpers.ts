@@ -203,15 +203,33 @@ export async function startServeProcess(
     child,
     output: () => out,
     async kill(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return
-      // The whole process group: npm, the tsx loader and the node server.
-      try {
-        process.kill(-child.pid!, signal)
-      } catch {
-        // already gone
+      if (child.exitCode === null && child.signalCode === null) {
+        // The whole process group: npm, the tsx loader and the node server.
+        try {
+          process.kill(-child.pid!, signal)
+        } catch {
+          // already gone
+        }
+        await exited
       }
-      await exited
+      // npm exits before the server under it has finished shutting down (its warm pool, its
+      // removals): only a group with no process left means the server is gone.
+      await groupGone(child.pid!)
     },
+  }
+}
+
+/** Waits until no process of the group `pid` leads is left (at most a minute). */
+export async function groupGone(pid: number): Promise<void> {
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    try {
+      process.kill(-pid, 0)
+    } catch {
+      return
+    }
+    if (Date.now() > deadline) throw new Error(`the server's processes (group ${pid}) did not exit`)
+    await new Promise((r) => setTimeout(r, 50))
   }
 }
 

@@ -3,6 +3,7 @@
 import type { Args, Method, RunDetail, RunSummary, TakoApi } from '../../shared/api'
 import type { RunRecord } from '../../shared/record'
 import { inRequestUnits } from '../../shared/limit-bounds'
+import { contentTypeFor } from '../engine/content-type'
 import { ENVIRONMENTS, findEnvironment } from '../environments/catalogue'
 import { STDERR_FILE, STDOUT_FILE } from '../store/run-store'
 import { compareRuns } from './compare'
@@ -78,7 +79,7 @@ function detailOf(core: Core, r: RunRecord): RunDetail {
     ...summarize(r),
     code: store.readCode(r.id),
     input,
-    inputFiles: r.inputFiles ?? [],
+    inputFiles: (r.inputFiles ?? []).map((f) => ({ ...f, contentType: contentTypeFor(f.name) })),
     stdout: sofar?.stdout ?? store.readText(r.id, STDOUT_FILE),
     stderr: sofar?.stderr ?? store.readText(r.id, STDERR_FILE),
     stdoutTruncated: r.stdoutTruncated,
@@ -99,6 +100,7 @@ function detailOf(core: Core, r: RunRecord): RunDetail {
     waitingForInput: live?.waiting ?? null,
     stdinEvents: live?.events ?? r.stdinEvents ?? [],
     outputSeq: sofar?.seq ?? null,
+    queuePosition: core.jobs.queuePosition(r.id),
   }
 }
 

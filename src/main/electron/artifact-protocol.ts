@@ -1,10 +1,11 @@
-// The desktop app's `tako-artifact://run/<id>/<path>` protocol, re-checked on every request through
-// the same artifact access as the HTTP route (src/main/app/artifact-access.ts).
+// The desktop app's `tako-artifact://run/<id>/<path>` protocol (and `tako-artifact://input/<id>/<name>`
+// for a run's input files), re-checked on every request through the same access as the HTTP routes
+// (src/main/app/artifact-access.ts).
 import fs from 'node:fs'
 import { Readable } from 'node:stream'
-import { runArtifactCsp } from '../../shared/csp'
+import { ARTIFACT_CSP, runArtifactCsp } from '../../shared/csp'
 import { ARTIFACT_SCHEME, artifactSchemeUrl } from '../../shared/ipc'
-import { openArtifact } from '../app/artifact-access'
+import { openArtifact, openInputFile } from '../app/artifact-access'
 import { toAppError } from '../app/errors'
 import type { RunStore } from '../store/run-store'
 
@@ -14,6 +15,8 @@ export type ArtifactResolution =
   | {
       ok: true
       runId: string
+      /** An artifact (`run`) or an input file (`input`). */
+      origin: 'run' | 'input'
       file: string
       fd: number
       size: number
@@ -23,8 +26,9 @@ export type ArtifactResolution =
   | { ok: false; status: 400 | 404; message: string }
 
 /**
- * Resolves and opens `tako-artifact://run/<id>/<path>`: `..`, `%2e%2e`, absolute paths and
- * backslashes are refused, and the file must pass the artifact access checks. The caller closes `fd`.
+ * Resolves and opens `tako-artifact://run/<id>/<path>` (or `input/<id>/<name>`): `..`, `%2e%2e`,
+ * absolute paths and backslashes are refused, and the file must pass the artifact access checks
+ * (an input file's, the same rules over its run's input files). The caller closes `fd`.
  */
 export function resolveArtifactUrl(store: RunStore, url: string): ArtifactResolution {
   let u: URL
@@ -33,7 +37,8 @@ export function resolveArtifactUrl(store: RunStore, url: string): ArtifactResolu
   } catch {
     return { ok: false, status: 400, message: 'bad URL' }
   }
-  if (u.protocol !== `${ARTIFACT_SCHEME}:` || u.host !== 'run')
+  const origin = u.host
+  if (u.protocol !== `${ARTIFACT_SCHEME}:` || (origin !== 'run' && origin !== 'input'))
     return { ok: false, status: 400, message: 'bad URL' }
   const raw = u.pathname.replace(/^\//, '')
   const slash = raw.indexOf('/')
@@ -47,10 +52,11 @@ export function resolveArtifactUrl(store: RunStore, url: string): ArtifactResolu
     return { ok: false, status: 400, message: 'bad encoding' }
   }
   try {
-    const opened = openArtifact(store, id, name)
+    const opened =
+      origin === 'input' ? openInputFile(store, id, name) : openArtifact(store, id, name)
     const { contentType, sha256 } = opened.artifact
     const { file, fd, size } = opened
-    return { ok: true, runId: id, file, fd, size, contentType, sha256 }
+    return { ok: true, runId: id, origin, file, fd, size, contentType, sha256 }
   } catch (err) {
     const app = toAppError(err)
     if (!app) throw err
@@ -66,8 +72,10 @@ export function artifactResponse(store: RunStore, url: string): Response {
   return new Response(stream as ReadableStream, {
     headers: {
       'Content-Type': r.contentType,
-      // An HTML report may show its own run's images, nothing else (docs/security.md, 'Previews').
-      'Content-Security-Policy': runArtifactCsp(artifactSchemeUrl(r.runId, ''), false),
+      // An HTML report may show its own run's images, nothing else (docs/security.md, 'Previews');
+      // an input file loads nothing.
+      'Content-Security-Policy':
+        r.origin === 'input' ? ARTIFACT_CSP : runArtifactCsp(artifactSchemeUrl(r.runId, ''), false),
       'X-Content-Type-Options': 'nosniff',
     },
   })

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import path from 'node:path'
 import { ARTIFACT_CSP_WEB, runArtifactCsp } from '../../shared/csp'
-import { openArtifact } from '../app/artifact-access'
+import { openArtifact, openInputFile, type OpenArtifact } from '../app/artifact-access'
 import type { ApiContext } from './context'
 import { HttpError, sendJson } from './http-util'
 import { route, type Route } from './router'
@@ -12,6 +12,17 @@ function contentDisposition(name: string): string {
   const base = path.posix.basename(name)
   const ascii = base.replace(/[^\x20-\x7e]|["\\]/g, '_')
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(base)}`
+}
+
+/** How a file of a run is served from its own URL: a download, or inline (`?inline=1`) under the sandbox. */
+function asFile(name: string, url: URL): Served {
+  const inline = url.searchParams.get('inline') === '1'
+  return {
+    disposition: inline ? 'inline' : contentDisposition(name),
+    csp: ARTIFACT_CSP_WEB,
+    // Framed only by the app's own page.
+    ...(inline ? { extra: { 'X-Frame-Options': 'SAMEORIGIN' } } : {}),
+  }
 }
 
 /** The path prefix of a run's preview folder (see `PREVIEW_PATH` and docs/security.md, 'Previews'). */
@@ -25,16 +36,17 @@ interface Served {
   extra?: Record<string, string>
 }
 
-/** Answers GET/HEAD of one artifact: re-checked and opened safely, ETag = sha256, If-None-Match → 304. */
-function serveArtifact(
+/**
+ * Answers GET/HEAD of one artifact (or input file), opened safely by the caller: ETag = sha256,
+ * If-None-Match → 304.
+ */
+function serveFile(
   req: IncomingMessage,
   res: ServerResponse,
-  ctx: ApiContext,
-  id: string,
-  name: string,
+  opened: OpenArtifact,
   served: Served,
 ): void {
-  const { artifact, fd, size } = openArtifact(ctx.core.store, id, name)
+  const { artifact, fd, size } = opened
   const etag = `"${artifact.sha256}"`
   const headers: Record<string, string> = {
     'Content-Type': artifact.contentType,
@@ -98,18 +110,18 @@ export function artifactRoutes(ctx: ApiContext): Route[] {
   return [
     route('GET', '/jobs/{id}/artifacts/{path*}', (req, res, p, url) => {
       const name = p.path ?? ''
-      const inline = url.searchParams.get('inline') === '1'
-      serveArtifact(req, res, ctx, p.id ?? '', name, {
-        disposition: inline ? 'inline' : contentDisposition(name),
-        csp: ARTIFACT_CSP_WEB,
-        // Framed only by the app's own page.
-        ...(inline ? { extra: { 'X-Frame-Options': 'SAMEORIGIN' } } : {}),
-      })
+      serveFile(req, res, openArtifact(ctx.core.store, p.id ?? '', name), asFile(name, url))
+    }),
+    // A run's own input file (/input/<name>), by the artifact rules: only names in its record, never
+    // through a link, under the artifact sandbox policy (no HTML preview folder: nothing loads).
+    route('GET', '/jobs/{id}/input-files/{name}', (req, res, p, url) => {
+      const name = p.name ?? ''
+      serveFile(req, res, openInputFile(ctx.core.store, p.id ?? '', name), asFile(name, url))
     }),
     route('GET', '/jobs/{id}/preview/{key}/{path*}', (req, res, p) => {
       const id = p.id ?? ''
       if (!keyMatches(id, p.key ?? '')) throw new HttpError(404, 'Not Found')
-      serveArtifact(req, res, ctx, id, p.path ?? '', {
+      serveFile(req, res, openArtifact(ctx.core.store, id, p.path ?? ''), {
         disposition: 'inline',
         csp: previewCsp(req, id),
         // Only the app's own page may frame it.

@@ -222,6 +222,7 @@ export function App(): JSX.Element {
               onTab={run.setTab}
               onRerun={(id, l) => void run.rerun(id, l)}
               onBuild={(n) => void envs.build(n)}
+              canBuild={(n) => envs.environments.some((e) => e.name === n)}
               onShowLine={showLine}
               codeMatches={codeMatches}
               clock={run.clock}

@@ -81,6 +81,9 @@ export function createHttpClient(base = ''): TakoClient {
       const encoded = path.split('/').map(encodeURIComponent).join('/')
       return `${base}/jobs/${encodeURIComponent(runId)}/artifacts/${encoded}${inline ? '?inline=1' : ''}`
     },
+    inputFileUrl(runId, name, inline = false) {
+      return `${base}/jobs/${encodeURIComponent(runId)}/input-files/${encodeURIComponent(name)}${inline ? '?inline=1' : ''}`
+    },
     async previewUrl(runId, path) {
       const q = new URLSearchParams({ run: runId, path })
       const res = await fetch(`${base}/api/preview-url?${q.toString()}`)

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState, type JSX } from 'react'
 import type { ArtifactInfo } from '../../../shared/run'
 import { client } from '../api/client'
+import { fileUrl, type FileOrigin } from '../file-url'
 import { errorMessage, visibleName } from '../format'
 import { PREVIEW_LIMITS, cutTable, cutText, describeCut } from '../preview-limits'
 import { useArtifactText } from '../hooks/useArtifactText'
@@ -140,15 +141,19 @@ export function Preview({
   runId,
   artifact,
   artifacts,
+  origin = 'artifact',
 }: {
   runId: string
   artifact: ArtifactInfo
   /** The run's files, for what a Markdown file may show. */
   artifacts: readonly ArtifactInfo[]
+  /** An input file's HTML is shown as its text: only artifacts have a preview folder. */
+  origin?: FileOrigin
 }): JSX.Element {
-  const kind = previewKind(artifact)
+  const artifactKind = previewKind(artifact)
+  const kind = origin === 'input' && artifactKind === 'html' ? 'text' : artifactKind
   const name = visibleName(artifact.name)
-  const url = client.artifactUrl(runId, artifact.name)
+  const url = fileUrl(runId, artifact.name, origin)
   const { text, error } = useArtifactText(
     url,
     kind === 'table' || kind === 'json' || kind === 'text',
@@ -180,9 +185,11 @@ export function Preview({
     case 'html':
       return <HtmlView runId={runId} artifact={artifact} name={name} />
     case 'markdown':
-      return <MarkdownView runId={runId} artifact={artifact} artifacts={artifacts} />
+      return (
+        <MarkdownView runId={runId} artifact={artifact} artifacts={artifacts} origin={origin} />
+      )
     case 'pdf':
-      return <PdfView runId={runId} artifact={artifact} />
+      return <PdfView runId={runId} artifact={artifact} origin={origin} />
     case 'table':
       if (text === null) return <p>Loading…</p>
       return <TableView text={text} artifact={artifact} name={name} />

@@ -1,6 +1,6 @@
 import type { JSX } from 'react'
 import type { ArtifactInfo } from '../../../shared/run'
-import { client } from '../api/client'
+import { fileUrl, type FileOrigin } from '../file-url'
 import { formatBytes, visibleName } from '../format'
 import { useModal } from '../hooks/useModal'
 import { Preview, previewKind } from './ArtifactPreview'
@@ -19,12 +19,14 @@ export function FileViewer(props: {
   artifact: ArtifactInfo
   artifacts: readonly ArtifactInfo[]
   onClose: () => void
+  /** An artifact (the default) or one of the run's input files, shown at /input/<name>. */
+  origin?: FileOrigin
 }): JSX.Element {
-  const { runId, artifact, artifacts, onClose } = props
+  const { runId, artifact, artifacts, onClose, origin = 'artifact' } = props
   const ref = useModal(onClose)
   const name = visibleName(artifact.name)
   const kind = previewKind(artifact)
-  const url = client.artifactUrl(runId, artifact.name)
+  const url = fileUrl(runId, artifact.name, origin)
   let body: JSX.Element
   switch (kind) {
     case 'image':
@@ -41,13 +43,15 @@ export function FileViewer(props: {
       )
       break
     case 'markdown':
-      body = <MarkdownView runId={runId} artifact={artifact} artifacts={artifacts} />
+      body = (
+        <MarkdownView runId={runId} artifact={artifact} artifacts={artifacts} origin={origin} />
+      )
       break
     case 'pdf':
-      body = <PdfView runId={runId} artifact={artifact} />
+      body = <PdfView runId={runId} artifact={artifact} origin={origin} />
       break
     default:
-      body = <Preview runId={runId} artifact={artifact} artifacts={artifacts} />
+      body = <Preview runId={runId} artifact={artifact} artifacts={artifacts} origin={origin} />
   }
   return (
     <div className="modal-backdrop viewer-backdrop">
@@ -56,11 +60,11 @@ export function FileViewer(props: {
         className="file-viewer"
         role="dialog"
         aria-modal="true"
-        aria-label={`File ${name}`}
+        aria-label={origin === 'input' ? `Input file ${name}` : `File ${name}`}
         tabIndex={-1}
       >
         <header>
-          <h2>{name}</h2>
+          <h2>{origin === 'input' ? `/input/${name}` : name}</h2>
           <span className="muted">
             {formatBytes(artifact.sizeBytes)} · {artifact.contentType}
           </span>

@@ -1,9 +1,11 @@
 import { useRef, useState, type DragEvent, type JSX } from 'react'
+import type { RunDetail } from '../../../shared/api'
 import type { InputFilesDiff } from '../../../shared/compare'
-import type { InputFileInfo } from '../../../shared/input-files'
+import type { ArtifactInfo } from '../../../shared/run'
 import { INPUT_FILE_CAPS } from '../../../shared/input-files'
 import { draftFilesProblem, fileToBase64, withFiles, type DraftFile } from '../draft-files'
 import { formatBytes } from '../format'
+import { FileViewer } from './FileViewer'
 import './input-files.css'
 
 interface Props {
@@ -122,8 +124,18 @@ export function InputFiles({ files, onChange }: Props): JSX.Element {
   )
 }
 
-/** A past run's input files: name and size. */
-export function RunInputFiles({ files }: { files: InputFileInfo[] }): JSX.Element | null {
+/**
+ * A run's input files, name and size; each opens in the file viewer (image, table, JSON, text…),
+ * loaded from the run's record by the artifact rules.
+ */
+export function RunInputFiles({
+  runId,
+  files,
+}: {
+  runId: string
+  files: RunDetail['inputFiles']
+}): JSX.Element | null {
+  const [viewing, setViewing] = useState<ArtifactInfo | null>(null)
   if (files.length === 0) return null
   return (
     <section className="run-input-files" aria-label="Input files of this run">
@@ -131,11 +143,34 @@ export function RunInputFiles({ files }: { files: InputFileInfo[] }): JSX.Elemen
       <ul>
         {files.map((f) => (
           <li key={f.name}>
-            <span className="name">/input/{f.name}</span>{' '}
+            <button
+              type="button"
+              className="link"
+              title={`Open /input/${f.name}`}
+              onClick={() =>
+                setViewing({
+                  name: f.name,
+                  sizeBytes: f.size,
+                  sha256: f.sha256,
+                  contentType: f.contentType,
+                })
+              }
+            >
+              <span className="name">/input/{f.name}</span>
+            </button>{' '}
             <span className="muted">{formatBytes(f.size)}</span>
           </li>
         ))}
       </ul>
+      {viewing && (
+        <FileViewer
+          runId={runId}
+          artifact={viewing}
+          artifacts={[]}
+          origin="input"
+          onClose={() => setViewing(null)}
+        />
+      )}
     </section>
   )
 }

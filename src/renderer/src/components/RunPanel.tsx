@@ -3,6 +3,7 @@ import type { RunDetail } from '../../../shared/api'
 import { isTerminal } from '../../../shared/run'
 import { formatDuration } from '../format'
 import type { Tab } from '../hooks/useLiveRun'
+import { useQueuePosition } from '../hooks/useQueuePosition'
 import type { LimitsArg } from '../hooks/useDraft'
 import type { FrameClock, LiveRun } from '../live-run'
 import { ArtifactBrowser } from './ArtifactBrowser'
@@ -11,7 +12,7 @@ import { RunInputFiles } from './InputFiles'
 import { OutputPane } from './OutputPane'
 import { ResultView } from './ResultView'
 import { StdinPrompt } from './StdinPrompt'
-import { StatusCard } from './StatusCard'
+import { StatusCard, WaitingCard } from './StatusCard'
 
 interface Props {
   live: LiveRun | null
@@ -27,6 +28,8 @@ interface Props {
   onTab: (tab: Tab) => void
   onRerun: (id: string, limits: LimitsArg) => void
   onBuild: (environment: string) => void
+  /** Whether the app can build an environment (see StatusCard). */
+  canBuild: (environment: string) => boolean
   /** Buttons for the shown run (Compare with…, Replay). */
   actions?: ReactNode
   /** Shows a line of main.py in the editor (the status card's error line). */
@@ -58,6 +61,14 @@ function StillRunning({ id, onShow }: { id: string; onShow: () => void }): JSX.E
 /** The shown run: its state, why it stopped, and its output, result and files in tabs. */
 export function RunPanel(props: Props): JSX.Element {
   const { live, detail, running, tab } = props
+  // The record is read once (and again at the end); until then the live status is the newer one.
+  const status =
+    detail && live?.id === detail.id && !isTerminal(detail.status) && !isTerminal(live.status)
+      ? live.status
+      : detail?.status
+  // A run started here has no record yet while it waits: its live status says it is queued.
+  const queued = detail ? status === 'queued' : live?.status === 'queued'
+  const queuePosition = useQueuePosition(detail?.id ?? live?.id ?? null, queued)
   return (
     <section className="results" aria-label="Run">
       <div className="tabs">
@@ -92,14 +103,18 @@ export function RunPanel(props: Props): JSX.Element {
       </div>
       <div className="tab-body">
         {detail && <ImportedTag imported={detail.imported} />}
-        {detail && (
+        {detail ? (
           <StatusCard
-            run={detail}
+            run={status && status !== detail.status ? { ...detail, status } : detail}
+            queuePosition={queuePosition}
             onRerun={(l) => props.onRerun(detail.id, l)}
             onBuild={props.onBuild}
+            canBuild={props.canBuild}
             {...(props.onShowLine ? { onShowLine: props.onShowLine } : {})}
             {...(props.codeMatches !== undefined ? { codeMatches: props.codeMatches } : {})}
           />
+        ) : (
+          queued && <WaitingCard position={queuePosition} />
         )}
         {props.elsewhere && (
           <StillRunning id={props.elsewhere.id} onShow={() => props.onShow(props.elsewhere!.id)} />
@@ -112,7 +127,9 @@ export function RunPanel(props: Props): JSX.Element {
           </OutputPane>
         )}
         {tab === 'result' && <ResultView detail={detail} running={running} />}
-        {tab === 'artifacts' && detail && <RunInputFiles files={detail.inputFiles ?? []} />}
+        {tab === 'artifacts' && detail && (
+          <RunInputFiles runId={detail.id} files={detail.inputFiles ?? []} />
+        )}
         {tab === 'artifacts' &&
           (detail ? (
             <ArtifactBrowser runId={detail.id} artifacts={detail.artifacts} />

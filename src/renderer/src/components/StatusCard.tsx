@@ -9,10 +9,14 @@ interface Props {
   run: RunDetail
   onRerun: (limits: { timeoutS?: number; memoryMb?: number }) => void
   onBuild: (environment: string) => void
+  /** Whether the app can build this environment (a catalogue name; a custom image it cannot). */
+  canBuild: (environment: string) => boolean
   /** Shows a line of main.py in the editor (the error's line button). */
   onShowLine?: (line: number) => void
   /** Whether the editor holds this run's code (else its line numbers may have moved). */
   codeMatches?: boolean
+  /** A queued run's place in the order waiting runs start (1 = next), when known. */
+  queuePosition?: number | null
 }
 
 interface Explanation {
@@ -22,7 +26,25 @@ interface Explanation {
   action?: { label: string; run: () => void }
 }
 
-function explain({ run, onBuild }: Props): Explanation {
+/** Where a queued run stands: next, or how many start before it; the app's own runs go first. */
+function waiting(run: Pick<RunDetail, 'source'>, position: number | null | undefined): Explanation {
+  const ahead = position == null ? null : position - 1
+  return {
+    title:
+      ahead === null
+        ? 'Waiting for a free worker…'
+        : ahead === 0
+          ? 'Waiting for a free worker: next to start'
+          : `Waiting for a free worker: ${ahead} ${ahead === 1 ? 'run' : 'runs'} ahead of it`,
+    detail:
+      run.source === 'app'
+        ? 'Runs started in the app go before jobs sent to the API.'
+        : 'Jobs sent to the API start in the order they came, after runs started in the app.',
+    tone: 'muted',
+  }
+}
+
+function explain({ run, onBuild, canBuild, queuePosition }: Props): Explanation {
   const e = run.error
   switch (run.status) {
     case 'succeeded':
@@ -42,7 +64,7 @@ function explain({ run, onBuild }: Props): Explanation {
     case 'cancelled':
       return { title: 'Stopped: you cancelled this run', detail: null, tone: 'muted' }
     case 'queued':
-      return { title: 'Waiting for a free worker…', detail: null, tone: 'muted' }
+      return waiting(run, queuePosition)
     case 'running':
       return { title: 'Running…', detail: null, tone: 'muted' }
     case 'failed':
@@ -60,6 +82,16 @@ function explain({ run, onBuild }: Props): Explanation {
     case 'service_unavailable':
       return { title: 'Docker is not reachable', detail: e.message, tone: 'error' }
     case 'image_missing':
+      // Only a catalogue environment has a Build button; a custom image is the user's to load.
+      if (!canBuild(run.environment))
+        return {
+          title:
+            run.environment === 'custom'
+              ? "This run's image is not on this machine"
+              : `The '${run.environment}' environment is not known to this app`,
+          detail: e.message,
+          tone: 'error',
+        }
       return {
         title: `The '${run.environment}' environment is not built`,
         detail: e.message,
@@ -122,6 +154,22 @@ function RawError({ run, detail }: { run: RunDetail; detail: string }): JSX.Elem
       <summary>{traceback ? "Python's message and traceback" : 'The full message'}</summary>
       <pre>{traceback ?? detail}</pre>
     </details>
+  )
+}
+
+/**
+ * The card of a run started here that is still queued (its record is read only once it ends): where
+ * it stands in the queue, as StatusCard says it for a run opened from the history.
+ */
+export function WaitingCard({ position }: { position: number | null }): JSX.Element {
+  const x = waiting({ source: 'app' }, position)
+  return (
+    <section className={`status-card tone-${x.tone}`} aria-label="Run status" role="status">
+      <div className="status-card-text">
+        <strong>{x.title}</strong>
+        <p>{x.detail}</p>
+      </div>
+    </section>
   )
 }
 

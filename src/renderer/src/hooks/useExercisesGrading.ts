@@ -11,18 +11,24 @@ import {
 } from '../components/exercises/grading-state'
 
 const draftKey = (id: string): string => `tako.exercise.${id}.draft`
+/** The code last checked or loaded from an attempt: what the draft holds when it has no changes. */
+const savedKey = (id: string): string => `tako.exercise.${id}.saved`
 
-function loadCode(exercise: ExerciseDetail): string {
+function stored(key: string, fallback: string): string {
   try {
-    return localStorage.getItem(draftKey(exercise.id)) ?? exercise.starter
+    return localStorage.getItem(key) ?? fallback
   } catch {
-    return exercise.starter
+    return fallback
   }
 }
 
 export interface GradingState {
   code: string
   setCode: (code: string) => void
+  /** The draft holds changes that are in no attempt (nor the starter, nor a loaded attempt). */
+  unsaved: boolean
+  /** Puts an attempt's code into the editor (the caller asked first when `unsaved`). */
+  loadAttempt: (code: string) => void
   /** Back to the exercise's starter code. */
   resetCode: () => void
   /** The submission shown under the editor: the one being graded, or the last one checked. */
@@ -43,6 +49,7 @@ export function useExercisesGrading(
   report: (err: unknown) => void,
 ): GradingState {
   const [code, setCodeState] = useState('')
+  const [saved, setSavedState] = useState('')
   const [view, setView] = useState<GradingView | null>(null)
   const [attempts, setAttempts] = useState<SubmissionSummary[]>([])
   const viewRef = useRef<GradingView | null>(null)
@@ -66,7 +73,8 @@ export function useExercisesGrading(
     show(null)
     setAttempts([])
     if (!exercise) return
-    setCodeState(loadCode(exercise))
+    setCodeState(stored(draftKey(exercise.id), exercise.starter))
+    setSavedState(stored(savedKey(exercise.id), exercise.starter))
     loadAttempts(exercise.id)
     // A new exercise (by id) starts from its own draft; a re-read of the same one keeps the code.
   }, [exerciseId])
@@ -105,6 +113,22 @@ export function useExercisesGrading(
     [exerciseId],
   )
 
+  const markSaved = useCallback(
+    (next: string) => {
+      setSavedState(next)
+      if (exerciseId) localStorage.setItem(savedKey(exerciseId), next)
+    },
+    [exerciseId],
+  )
+
+  const loadAttempt = useCallback(
+    (next: string) => {
+      setCode(next)
+      markSaved(next)
+    },
+    [setCode, markSaved],
+  )
+
   const grading = view !== null && !isFinished(view.status)
 
   const check = useCallback(() => {
@@ -113,6 +137,7 @@ export function useExercisesGrading(
     client
       .call('exercises:submit', { id: exercise.id, code })
       .then((s) => {
+        markSaved(code)
         let v = startView(s, exercise.tests.length)
         const mine = early.current.filter((e) => e.submissionId === s.id)
         early.current = []
@@ -122,7 +147,7 @@ export function useExercisesGrading(
         if (isFinished(v.status)) finish(s.id, exercise.id)
       })
       .catch(report)
-  }, [exercise, grading, code, show, loadAttempts, finish, report])
+  }, [exercise, grading, code, show, loadAttempts, finish, report, markSaved])
 
   const cancel = useCallback(() => {
     const id = viewRef.current?.submissionId
@@ -133,8 +158,20 @@ export function useExercisesGrading(
     if (exercise) setCode(exercise.starter)
   }, [exercise, setCode])
 
+  const unsaved = code !== saved
   return useMemo(
-    () => ({ code, setCode, resetCode, view, grading, check, cancel, attempts }),
-    [code, setCode, resetCode, view, grading, check, cancel, attempts],
+    () => ({
+      code,
+      setCode,
+      unsaved,
+      loadAttempt,
+      resetCode,
+      view,
+      grading,
+      check,
+      cancel,
+      attempts,
+    }),
+    [code, setCode, unsaved, loadAttempt, resetCode, view, grading, check, cancel, attempts],
   )
 }

@@ -7,6 +7,7 @@ import type {
 import { client } from '../../api/client'
 import { formatTime } from '../../format'
 import { useModal } from '../../hooks/useModal'
+import { AlertDialog } from '../AlertDialog'
 import { CodeEditor } from '../LazyCodeEditor'
 import { GradingPanel } from './GradingPanel'
 import { formatScore, viewOfDetail } from './grading-state'
@@ -59,19 +60,27 @@ function AttemptDialog({
   )
 }
 
-/** The exercise's past attempts, newest first, with their scores; opening one shows it. */
+/**
+ * The exercise's past attempts, newest first, with their scores; opening one shows it. Loading an
+ * attempt's code asks first when the editor holds changes that are in no attempt, as loading a past
+ * run does (Esc keeps the code, focus returns to the attempt's row).
+ */
 export function Attempts({
   attempts,
   tests,
+  unsaved,
   onLoad,
   report,
 }: {
   attempts: readonly SubmissionSummary[]
   tests: readonly ExerciseTestView[]
+  /** The editor's code has changes that are in no attempt. */
+  unsaved: boolean
   onLoad: (code: string) => void
   report: (err: unknown) => void
 }): JSX.Element {
   const [open, setOpen] = useState<SubmissionDetail | null>(null)
+  const [asking, setAsking] = useState<SubmissionDetail | null>(null)
   return (
     <section className="attempts" aria-labelledby="attempts-title">
       <h3 id="attempts-title">Past attempts</h3>
@@ -104,9 +113,26 @@ export function Attempts({
           onClose={() => setOpen(null)}
           onLoad={(code) => {
             setOpen(null)
-            onLoad(code)
+            if (unsaved) setAsking(open)
+            else onLoad(code)
           }}
         />
+      )}
+      {asking && (
+        <AlertDialog
+          id="replace-code"
+          title="Replace your code?"
+          cancelLabel="Keep my code"
+          confirmLabel="Replace code"
+          onCancel={() => setAsking(null)}
+          onConfirm={() => {
+            setAsking(null)
+            onLoad(asking.code)
+          }}
+        >
+          The editor holds changes you have not checked. Loading the attempt of{' '}
+          {formatTime(asking.createdAt)} replaces them.
+        </AlertDialog>
       )}
     </section>
   )

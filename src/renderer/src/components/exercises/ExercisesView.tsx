@@ -55,7 +55,8 @@ function StudentPage({
           <Attempts
             attempts={g.attempts}
             tests={exercise.tests}
-            onLoad={g.setCode}
+            unsaved={g.unsaved}
+            onLoad={g.loadAttempt}
             report={notices.error}
           />
         }

@@ -1,6 +1,7 @@
 import { useMemo, type JSX } from 'react'
 import type { ArtifactInfo } from '../../../../shared/run'
 import { client } from '../../api/client'
+import { fileUrl, type FileOrigin } from '../../file-url'
 import { formatBytes } from '../../format'
 import { useArtifactText } from '../../hooks/useArtifactText'
 import { renderMarkdown } from '../../markdown'
@@ -11,17 +12,19 @@ export function MarkdownView(props: {
   runId: string
   artifact: ArtifactInfo
   artifacts: readonly ArtifactInfo[]
+  /** An input file shows no other file: its images are left out. */
+  origin?: FileOrigin
 }): JSX.Element {
-  const { runId, artifact, artifacts } = props
-  const state = useArtifactText(client.artifactUrl(runId, artifact.name), true)
+  const { runId, artifact, artifacts, origin = 'artifact' } = props
+  const state = useArtifactText(fileUrl(runId, artifact.name, origin), true)
   const html = useMemo(() => {
     if (state.text === null) return null
-    const names = new Set(artifacts.map((a) => a.name))
+    const names = new Set(origin === 'artifact' ? artifacts.map((a) => a.name) : [])
     return renderMarkdown(state.text, {
       fileName: artifact.name,
       artifactUrl: (name) => (names.has(name) ? client.artifactUrl(runId, name) : null),
     })
-  }, [state.text, artifacts, artifact.name, runId])
+  }, [state.text, artifacts, artifact.name, runId, origin])
   if (state.error) return <p role="alert">Could not load: {state.error}</p>
   if (html === null) return <p>Loading…</p>
   return (

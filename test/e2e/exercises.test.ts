@@ -141,8 +141,8 @@ describe('exercises in the app', () => {
     const { page } = t
     await openExample()
     const editor = page.getByRole('textbox', { name: 'Your code' })
-    const starter = (await editor.textContent()) ?? ''
-    expect(starter).toContain("numbers = data['numbers']")
+    // The code editor loads after the first paint (its own chunk): wait for the starter in it.
+    await expect.poll(() => editor.textContent(), poll).toContain("numbers = data['numbers']")
     // One attempt with the starter code: the draft is now what was checked, nothing unsaved.
     await page.getByRole('button', { name: '✓ Check' }).click()
     expect(await checkEnds()).toBe('done')

@@ -157,6 +157,10 @@ describe('the stdin channel', () => {
     const id = await startAsync(suite.ctx, {
       code: py(
         'import os, json, time',
+        // Read first: a write into the run's own stdin pipe (/proc/self/fd/0) would otherwise race
+        // the data the engine sends, and the script would read back its own text. That is the
+        // script choosing its own input, not a change to the stored stdin, which is what's tested.
+        'first = input()',
         'out = {}',
         'for p in ("/code/stdin.txt", "/input/stdin.txt", "/output/../stdin.txt",',
         '          "/code/../stdin.txt", "/stdin.txt", "/proc/self/fd/0"):',
@@ -172,7 +176,7 @@ describe('the stdin channel', () => {
         'except OSError as e:',
         '    out["fd0"] = type(e).__name__',
         'print(json.dumps(out))',
-        'print(input())',
+        'print(first)',
       ),
       stdin: 'original\n',
     })
@@ -194,5 +198,7 @@ describe('the stdin channel', () => {
     })
     const again = await result(suite.ctx, rerun.body.job_id)
     expect(String(again.stdout).trim().split('\n').at(-1)).toBe('original')
+    const storedAgain = path.join(suite.ctx.srv.core.store.runDir(rerun.body.job_id), STDIN_FILE)
+    expect(fs.readFileSync(storedAgain, 'utf8')).toBe('original\n')
   })
 })

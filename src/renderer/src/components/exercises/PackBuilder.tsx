@@ -3,6 +3,7 @@ import type { RunDetail } from '../../../../shared/api'
 import { formatTime } from '../../format'
 import type { TeacherState } from '../../hooks/useExercisesTeacher'
 import { CodeEditor } from '../LazyCodeEditor'
+import { TabList } from '../TabList'
 import { Instructions } from './Instructions'
 import { formProblems } from './pack-draft'
 import { TestDraftEditor } from './TestDraftEditor'
@@ -115,20 +116,14 @@ export function PackBuilder({
             ))}
           </div>
           <div className="instructions-editor">
-            <div className="tabs" role="tablist" aria-label="Instructions">
-              {(['write', 'preview'] as const).map((t) => (
-                <button
-                  key={t}
-                  type="button"
-                  role="tab"
-                  aria-selected={tab === t}
-                  className={tab === t ? 'active' : ''}
-                  onClick={() => setTab(t)}
-                >
-                  {t === 'write' ? 'Instructions (Markdown)' : 'Preview'}
-                </button>
-              ))}
-            </div>
+            <TabList
+              className="tabs"
+              label="Instructions"
+              tabs={['write', 'preview'] as const}
+              selected={tab}
+              onSelect={setTab}
+              labelOf={(t) => (t === 'write' ? 'Instructions (Markdown)' : 'Preview')}
+            />
             {tab === 'write' ? (
               <textarea
                 aria-label="Instructions (Markdown)"

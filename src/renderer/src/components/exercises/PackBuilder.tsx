@@ -3,6 +3,7 @@ import type { RunDetail } from '../../../../shared/api'
 import { formatTime } from '../../format'
 import type { TeacherState } from '../../hooks/useExercisesTeacher'
 import { CodeEditor } from '../LazyCodeEditor'
+import { PaneTitle } from '../PaneTitle'
 import { TabList } from '../TabList'
 import { Instructions } from './Instructions'
 import { formProblems } from './pack-draft'
@@ -136,10 +137,7 @@ export function PackBuilder({
             )}
           </div>
           <div className="starter-editor">
-            <div className="pane-title">
-              <span>starter.py</span>
-              <span className="muted">the code students start from</span>
-            </div>
+            <PaneTitle title="starter.py" note="the code students start from" />
             <CodeEditor
               language="python"
               label="Starter code"

@@ -13,26 +13,10 @@ import {
   missingHandlers,
   type IpcMainLike,
 } from '../../src/main/electron/ipc-binding'
-import type { ContainerClient } from '../../src/main/engine/docker-client'
 import { RunStore } from '../../src/main/store/run-store'
 import type { RunRecord } from '../../src/shared/record'
 import { DEFAULT_LIMITS } from '../../src/main/engine/limits'
-
-/** A client that fails every call: these tests never reach Docker. */
-const offlineClient: ContainerClient = {
-  endpoint: 'unix:///nowhere',
-  ping: () => Promise.reject(new Error('offline')),
-  imageExists: () => Promise.resolve(false),
-  create: () => Promise.reject(new Error('offline')),
-  attach: () => Promise.reject(new Error('offline')),
-  attachInteractive: () => Promise.reject(new Error('offline')),
-  start: () => Promise.reject(new Error('offline')),
-  wait: () => Promise.reject(new Error('offline')),
-  inspect: () => Promise.reject(new Error('offline')),
-  kill: () => Promise.resolve(),
-  remove: () => Promise.resolve(),
-  listByLabel: () => Promise.resolve([]),
-}
+import { offlineClient } from './fake-container-client'
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tako-shell-'))

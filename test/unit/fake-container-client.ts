@@ -54,3 +54,20 @@ export class FakeContainerClient implements ContainerClient {
     return []
   }
 }
+
+const offline = (): Promise<never> => Promise.reject(new Error('offline'))
+/** A client that fails every call that would reach a daemon: tests that use it never reach Docker. */
+export const offlineClient: ContainerClient = {
+  endpoint: 'unix:///nowhere',
+  ping: offline,
+  imageExists: () => Promise.resolve(false),
+  create: offline,
+  attach: offline,
+  attachInteractive: offline,
+  start: offline,
+  wait: offline,
+  inspect: offline,
+  kill: () => Promise.resolve(),
+  remove: () => Promise.resolve(),
+  listByLabel: () => Promise.resolve([]),
+}

@@ -7,38 +7,15 @@ import { createHandlers } from '../../src/main/app/handlers'
 import { createCore } from '../../src/main/app/core'
 import { artifactResponse, resolveArtifactUrl } from '../../src/main/electron/artifact-protocol'
 import { ARTIFACT_CSP } from '../../src/shared/csp'
-import {
-  bindIpc,
-  CALL_CHANNEL,
-  missingHandlers,
-  type IpcMainLike,
-} from '../../src/main/electron/ipc-binding'
+import { bindIpc, CALL_CHANNEL, missingHandlers } from '../../src/main/electron/ipc-binding'
 import { RunStore } from '../../src/main/store/run-store'
 import type { RunRecord } from '../../src/shared/record'
 import { DEFAULT_LIMITS } from '../../src/main/engine/limits'
 import { offlineClient } from './fake-container-client'
+import { FakeIpc } from './fake-ipc'
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tako-shell-'))
-}
-
-class FakeIpc implements IpcMainLike {
-  readonly handlers = new Map<
-    string,
-    (
-      event: { sender: unknown; senderFrame?: { url: string } | null },
-      ...args: unknown[]
-    ) => unknown
-  >()
-  handle(
-    channel: string,
-    listener: (event: { sender: unknown }, ...args: unknown[]) => unknown,
-  ): void {
-    this.handlers.set(channel, listener)
-  }
-  removeHandler(channel: string): void {
-    this.handlers.delete(channel)
-  }
 }
 
 describe('IPC binding of the contract', () => {

@@ -1,4 +1,4 @@
-import { useEffect, useState, type JSX } from 'react'
+import { useEffect, useState, type JSX, type ReactNode } from 'react'
 import type {
   DockerConnection,
   DockerConnectionInfo,
@@ -102,27 +102,13 @@ export function ConnectionDialog({ onClose }: { onClose: () => void }): JSX.Elem
       )}
       <fieldset disabled={!editable || busy} className="connection-choices">
         <legend>Connect to</legend>
-        <label>
-          <input
-            type="radio"
-            name="connection-kind"
-            checked={kind === 'local'}
-            onChange={() => setKind('local')}
-          />
-          <span>
-            Default — as the <code>docker</code> command: DOCKER_HOST, else the current context,
-            else this computer’s Docker
-          </span>
-        </label>
-        <label>
-          <input
-            type="radio"
-            name="connection-kind"
-            checked={kind === 'context'}
-            onChange={() => setKind('context')}
-          />
-          <span>A Docker CLI context</span>
-        </label>
+        <KindChoice kind="local" chosen={kind} onChoose={setKind}>
+          Default — as the <code>docker</code> command: DOCKER_HOST, else the current context, else
+          this computer’s Docker
+        </KindChoice>
+        <KindChoice kind="context" chosen={kind} onChoose={setKind}>
+          A Docker CLI context
+        </KindChoice>
         {kind === 'context' && (
           <select
             aria-label="Docker context"
@@ -136,15 +122,9 @@ export function ConnectionDialog({ onClose }: { onClose: () => void }): JSX.Elem
             ))}
           </select>
         )}
-        <label>
-          <input
-            type="radio"
-            name="connection-kind"
-            checked={kind === 'host'}
-            onChange={() => setKind('host')}
-          />
-          <span>A host</span>
-        </label>
+        <KindChoice kind="host" chosen={kind} onChoose={setKind}>
+          A host
+        </KindChoice>
         {kind === 'host' && (
           <div className="connection-host">
             <label>
@@ -190,5 +170,25 @@ export function ConnectionDialog({ onClose }: { onClose: () => void }): JSX.Elem
         </button>
       </div>
     </Modal>
+  )
+}
+
+/** One "Connect to" radio button. */
+function KindChoice(props: {
+  kind: Kind
+  chosen: Kind
+  onChoose: (kind: Kind) => void
+  children: ReactNode
+}): JSX.Element {
+  return (
+    <label>
+      <input
+        type="radio"
+        name="connection-kind"
+        checked={props.chosen === props.kind}
+        onChange={() => props.onChoose(props.kind)}
+      />
+      <span>{props.children}</span>
+    </label>
   )
 }

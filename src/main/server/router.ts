@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { HttpError } from './http-util'
+import { HttpError, readBody } from './http-util'
 
 export type Params = Record<string, string>
 export type Handler = (
@@ -36,6 +36,32 @@ export function route(
       '$',
   )
   return { method, pattern, keys, handler, body }
+}
+
+/**
+ * A POST of one zip (a run bundle, an exercise pack): the body, read up to `maxBytes` (413 past
+ * it), goes to `take`; an error of class `Refused` from it is answered 422 with its reason.
+ */
+export function zipUpload(
+  path: string,
+  maxBytes: number,
+  Refused: abstract new (reason: string) => Error,
+  take: (body: Buffer, res: ServerResponse) => Promise<void>,
+): Route {
+  return route(
+    'POST',
+    path,
+    async (req, res) => {
+      const body = await readBody(req, maxBytes)
+      try {
+        await take(body, res)
+      } catch (err) {
+        if (err instanceof Refused) throw new HttpError(422, err.message)
+        throw err
+      }
+    },
+    'zip',
+  )
 }
 
 export function queryInt(url: URL, name: string, def: number, min: number, max: number): number {

@@ -36,15 +36,9 @@ export function Editors({ draft, onRun, errorLine = null, reveal = null }: Props
         <div className="pane input-pane">
           <PaneTitle
             title="/input/data.json"
-            note={
-              inputError ? (
-                <span className="error-text" role="alert" aria-label="Input error">
-                  {inputError}
-                </span>
-              ) : (
-                jsonKind(draft.input.value)
-              )
-            }
+            note={jsonKind(draft.input.value)}
+            error={inputError}
+            errorLabel="Input error"
           />
           <CodeEditor
             language="json"

@@ -65,16 +65,12 @@ export function InputFiles({ files, onChange }: Props): JSX.Element {
       <PaneTitle
         title="Input files"
         note={
-          problem ? (
-            <span className="error-text" role="alert" aria-label="Input files error">
-              {problem}
-            </span>
-          ) : (
-            <span className="muted" title="Each file is /input/<name>, read-only">
-              read-only in /input
-            </span>
-          )
+          <span className="muted" title="Each file is /input/<name>, read-only">
+            read-only in /input
+          </span>
         }
+        error={problem}
+        errorLabel="Input files error"
       />
       {/* Focusable: in a small window the list scrolls, and keyboard users must reach it. */}
       <ul aria-label="Input files" className="input-file-list" tabIndex={0}>

@@ -13,6 +13,14 @@ export function dockerFrame(type: number, payload: string | Buffer): Buffer {
   return Buffer.concat([header, body])
 }
 
+/** An error as dockerode throws it for an HTTP status from the daemon. */
+export function dockerError(statusCode: number, message: string): Error {
+  return Object.assign(new Error(`(HTTP code ${statusCode}) ${message}`), {
+    statusCode,
+    json: { message },
+  })
+}
+
 export class FakeContainerClient implements ContainerClient {
   readonly endpoint = 'fake://docker'
   /** Ids given to `remove`, in order (a removal that throws is not recorded). */

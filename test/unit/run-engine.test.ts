@@ -10,19 +10,12 @@ import { DEFAULT_LIMITS, LimitError } from '../../src/main/engine/limits'
 import type { OutputGuard } from '../../src/main/engine/output-guard'
 import { UsageMonitor } from '../../src/main/engine/resource-usage'
 import { RunEngine, type RunSpec } from '../../src/main/engine/run-engine'
-import { dockerFrame } from './fake-container-client'
+import { dockerError, dockerFrame } from './fake-container-client'
 
 const CONTAINER = 'c0ffee'
 
 const out = (text: string | Buffer): Buffer => dockerFrame(1, text)
 const err = (text: string | Buffer): Buffer => dockerFrame(2, text)
-
-function dockerError(statusCode: number, message: string): Error {
-  return Object.assign(new Error(`(HTTP code ${statusCode}) ${message}`), {
-    statusCode,
-    json: { message },
-  })
-}
 
 /** A scripted Docker daemon behind our own ContainerClient interface. */
 class FakeClient implements ContainerClient {

@@ -10,8 +10,6 @@ import { randomBytes } from 'node:crypto'
 import { deflateSync } from 'fflate'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src/shared/record'
-import { createHandlers } from '../../src/main/app/handlers'
-import { bindIpc, CALL_CHANNEL, type IpcMainLike } from '../../src/main/electron/ipc-binding'
 import {
   declareSize,
   enc,
@@ -24,6 +22,7 @@ import {
 } from '../fixtures/bundle-zip'
 import { executeOk, py, expectNoSessionContainersLeft } from './execute'
 import { request, startInProcess, tempDir } from './helpers'
+import { ipcCaller } from './ipc-caller'
 
 type Server = Awaited<ReturnType<typeof startInProcess>>
 interface Envelope {
@@ -49,14 +48,7 @@ const SCRIPT = py(
 beforeAll(async () => {
   // No warm pool: its slots would come and go in the data folder the refusals list.
   srv = await startInProcess({ pool: { enabled: false } })
-  const channels = new Map<string, (event: { sender: unknown }, ...a: unknown[]) => unknown>()
-  const fake: IpcMainLike = {
-    handle: (channel, listener) => channels.set(channel, listener),
-    removeHandler: (channel) => channels.delete(channel),
-  }
-  bindIpc(fake, createHandlers(srv.core, { chooseSavePath: async () => savePath }), () => true)
-  const listener = channels.get(CALL_CHANNEL)!
-  ipc = async (method, args) => (await listener({ sender: 1 }, method, args)) as Envelope
+  ipc = ipcCaller<Envelope>(srv.core, { chooseSavePath: async () => savePath })
 })
 
 afterAll(async () => {

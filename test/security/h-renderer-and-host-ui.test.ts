@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHandlers } from '../../src/main/app/handlers'
 import { METHODS } from '../../src/shared/api'
 import { resolveArtifactUrl } from '../../src/main/electron/artifact-protocol'
-import { bindIpc, CALL_CHANNEL, type IpcMainLike } from '../../src/main/electron/ipc-binding'
+import { bindIpc, CALL_CHANNEL } from '../../src/main/electron/ipc-binding'
 import {
   folderActions,
   guardWindow,
@@ -22,6 +22,7 @@ import { ROOT, request } from '../integration/helpers'
 import { readSse, type SseEvent } from '../integration/http'
 import { electronBinary, recordShell, shellLog, withElectronApp } from '../e2e/electron'
 import { AppPage, launchBrowser } from '../e2e/fixtures'
+import { FakeIpc } from '../unit/fake-ipc'
 import {
   artifactPath,
   type ExecuteBody,
@@ -73,28 +74,6 @@ const HTML = [
 const SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script>' +
   '<foreignObject><iframe src="javascript:alert(3)"></iframe></foreignObject></svg>'
-
-class FakeIpc implements IpcMainLike {
-  readonly handlers = new Map<
-    string,
-    (
-      event: { sender: unknown; senderFrame?: { url: string } | null },
-      ...args: unknown[]
-    ) => unknown
-  >()
-  handle(
-    channel: string,
-    listener: (
-      event: { sender: unknown; senderFrame?: { url: string } | null },
-      ...args: unknown[]
-    ) => unknown,
-  ): void {
-    this.handlers.set(channel, listener)
-  }
-  removeHandler(channel: string): void {
-    this.handlers.delete(channel)
-  }
-}
 
 /** What the #49 UI case reads in the page (no DOM types in this project's compiler settings). */
 interface LongTaskWindow {

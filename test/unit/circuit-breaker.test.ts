@@ -12,6 +12,13 @@ function withClock(): { breaker: CircuitBreaker; advance: (ms: number) => void }
   }
 }
 
+/** A breaker that five failures in a row have just opened. */
+function opened(): ReturnType<typeof withClock> {
+  const clocked = withClock()
+  for (let i = 0; i < 5; i++) clocked.breaker.recordFailure()
+  return clocked
+}
+
 describe('CircuitBreaker (Tako VM: 5 failures, 30 s recovery, 2 successes)', () => {
   it('starts closed with nothing counted', () => {
     expect(new CircuitBreaker().snapshot()).toEqual({
@@ -48,8 +55,7 @@ describe('CircuitBreaker (Tako VM: 5 failures, 30 s recovery, 2 successes)', () 
   })
 
   it('ignores successes while open, turns half-open 30 s after the last failure', () => {
-    const { breaker, advance } = withClock()
-    for (let i = 0; i < 5; i++) breaker.recordFailure()
+    const { breaker, advance } = opened()
     advance(29_999)
     breaker.recordSuccess()
     expect(breaker.snapshot()).toMatchObject({ state: 'open', success_count: 0 })
@@ -58,8 +64,7 @@ describe('CircuitBreaker (Tako VM: 5 failures, 30 s recovery, 2 successes)', () 
   })
 
   it('a failure while open restarts the recovery time', () => {
-    const { breaker, advance } = withClock()
-    for (let i = 0; i < 5; i++) breaker.recordFailure()
+    const { breaker, advance } = opened()
     advance(20_000)
     breaker.recordFailure()
     advance(20_000)
@@ -69,8 +74,7 @@ describe('CircuitBreaker (Tako VM: 5 failures, 30 s recovery, 2 successes)', () 
   })
 
   it('closes after two successes half-open', () => {
-    const { breaker, advance } = withClock()
-    for (let i = 0; i < 5; i++) breaker.recordFailure()
+    const { breaker, advance } = opened()
     advance(30_000)
     breaker.recordSuccess()
     expect(breaker.snapshot()).toMatchObject({ state: 'half_open', success_count: 1 })
@@ -84,8 +88,7 @@ describe('CircuitBreaker (Tako VM: 5 failures, 30 s recovery, 2 successes)', () 
   })
 
   it('a failure half-open opens it again for another 30 s', () => {
-    const { breaker, advance } = withClock()
-    for (let i = 0; i < 5; i++) breaker.recordFailure()
+    const { breaker, advance } = opened()
     advance(30_000)
     breaker.recordSuccess()
     breaker.recordFailure()

@@ -1,33 +1,15 @@
 // The data folder's lock, with real files and real processes (a live `sleep`, an exited child).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { processStartTime } from '../../src/main/engine/owner'
 import { acquireDataLock, DataFolderBusyError, LOCK_FILE } from '../../src/main/store/data-lock'
+import { deadOther, killLiveOthers, liveOther } from './other-processes'
 
-const children: ChildProcess[] = []
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL')
-})
+afterAll(killLiveOthers)
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tako-lock-'))
-}
-
-/** The owner string of a live process that is not this one. */
-function liveOther(): { owner: string; pid: number } {
-  const child = spawn('sleep', ['60'], { stdio: 'ignore' })
-  children.push(child)
-  const pid = child.pid!
-  return { owner: `${os.hostname()}:${pid}:${processStartTime(pid)}`, pid }
-}
-
-/** The owner string of a process that has exited. */
-function deadOther(): { owner: string; pid: number } {
-  const pid = spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim()
-  return { owner: `${os.hostname()}:${pid}:123456`, pid: Number(pid) }
 }
 
 function writeHolder(dir: string, owner: string, pid: number): void {

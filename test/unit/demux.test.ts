@@ -1,18 +1,11 @@
 import { describe, it, expect } from 'vitest'
 import type { OutputStream } from '../../src/shared/run'
 import { DockerDemuxer } from '../../src/main/engine/demux'
+import { dockerFrame as frame } from './fake-container-client'
 
 interface Event {
   stream: OutputStream
   payload: Buffer
-}
-
-function frame(type: number, payload: string | Buffer): Buffer {
-  const body = typeof payload === 'string' ? Buffer.from(payload) : payload
-  const header = Buffer.alloc(8)
-  header[0] = type
-  header.writeUInt32BE(body.length, 4)
-  return Buffer.concat([header, body])
 }
 
 function collector(): { demux: DockerDemuxer; events: Event[] } {

@@ -7,54 +7,15 @@ import { createHandlers } from '../../src/main/app/handlers'
 import { createCore } from '../../src/main/app/core'
 import { artifactResponse, resolveArtifactUrl } from '../../src/main/electron/artifact-protocol'
 import { ARTIFACT_CSP } from '../../src/shared/csp'
-import {
-  bindIpc,
-  CALL_CHANNEL,
-  missingHandlers,
-  type IpcMainLike,
-} from '../../src/main/electron/ipc-binding'
-import type { ContainerClient } from '../../src/main/engine/docker-client'
+import { bindIpc, CALL_CHANNEL, missingHandlers } from '../../src/main/electron/ipc-binding'
 import { RunStore } from '../../src/main/store/run-store'
 import type { RunRecord } from '../../src/shared/record'
 import { DEFAULT_LIMITS } from '../../src/main/engine/limits'
-
-/** A client that fails every call: these tests never reach Docker. */
-const offlineClient: ContainerClient = {
-  endpoint: 'unix:///nowhere',
-  ping: () => Promise.reject(new Error('offline')),
-  imageExists: () => Promise.resolve(false),
-  create: () => Promise.reject(new Error('offline')),
-  attach: () => Promise.reject(new Error('offline')),
-  attachInteractive: () => Promise.reject(new Error('offline')),
-  start: () => Promise.reject(new Error('offline')),
-  wait: () => Promise.reject(new Error('offline')),
-  inspect: () => Promise.reject(new Error('offline')),
-  kill: () => Promise.resolve(),
-  remove: () => Promise.resolve(),
-  listByLabel: () => Promise.resolve([]),
-}
+import { offlineClient } from './fake-container-client'
+import { FakeIpc } from './fake-ipc'
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tako-shell-'))
-}
-
-class FakeIpc implements IpcMainLike {
-  readonly handlers = new Map<
-    string,
-    (
-      event: { sender: unknown; senderFrame?: { url: string } | null },
-      ...args: unknown[]
-    ) => unknown
-  >()
-  handle(
-    channel: string,
-    listener: (event: { sender: unknown }, ...args: unknown[]) => unknown,
-  ): void {
-    this.handlers.set(channel, listener)
-  }
-  removeHandler(channel: string): void {
-    this.handlers.delete(channel)
-  }
 }
 
 describe('IPC binding of the contract', () => {

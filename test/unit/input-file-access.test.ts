@@ -13,7 +13,6 @@ import { openInputFile } from '../../src/main/app/artifact-access'
 import { createCore } from '../../src/main/app/core'
 import { createHandlers } from '../../src/main/app/handlers'
 import { artifactResponse, resolveArtifactUrl } from '../../src/main/electron/artifact-protocol'
-import type { ContainerClient } from '../../src/main/engine/docker-client'
 import { inputFilesDir } from '../../src/main/engine/input-files'
 import { DEFAULT_LIMITS } from '../../src/main/engine/limits'
 import { startServer } from '../../src/main/server/server'
@@ -21,23 +20,7 @@ import { RunStore } from '../../src/main/store/run-store'
 import { ARTIFACT_CSP, ARTIFACT_CSP_WEB } from '../../src/shared/csp'
 import { inputFileSchemeUrl } from '../../src/shared/ipc'
 import type { RunRecord } from '../../src/shared/record'
-
-const offline = (): Promise<never> => Promise.reject(new Error('offline'))
-/** A client that fails every call: these tests never reach Docker. */
-const offlineClient: ContainerClient = {
-  endpoint: 'unix:///nowhere',
-  ping: offline,
-  imageExists: () => Promise.resolve(false),
-  create: offline,
-  attach: offline,
-  attachInteractive: offline,
-  start: offline,
-  wait: offline,
-  inspect: offline,
-  kill: () => Promise.resolve(),
-  remove: () => Promise.resolve(),
-  listByLabel: () => Promise.resolve([]),
-}
+import { offlineClient } from './fake-container-client'
 
 const ID = '0b5e8f2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b'
 const FILES: Record<string, string> = {

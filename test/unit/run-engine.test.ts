@@ -10,25 +10,12 @@ import { DEFAULT_LIMITS, LimitError } from '../../src/main/engine/limits'
 import type { OutputGuard } from '../../src/main/engine/output-guard'
 import { UsageMonitor } from '../../src/main/engine/resource-usage'
 import { RunEngine, type RunSpec } from '../../src/main/engine/run-engine'
+import { dockerError, dockerFrame } from './fake-container-client'
 
 const CONTAINER = 'c0ffee'
 
-function frame(type: 1 | 2, text: string | Buffer): Buffer {
-  const body = typeof text === 'string' ? Buffer.from(text) : text
-  const header = Buffer.alloc(8)
-  header[0] = type
-  header.writeUInt32BE(body.length, 4)
-  return Buffer.concat([header, body])
-}
-const out = (text: string | Buffer): Buffer => frame(1, text)
-const err = (text: string | Buffer): Buffer => frame(2, text)
-
-function dockerError(statusCode: number, message: string): Error {
-  return Object.assign(new Error(`(HTTP code ${statusCode}) ${message}`), {
-    statusCode,
-    json: { message },
-  })
-}
+const out = (text: string | Buffer): Buffer => dockerFrame(1, text)
+const err = (text: string | Buffer): Buffer => dockerFrame(2, text)
 
 /** A scripted Docker daemon behind our own ContainerClient interface. */
 class FakeClient implements ContainerClient {

@@ -1,35 +1,24 @@
 // The run store on a real folder: start-up recovery touches only runs whose owner is gone, outputs
 // live in their own file (older run.json files with the output inline still load), and output is
 // kept on disk while it streams.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DEFAULT_LIMITS } from '../../src/main/engine/limits'
 import { runRecord as record } from '../fixtures/run-record'
-import { currentOwner, processStartTime } from '../../src/main/engine/owner'
+import { currentOwner } from '../../src/main/engine/owner'
 import { OUTPUT_FILE, RunStore, STDOUT_FILE } from '../../src/main/store/run-store'
+import { deadOther, killLiveOthers, liveOther } from './other-processes'
 
-const children: ChildProcess[] = []
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL')
-})
+afterAll(killLiveOthers)
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tako-store-'))
 }
 
-function liveOwner(): string {
-  const child = spawn('sleep', ['60'], { stdio: 'ignore' })
-  children.push(child)
-  return `${os.hostname()}:${child.pid}:${processStartTime(child.pid!)}`
-}
-
-function deadOwner(): string {
-  const pid = spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim()
-  return `${os.hostname()}:${pid}:123456`
-}
+const liveOwner = (): string => liveOther().owner
+const deadOwner = (): string => deadOther().owner
 
 /** A run folder as another process (or an older version) left it: run.json written directly. */
 function plant(dataDir: string, rec: Record<string, unknown>, partial?: string): void {

@@ -21,14 +21,7 @@ import { poolKey } from '../../src/main/engine/warm-pool'
 import { toSubmitRequest } from '../../src/main/app/run-request'
 import type { ContainerClient } from '../../src/main/engine/docker-client'
 import { executeRequestSchema } from '../../src/main/server/validation'
-import { FakeContainerClient } from './fake-container-client'
-
-function dockerError(statusCode: number, message: string): Error {
-  return Object.assign(new Error(`(HTTP code ${statusCode}) ${message}`), {
-    statusCode,
-    json: { message },
-  })
-}
+import { dockerError, FakeContainerClient } from './fake-container-client'
 
 /** Docker as far as runtimes go: the registered names, and a create that can refuse. */
 class RuntimeFakeClient extends FakeContainerClient {

@@ -5,13 +5,7 @@ import { PassThrough } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { launchWarm } from '../../src/main/engine/launch'
 import type { WarmContainer } from '../../src/main/engine/warm-pool'
-
-function frame(type: 1 | 2, body: Buffer): Buffer {
-  const header = Buffer.alloc(8)
-  header[0] = type
-  header.writeUInt32BE(body.length, 4)
-  return Buffer.concat([header, body])
-}
+import { dockerFrame as frame } from './fake-container-client'
 
 let tmp: string
 beforeEach(() => {

@@ -4,60 +4,43 @@ import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import type Docker from 'dockerode'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { ContainerClient } from '../../src/main/engine/docker-client'
 import { DEFAULT_LIMITS } from '../../src/main/engine/limits'
 import { fixedUser } from '../../src/main/engine/run-users'
 import { READY_MARKER } from '../../src/main/engine/supervisor'
 import { WarmPool } from '../../src/main/engine/warm-pool'
+import { dockerFrame, FakeContainerClient } from './fake-container-client'
 
 /** A daemon of our own interface whose containers say READY when started and run until removed. */
-class FakeDaemon implements ContainerClient {
-  readonly endpoint = 'fake://docker'
+class FakeDaemon extends FakeContainerClient {
   created = 0
   private readonly streams = new Map<string, PassThrough>()
   private readonly exits = new Map<string, (code: number) => void>()
 
-  ping(): Promise<{ version: string; apiVersion: string }> {
-    return Promise.resolve({ version: 'fake', apiVersion: '1.41' })
-  }
-  imageExists(): Promise<boolean> {
-    return Promise.resolve(true)
-  }
-  create(_spec: Docker.ContainerCreateOptions): Promise<string> {
+  override create(_spec: Docker.ContainerCreateOptions): Promise<string> {
     const id = `c${++this.created}`
     this.streams.set(id, new PassThrough())
     return Promise.resolve(id)
   }
-  attach(id: string): Promise<NodeJS.ReadableStream> {
+  override attach(id: string): Promise<NodeJS.ReadableStream> {
     return Promise.resolve(this.streams.get(id)!)
   }
-  attachInteractive(id: string): Promise<NodeJS.ReadWriteStream> {
+  override attachInteractive(id: string): Promise<NodeJS.ReadWriteStream> {
     return Promise.resolve(this.streams.get(id)!)
   }
-  start(id: string): Promise<void> {
-    const body = Buffer.from(READY_MARKER)
-    const header = Buffer.alloc(8)
-    header[0] = 1
-    header.writeUInt32BE(body.length, 4)
-    setImmediate(() => this.streams.get(id)?.write(Buffer.concat([header, body])))
+  override start(id: string): Promise<void> {
+    setImmediate(() => this.streams.get(id)?.write(dockerFrame(1, READY_MARKER)))
     return Promise.resolve()
   }
-  wait(id: string): Promise<number> {
+  override wait(id: string): Promise<number> {
     return new Promise((resolve) => this.exits.set(id, resolve))
   }
-  inspect(): Promise<{ running: boolean; exitCode: number; oomKilled: boolean }> {
+  override inspect(): Promise<{ running: boolean; exitCode: number; oomKilled: boolean }> {
     return Promise.resolve({ running: true, exitCode: 0, oomKilled: false })
   }
-  kill(): Promise<void> {
-    return Promise.resolve()
-  }
-  remove(id: string): Promise<void> {
+  override remove(id: string): Promise<void> {
     this.exits.get(id)?.(137)
     this.streams.get(id)?.end()
     return Promise.resolve()
-  }
-  listByLabel(): Promise<{ id: string; labels: Record<string, string> }[]> {
-    return Promise.resolve([])
   }
 }
 

@@ -6,7 +6,7 @@ import { MAX_CODE_CHARS } from '../../shared/limit-bounds'
 import { INPUT_FILE_CAPS } from '../../shared/input-files'
 import { KiB, MiB } from '../../shared/units'
 import { DEFAULT_LIMITS } from '../engine/limits'
-import { CODE_FILE, INPUT_FILE } from '../engine/run-folder'
+import { CODE_FILE, INPUT_FILE, STDIN_FILE } from '../engine/run-folder'
 import { findUp } from '../paths'
 import { OUTPUT_FILE, STDERR_FILE, STDOUT_FILE } from '../store/run-store'
 import { MAX_INPUT_BYTES } from './run-request'
@@ -16,7 +16,8 @@ export const BUNDLE_FORMAT_VERSION = 1
 export const MANIFEST_ENTRY = 'manifest.json'
 export const RECORD_ENTRY = 'run.json'
 export const ARTIFACT_PREFIX = 'artifacts/'
-export const STDIN_FILE = 'stdin.txt'
+/** The run folder's stdin file, named once in run-folder.ts; export and import read it from here. */
+export { STDIN_FILE }
 
 /** A fixed entry of the bundle: where it lives in the run folder and the most it may hold. */
 export interface FixedEntry {

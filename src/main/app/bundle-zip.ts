@@ -47,6 +47,11 @@ const CHUNK = 1024 * 1024
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
+/** What the archive is, for refusals: a run bundle unless the caller's refusals are its own. */
+function archiveKind(Refused: Refusal): 'bundle' | 'pack' {
+  return Refused === BundleRefused ? 'bundle' : 'pack'
+}
+
 function findEnd(buf: Buffer): number {
   // The end record is 22 bytes plus a comment of at most 65,535.
   const stop = Math.max(0, buf.length - 22 - 0xffff)
@@ -65,7 +70,7 @@ export function readEntries(
   options: ReadOptions = {},
 ): ZipEntry[] {
   const Refused = options.refused ?? BundleRefused
-  const [one, many] = Refused === BundleRefused ? ['a bundle', 'bundles'] : ['a pack', 'packs']
+  const what = archiveKind(Refused)
   if (buf.length < 22) throw new Refused('not a zip archive (too short)')
   const end = findEnd(buf)
   if (end < 0) {
@@ -78,13 +83,13 @@ export function readEntries(
   const cdSize = buf.readUInt32LE(end + 12)
   const cdOffset = buf.readUInt32LE(end + 16)
   if (disk !== 0 || cdDisk !== 0 || countHere !== count) {
-    throw new Refused(`multi-part zip archives are not ${many}`)
+    throw new Refused(`multi-part zip archives are not ${what}s`)
   }
   if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
-    throw new Refused(`zip64 archives are not ${many}`)
+    throw new Refused(`zip64 archives are not ${what}s`)
   }
   if (count > maxEntries) {
-    throw new Refused(`${count} entries, more than the ${maxEntries} ${one} may have`)
+    throw new Refused(`${count} entries, more than the ${maxEntries} a ${what} may have`)
   }
   if (cdOffset + cdSize !== end) {
     throw new Refused('corrupt zip archive (central directory out of place)')
@@ -180,9 +185,7 @@ export function checkPlainName(name: string, Refused: Refusal = BundleRefused): 
   }
   if (name.includes('\\')) throw new Refused(`${shown} contains a backslash`)
   if (name.split('/').some((s) => s === '..')) {
-    throw new Refused(
-      `${shown} leads out of the ${Refused === BundleRefused ? 'bundle' : 'pack'} (..)`,
-    )
+    throw new Refused(`${shown} leads out of the ${archiveKind(Refused)} (..)`)
   }
   if (name.includes('\0')) throw new Refused(`${shown} contains a NUL character`)
 }

@@ -6,15 +6,15 @@ import { invoke } from '../app/invoke'
 
 export { CALL_CHANNEL, EVENT_CHANNEL }
 
+/** What ipcMain calls for a channel: the event (its sender and frame), then the call's arguments. */
+export type IpcListener = (
+  event: { sender: unknown; senderFrame?: { url: string } | null },
+  ...args: unknown[]
+) => unknown
+
 /** The parts of Electron's ipcMain the binding needs (so it is testable without Electron). */
 export interface IpcMainLike {
-  handle(
-    channel: string,
-    listener: (
-      event: { sender: unknown; senderFrame?: { url: string } | null },
-      ...args: unknown[]
-    ) => unknown,
-  ): void
+  handle(channel: string, listener: IpcListener): void
   removeHandler(channel: string): void
 }
 

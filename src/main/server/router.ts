@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { HttpError } from './http-util'
+import { HttpError, readBody } from './http-util'
 
 export type Params = Record<string, string>
 export type Handler = (
@@ -38,33 +38,65 @@ export function route(
   return { method, pattern, keys, handler, body }
 }
 
+/**
+ * A POST of one zip (a run bundle, an exercise pack): the body, read up to `maxBytes` (413 past
+ * it), goes to `take`; an error of class `Refused` from it is answered 422 with its reason.
+ */
+export function zipUpload(
+  path: string,
+  maxBytes: number,
+  Refused: abstract new (reason: string) => Error,
+  take: (body: Buffer, res: ServerResponse) => Promise<void>,
+): Route {
+  return route(
+    'POST',
+    path,
+    async (req, res) => {
+      const body = await readBody(req, maxBytes)
+      try {
+        await take(body, res)
+      } catch (err) {
+        if (err instanceof Refused) throw new HttpError(422, err.message)
+        throw err
+      }
+    },
+    'zip',
+  )
+}
+
 export function queryInt(url: URL, name: string, def: number, min: number, max: number): number {
-  const raw = url.searchParams.get(name)
-  if (raw === null) return def
-  const n = Number(raw)
-  if (!/^-?\d+$/.test(raw) || n < min || n > max) {
-    throw new HttpError(422, [
-      {
-        type: 'int_parsing',
-        loc: ['query', name],
-        msg: `Input should be an integer between ${min} and ${max}`,
-        input: raw,
-      },
-    ])
-  }
-  return n
+  return queryBounded(url, name, def, [min, max], {
+    type: 'int_parsing',
+    what: 'an integer',
+    parses: (raw) => /^-?\d+$/.test(raw),
+  })
 }
 
 export function queryNumber(url: URL, name: string, def: number, min: number, max: number): number {
+  return queryBounded(url, name, def, [min, max], {
+    type: 'float_parsing',
+    what: 'a number',
+    parses: (raw, n) => raw.trim() !== '' && Number.isFinite(n),
+  })
+}
+
+/** Query parameter `name` as a number in [min, max] (`def` when absent), or FastAPI's 422. */
+function queryBounded(
+  url: URL,
+  name: string,
+  def: number,
+  [min, max]: [number, number],
+  kind: { type: string; what: string; parses: (raw: string, n: number) => boolean },
+): number {
   const raw = url.searchParams.get(name)
   if (raw === null) return def
   const n = Number(raw)
-  if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+  if (!kind.parses(raw, n) || n < min || n > max) {
     throw new HttpError(422, [
       {
-        type: 'float_parsing',
+        type: kind.type,
         loc: ['query', name],
-        msg: `Input should be a number between ${min} and ${max}`,
+        msg: `Input should be ${kind.what} between ${min} and ${max}`,
         input: raw,
       },
     ])

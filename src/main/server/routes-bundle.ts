@@ -3,8 +3,8 @@ import { bundleFileName, exportableRun, exportBundle } from '../app/bundle-expor
 import { MAX_BUNDLE_BYTES } from '../app/bundle-format'
 import { importBundle } from '../app/bundle-import'
 import type { ApiContext } from './context'
-import { HttpError, readBody, sendJson } from './http-util'
-import { route, type Route } from './router'
+import { sendJson } from './http-util'
+import { route, zipUpload, type Route } from './router'
 
 /**
  * Run bundles (see docs/bundles.md): `GET /executions/{id}/bundle` streams a finished run as a zip;
@@ -38,23 +38,12 @@ export function bundleRoutes(ctx: ApiContext): Route[] {
         res.destroy()
       }
     }),
-    route(
-      'POST',
-      '/executions/import',
-      async (req, res) => {
-        const body = await readBody(req, MAX_BUNDLE_BYTES)
-        try {
-          const record = await importBundle(store, body)
-          sendJson(res, 201, {
-            execution_id: record.id,
-            original_id: record.imported?.originalId ?? null,
-          })
-        } catch (err) {
-          if (err instanceof BundleRefused) throw new HttpError(422, err.message)
-          throw err
-        }
-      },
-      'zip',
-    ),
+    zipUpload('/executions/import', MAX_BUNDLE_BYTES, BundleRefused, async (body, res) => {
+      const record = await importBundle(store, body)
+      sendJson(res, 201, {
+        execution_id: record.id,
+        original_id: record.imported?.originalId ?? null,
+      })
+    }),
   ]
 }

@@ -10,8 +10,8 @@ import {
 } from '../app/exercise-service'
 import type { ExerciseSummary } from '../../shared/exercise'
 import type { ApiContext } from './context'
-import { HttpError, readBody, sendJson } from './http-util'
-import { route, type Route } from './router'
+import { sendJson } from './http-util'
+import { route, zipUpload, type Route } from './router'
 import { RequestValidationError } from './validation'
 
 function summaryBody(s: ExerciseSummary): Record<string, unknown> {
@@ -35,21 +35,10 @@ function summaryBody(s: ExerciseSummary): Record<string, unknown> {
 export function exerciseRoutes(ctx: ApiContext): Route[] {
   const ex = ctx.core.exercises
   return [
-    route(
-      'POST',
-      '/exercises',
-      async (req, res) => {
-        const body = await readBody(req, MAX_PACK_BYTES)
-        try {
-          const summary = await importPack(ex, body, ctx.core.maxTimeoutS)
-          sendJson(res, 201, { id: summary.id, ...summaryBody(summary) })
-        } catch (err) {
-          if (err instanceof PackRefused) throw new HttpError(422, err.message)
-          throw err
-        }
-      },
-      'zip',
-    ),
+    zipUpload('/exercises', MAX_PACK_BYTES, PackRefused, async (body, res) => {
+      const summary = await importPack(ex, body, ctx.core.maxTimeoutS)
+      sendJson(res, 201, { id: summary.id, ...summaryBody(summary) })
+    }),
     route('GET', '/exercises', (_req, res) => {
       sendJson(res, 200, { exercises: ex.store.list().map(summaryBody) })
     }),

@@ -108,6 +108,11 @@ export const executeRequestSchema = z.strictObject({
 })
 export type ExecuteRequest = z.infer<typeof executeRequestSchema>
 
+/** FastAPI's name for a broken bound, which depends on what was measured. */
+function bySize(origin: string, text: string, list: string, number: string): string {
+  return origin === 'string' ? text : origin === 'array' ? list : number
+}
+
 function zodTypeToFastApi(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'unrecognized_keys':
@@ -115,17 +120,9 @@ function zodTypeToFastApi(issue: z.core.$ZodIssue): string {
     case 'invalid_type':
       return issue.input === undefined ? 'missing' : `${issue.expected}_type`
     case 'too_small':
-      return issue.origin === 'string'
-        ? 'string_too_short'
-        : issue.origin === 'array'
-          ? 'too_short'
-          : 'greater_than_equal'
+      return bySize(issue.origin, 'string_too_short', 'too_short', 'greater_than_equal')
     case 'too_big':
-      return issue.origin === 'string'
-        ? 'string_too_long'
-        : issue.origin === 'array'
-          ? 'too_long'
-          : 'less_than_equal'
+      return bySize(issue.origin, 'string_too_long', 'too_long', 'less_than_equal')
     case 'invalid_format':
       return 'string_pattern_mismatch'
     case 'custom':

@@ -1,6 +1,20 @@
 import type { RunDetail } from '../../shared/api'
 import { REQUEST_LIMIT_BOUNDS } from '../../shared/limit-bounds'
 
+/** The limit each kind of stop raises: its key, its unit, and why it cannot go higher. */
+const RAISES = {
+  oom: {
+    key: 'memoryMb',
+    unit: 'MiB',
+    atMost: (max: number) => `${max} MiB is the most memory a run may have`,
+  },
+  timeout: {
+    key: 'timeoutS',
+    unit: 's',
+    atMost: (max: number) => `${max} s is the longest a run may take`,
+  },
+} as const
+
 /** The limit a run hit, doubled within the request bounds; null when it hit none. */
 export function doubledLimit(run: RunDetail): {
   limits: { timeoutS?: number; memoryMb?: number }
@@ -8,23 +22,14 @@ export function doubledLimit(run: RunDetail): {
   /** Why the button is disabled (already at the most a run may ask for), else null. */
   blocked: string | null
 } | null {
-  if (run.status === 'oom') {
-    const max = REQUEST_LIMIT_BOUNDS.memoryMb.max
-    const next = Math.min(run.limits.memoryMb * 2, max)
-    return {
-      limits: { memoryMb: next },
-      label: `Rerun with ${next} MiB`,
-      blocked: run.limits.memoryMb >= max ? `${max} MiB is the most memory a run may have` : null,
-    }
+  const raise = run.status === 'oom' || run.status === 'timeout' ? RAISES[run.status] : null
+  if (!raise) return null
+  const max = REQUEST_LIMIT_BOUNDS[raise.key].max
+  const now = run.limits[raise.key]
+  const next = Math.min(now * 2, max)
+  return {
+    limits: { [raise.key]: next },
+    label: `Rerun with ${next} ${raise.unit}`,
+    blocked: now >= max ? raise.atMost(max) : null,
   }
-  if (run.status === 'timeout') {
-    const max = REQUEST_LIMIT_BOUNDS.timeoutS.max
-    const next = Math.min(run.limits.timeoutS * 2, max)
-    return {
-      limits: { timeoutS: next },
-      label: `Rerun with ${next} s`,
-      blocked: run.limits.timeoutS >= max ? `${max} s is the longest a run may take` : null,
-    }
-  }
-  return null
 }

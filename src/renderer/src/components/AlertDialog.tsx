@@ -1,5 +1,5 @@
 import type { JSX, ReactNode } from 'react'
-import { useModal } from '../hooks/useModal'
+import { Modal } from './Modal'
 
 interface Props {
   /** Prefix of the title's and the text's ids (unique per dialog). */
@@ -17,28 +17,24 @@ interface Props {
  * on the safe answer and stays inside, Esc answers it, focus returns to the button that opened it.
  */
 export function AlertDialog(props: Props): JSX.Element {
-  const dialogRef = useModal(props.onCancel)
   return (
-    <div className="modal-backdrop">
-      <div
-        className="modal"
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby={`${props.id}-title`}
-        aria-describedby={`${props.id}-text`}
-        ref={dialogRef}
-      >
-        <h2 id={`${props.id}-title`}>{props.title}</h2>
-        <p id={`${props.id}-text`}>{props.children}</p>
-        <div className="modal-buttons">
-          <button type="button" onClick={props.onCancel} data-autofocus>
-            {props.cancelLabel}
-          </button>
-          <button type="button" className="danger" onClick={props.onConfirm}>
-            {props.confirmLabel}
-          </button>
-        </div>
+    <Modal
+      className="modal"
+      role="alertdialog"
+      labelledBy={`${props.id}-title`}
+      describedBy={`${props.id}-text`}
+      onClose={props.onCancel}
+    >
+      <h2 id={`${props.id}-title`}>{props.title}</h2>
+      <p id={`${props.id}-text`}>{props.children}</p>
+      <div className="modal-buttons">
+        <button type="button" onClick={props.onCancel} data-autofocus>
+          {props.cancelLabel}
+        </button>
+        <button type="button" className="danger" onClick={props.onConfirm}>
+          {props.confirmLabel}
+        </button>
       </div>
-    </div>
+    </Modal>
   )
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type JSX } from 'react'
 import type { RunSummary } from '../../../shared/api'
 import { formatTime } from '../format'
+import { ZipPicker } from './ZipPicker'
 
 /** Export… (the shown run, once finished) and Import… (pick a bundle file). */
 export function BundleButtons(props: {
@@ -29,18 +30,7 @@ export function BundleButtons(props: {
       >
         Import…
       </button>
-      <input
-        ref={input}
-        type="file"
-        accept=".zip,application/zip"
-        aria-label="Run bundle to import"
-        hidden
-        onChange={(e) => {
-          const file = e.target.files?.[0]
-          e.target.value = ''
-          if (file) props.onImport(file)
-        }}
-      />
+      <ZipPicker inputRef={input} label="Run bundle to import" onPick={props.onImport} />
     </div>
   )
 }

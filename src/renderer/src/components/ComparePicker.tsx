@@ -3,7 +3,7 @@ import type { RunSummary } from '../../../shared/api'
 import { client } from '../api/client'
 import { errorMessage, formatTime } from '../format'
 import type { PickFrom } from '../hooks/useCompare'
-import { useModal } from '../hooks/useModal'
+import { Modal } from './Modal'
 
 interface Props {
   /** The run to compare from; it is left out of the list. */
@@ -26,7 +26,6 @@ export function ComparePicker({ from, onPick, onClose }: Props): JSX.Element {
   const [runs, setRuns] = useState<RunSummary[] | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [active, setActive] = useState(0)
-  const dialog = useModal(onClose)
   const list = useRef<HTMLUListElement>(null)
 
   useEffect(() => {
@@ -68,55 +67,47 @@ export function ComparePicker({ from, onPick, onClose }: Props): JSX.Element {
   }
 
   return (
-    <div className="modal-backdrop">
-      <div
-        className="modal compare-picker"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="picker-title"
-        ref={dialog}
-      >
-        <h2 id="picker-title">Compare with…</h2>
-        <p className="muted">
-          Pick the run to compare <code>{runId.slice(0, 8)}</code> with (the older one is shown as
-          “before”).
-        </p>
-        {error && <p className="error-text">{error}</p>}
-        {runs === null && !error && <p className="muted">Loading runs…</p>}
-        {runs?.length === 0 && <p className="muted">No other runs yet.</p>}
-        {runs && runs.length > 0 && (
-          <ul
-            ref={list}
-            role="listbox"
-            aria-label="Recent runs"
-            tabIndex={0}
-            aria-activedescendant={runs[active] ? `pick-${runs[active].id}` : undefined}
-            onKeyDown={onListKey}
-          >
-            {runs.map((r, i) => (
-              <li
-                key={r.id}
-                id={`pick-${r.id}`}
-                role="option"
-                aria-selected={i === active}
-                className={i === active ? 'selected' : undefined}
-                onClick={() => pick(i)}
-              >
-                <code>{firstLine(r.codePreview)}</code>
-                <span className="muted">
-                  {' '}
-                  {r.status} · {formatTime(r.createdAt)} · {r.id.slice(0, 8)}
-                </span>
-              </li>
-            ))}
-          </ul>
-        )}
-        <div className="modal-buttons">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+    <Modal className="modal compare-picker" labelledBy="picker-title" onClose={onClose}>
+      <h2 id="picker-title">Compare with…</h2>
+      <p className="muted">
+        Pick the run to compare <code>{runId.slice(0, 8)}</code> with (the older one is shown as
+        “before”).
+      </p>
+      {error && <p className="error-text">{error}</p>}
+      {runs === null && !error && <p className="muted">Loading runs…</p>}
+      {runs?.length === 0 && <p className="muted">No other runs yet.</p>}
+      {runs && runs.length > 0 && (
+        <ul
+          ref={list}
+          role="listbox"
+          aria-label="Recent runs"
+          tabIndex={0}
+          aria-activedescendant={runs[active] ? `pick-${runs[active].id}` : undefined}
+          onKeyDown={onListKey}
+        >
+          {runs.map((r, i) => (
+            <li
+              key={r.id}
+              id={`pick-${r.id}`}
+              role="option"
+              aria-selected={i === active}
+              className={i === active ? 'selected' : undefined}
+              onClick={() => pick(i)}
+            >
+              <code>{firstLine(r.codePreview)}</code>
+              <span className="muted">
+                {' '}
+                {r.status} · {formatTime(r.createdAt)} · {r.id.slice(0, 8)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="modal-buttons">
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
       </div>
-    </div>
+    </Modal>
   )
 }

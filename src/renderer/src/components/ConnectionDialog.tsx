@@ -1,11 +1,11 @@
-import { useEffect, useState, type JSX } from 'react'
+import { useEffect, useState, type JSX, type ReactNode } from 'react'
 import type {
   DockerConnection,
   DockerConnectionInfo,
   DockerTestResult,
 } from '../../../shared/docker-connection'
 import { client } from '../api/client'
-import { useModal } from '../hooks/useModal'
+import { Modal } from './Modal'
 
 type Kind = DockerConnection['kind']
 
@@ -34,7 +34,6 @@ function testLine(r: DockerTestResult): string {
  * shown read-only and only the server's own connection can be tested.
  */
 export function ConnectionDialog({ onClose }: { onClose: () => void }): JSX.Element {
-  const dialogRef = useModal(onClose)
   const [info, setInfo] = useState<DockerConnectionInfo | null>(null)
   const [kind, setKind] = useState<Kind>('local')
   const [context, setContext] = useState('default')
@@ -86,118 +85,110 @@ export function ConnectionDialog({ onClose }: { onClose: () => void }): JSX.Elem
   }
 
   return (
-    <div className="modal-backdrop">
-      <div
-        className="modal connection-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="connection-title"
-        ref={dialogRef}
-      >
-        <h2 id="connection-title">Docker connection</h2>
-        <p className="muted">
-          In use: <code>{info?.endpoint ?? '…'}</code>
-          {info?.restartRequired ? ' — the saved setting applies after a restart.' : ''}
+    <Modal className="modal connection-dialog" labelledBy="connection-title" onClose={onClose}>
+      <h2 id="connection-title">Docker connection</h2>
+      <p className="muted">
+        In use: <code>{info?.endpoint ?? '…'}</code>
+        {info?.restartRequired ? ' — the saved setting applies after a restart.' : ''}
+      </p>
+      {info?.problem && <p className="connection-problem">{info.problem}</p>}
+      {info && !editable && (
+        <p>
+          This page is served by <code>npm run serve</code>: the server’s environment decides where
+          Docker is (<code>DOCKER_HOST</code>, <code>DOCKER_TLS_VERIFY</code>,{' '}
+          <code>DOCKER_CERT_PATH</code>, <code>DOCKER_CONTEXT</code>). You can test its connection
+          here.
         </p>
-        {info?.problem && <p className="connection-problem">{info.problem}</p>}
-        {info && !editable && (
-          <p>
-            This page is served by <code>npm run serve</code>: the server’s environment decides
-            where Docker is (<code>DOCKER_HOST</code>, <code>DOCKER_TLS_VERIFY</code>,{' '}
-            <code>DOCKER_CERT_PATH</code>, <code>DOCKER_CONTEXT</code>). You can test its connection
-            here.
-          </p>
+      )}
+      <fieldset disabled={!editable || busy} className="connection-choices">
+        <legend>Connect to</legend>
+        <KindChoice kind="local" chosen={kind} onChoose={setKind}>
+          Default — as the <code>docker</code> command: DOCKER_HOST, else the current context, else
+          this computer’s Docker
+        </KindChoice>
+        <KindChoice kind="context" chosen={kind} onChoose={setKind}>
+          A Docker CLI context
+        </KindChoice>
+        {kind === 'context' && (
+          <select
+            aria-label="Docker context"
+            value={context}
+            onChange={(e) => setContext(e.target.value)}
+          >
+            {(info?.contexts.length ? info.contexts : [context]).map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
         )}
-        <fieldset disabled={!editable || busy} className="connection-choices">
-          <legend>Connect to</legend>
-          <label>
-            <input
-              type="radio"
-              name="connection-kind"
-              checked={kind === 'local'}
-              onChange={() => setKind('local')}
-            />
-            <span>
-              Default — as the <code>docker</code> command: DOCKER_HOST, else the current context,
-              else this computer’s Docker
-            </span>
-          </label>
-          <label>
-            <input
-              type="radio"
-              name="connection-kind"
-              checked={kind === 'context'}
-              onChange={() => setKind('context')}
-            />
-            <span>A Docker CLI context</span>
-          </label>
-          {kind === 'context' && (
-            <select
-              aria-label="Docker context"
-              value={context}
-              onChange={(e) => setContext(e.target.value)}
-            >
-              {(info?.contexts.length ? info.contexts : [context]).map((c) => (
-                <option key={c} value={c}>
-                  {c}
-                </option>
-              ))}
-            </select>
-          )}
-          <label>
-            <input
-              type="radio"
-              name="connection-kind"
-              checked={kind === 'host'}
-              onChange={() => setKind('host')}
-            />
-            <span>A host</span>
-          </label>
-          {kind === 'host' && (
-            <div className="connection-host">
-              <label>
-                <span>Address</span>
-                <input
-                  value={host}
-                  placeholder="tcp://10.0.0.2:2376, ssh://me@build-box, unix:///run/podman/podman.sock"
-                  onChange={(e) => setHost(e.target.value)}
-                />
-              </label>
-              <label>
-                <span>Certificate folder (TLS: ca.pem, cert.pem, key.pem)</span>
-                <input
-                  value={certPath}
-                  placeholder="/home/me/.docker/build-box (empty: no TLS)"
-                  onChange={(e) => setCertPath(e.target.value)}
-                />
-              </label>
-            </div>
-          )}
-        </fieldset>
-        {result && (
-          <p className={result.ok ? 'connection-ok' : 'connection-problem'} role="status">
-            {result.text}
-          </p>
+        <KindChoice kind="host" chosen={kind} onChoose={setKind}>
+          A host
+        </KindChoice>
+        {kind === 'host' && (
+          <div className="connection-host">
+            <label>
+              <span>Address</span>
+              <input
+                value={host}
+                placeholder="tcp://10.0.0.2:2376, ssh://me@build-box, unix:///run/podman/podman.sock"
+                onChange={(e) => setHost(e.target.value)}
+              />
+            </label>
+            <label>
+              <span>Certificate folder (TLS: ca.pem, cert.pem, key.pem)</span>
+              <input
+                value={certPath}
+                placeholder="/home/me/.docker/build-box (empty: no TLS)"
+                onChange={(e) => setCertPath(e.target.value)}
+              />
+            </label>
+          </div>
         )}
-        <div className="modal-buttons">
-          <button type="button" disabled={busy || !info} onClick={() => void act('test')}>
-            Test connection
+      </fieldset>
+      {result && (
+        <p className={result.ok ? 'connection-ok' : 'connection-problem'} role="status">
+          {result.text}
+        </p>
+      )}
+      <div className="modal-buttons">
+        <button type="button" disabled={busy || !info} onClick={() => void act('test')}>
+          Test connection
+        </button>
+        {editable && (
+          <button
+            type="button"
+            className="primary"
+            disabled={busy || (kind === 'host' && host.trim() === '')}
+            onClick={() => void act('save')}
+          >
+            Save
           </button>
-          {editable && (
-            <button
-              type="button"
-              className="primary"
-              disabled={busy || (kind === 'host' && host.trim() === '')}
-              onClick={() => void act('save')}
-            >
-              Save
-            </button>
-          )}
-          <button type="button" onClick={onClose} data-autofocus>
-            Close
-          </button>
-        </div>
+        )}
+        <button type="button" onClick={onClose} data-autofocus>
+          Close
+        </button>
       </div>
-    </div>
+    </Modal>
+  )
+}
+
+/** One "Connect to" radio button. */
+function KindChoice(props: {
+  kind: Kind
+  chosen: Kind
+  onChoose: (kind: Kind) => void
+  children: ReactNode
+}): JSX.Element {
+  return (
+    <label>
+      <input
+        type="radio"
+        name="connection-kind"
+        checked={props.chosen === props.kind}
+        onChange={() => props.onChoose(props.kind)}
+      />
+      <span>{props.children}</span>
+    </label>
   )
 }

@@ -2,6 +2,7 @@ import type { JSX } from 'react'
 import type { DraftState } from '../hooks/useDraft'
 import { CodeEditor } from './LazyCodeEditor'
 import { InputFiles } from './InputFiles'
+import { PaneTitle } from './PaneTitle'
 import './hints.css'
 
 interface Props {
@@ -20,10 +21,7 @@ export function Editors({ draft, onRun, errorLine = null, reveal = null }: Props
   return (
     <section className="editors" aria-label="Script and input">
       <div className="pane code-pane">
-        <div className="pane-title">
-          <span>main.py</span>
-          <span className="muted">Ctrl+Enter to run · Esc to stop</span>
-        </div>
+        <PaneTitle title="main.py" note="Ctrl+Enter to run · Esc to stop" />
         <CodeEditor
           language="python"
           label="Python script"
@@ -36,16 +34,12 @@ export function Editors({ draft, onRun, errorLine = null, reveal = null }: Props
       </div>
       <div className="input-row">
         <div className="pane input-pane">
-          <div className="pane-title">
-            <span>/input/data.json</span>
-            {inputError ? (
-              <span className="error-text" role="alert" aria-label="Input error">
-                {inputError}
-              </span>
-            ) : (
-              <span className="muted">{jsonKind(draft.input.value)}</span>
-            )}
-          </div>
+          <PaneTitle
+            title="/input/data.json"
+            note={jsonKind(draft.input.value)}
+            error={inputError}
+            errorLabel="Input error"
+          />
           <CodeEditor
             language="json"
             label="Input data (JSON)"

@@ -6,6 +6,7 @@ import { INPUT_FILE_CAPS } from '../../../shared/input-files'
 import { draftFilesProblem, fileToBase64, withFiles, type DraftFile } from '../draft-files'
 import { formatBytes } from '../format'
 import { FileViewer } from './FileViewer'
+import { PaneTitle } from './PaneTitle'
 import './input-files.css'
 
 interface Props {
@@ -61,18 +62,16 @@ export function InputFiles({ files, onChange }: Props): JSX.Element {
         void add(e.dataTransfer.files)
       }}
     >
-      <div className="pane-title">
-        <span>Input files</span>
-        {problem ? (
-          <span className="error-text" role="alert" aria-label="Input files error">
-            {problem}
-          </span>
-        ) : (
+      <PaneTitle
+        title="Input files"
+        note={
           <span className="muted" title="Each file is /input/<name>, read-only">
             read-only in /input
           </span>
-        )}
-      </div>
+        }
+        error={problem}
+        errorLabel="Input files error"
+      />
       {/* Focusable: in a small window the list scrolls, and keyboard users must reach it. */}
       <ul aria-label="Input files" className="input-file-list" tabIndex={0}>
         {files.map((f) => (

@@ -2,6 +2,7 @@ import type { JSX } from 'react'
 import type { RunDetail } from '../../../shared/api'
 import { formatTime } from '../format'
 import { CodeEditor } from './LazyCodeEditor'
+import { PaneTitle } from './PaneTitle'
 import './past-run.css'
 
 interface Props {
@@ -51,10 +52,7 @@ export function PastRunEditors({
       {run && (
         <>
           <div className="pane code-pane">
-            <div className="pane-title">
-              <span>main.py</span>
-              <span className="muted">read-only · Load into editor to change it</span>
-            </div>
+            <PaneTitle title="main.py" note="read-only · Load into editor to change it" />
             <CodeEditor
               language="python"
               label="Code of the past run (read-only)"
@@ -68,10 +66,7 @@ export function PastRunEditors({
           </div>
           <div className="input-row">
             <div className="pane input-pane">
-              <div className="pane-title">
-                <span>/input/data.json</span>
-                <span className="muted">read-only</span>
-              </div>
+              <PaneTitle title="/input/data.json" note="read-only" />
               <CodeEditor
                 language="json"
                 label="Input of the past run (read-only)"

@@ -13,6 +13,7 @@ import { OutputPane } from './OutputPane'
 import { ResultView } from './ResultView'
 import { StdinPrompt } from './StdinPrompt'
 import { StatusCard, WaitingCard } from './StatusCard'
+import { TabList } from './TabList'
 
 interface Props {
   live: LiveRun | null
@@ -72,20 +73,14 @@ export function RunPanel(props: Props): JSX.Element {
   return (
     <section className="results" aria-label="Run">
       <div className="tabs">
-        <div className="tab-list" role="tablist" aria-label="Run views">
-          {TABS.map((t) => (
-            <button
-              key={t}
-              type="button"
-              role="tab"
-              aria-selected={tab === t}
-              className={tab === t ? 'active' : ''}
-              onClick={() => props.onTab(t)}
-            >
-              {tabLabel(t, detail)}
-            </button>
-          ))}
-        </div>
+        <TabList
+          className="tab-list"
+          label="Run views"
+          tabs={TABS}
+          selected={tab}
+          onSelect={props.onTab}
+          labelOf={(t) => tabLabel(t, detail)}
+        />
         <span className="run-state" aria-live="polite">
           {live ? (
             <>

@@ -6,7 +6,7 @@ import type {
 } from '../../../../shared/exercise'
 import { client } from '../../api/client'
 import { formatTime } from '../../format'
-import { useModal } from '../../hooks/useModal'
+import { Modal } from '../Modal'
 import { AlertDialog } from '../AlertDialog'
 import { CodeEditor } from '../LazyCodeEditor'
 import { GradingPanel } from './GradingPanel'
@@ -24,39 +24,30 @@ function AttemptDialog({
   onLoad: (code: string) => void
   onClose: () => void
 }): JSX.Element {
-  const ref = useModal(onClose)
   return (
-    <div className="modal-backdrop">
-      <div
-        className="modal attempt-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="attempt-title"
-        ref={ref}
-      >
-        <h2 id="attempt-title">Attempt of {formatTime(detail.createdAt)}</h2>
-        <div className="attempt-body">
-          <div className="attempt-code">
-            <CodeEditor
-              language="python"
-              label="Code of this attempt"
-              value={detail.code}
-              onChange={() => undefined}
-              readOnly
-            />
-          </div>
-          <GradingPanel tests={tests} view={viewOfDetail(detail)} />
+    <Modal className="modal attempt-dialog" labelledBy="attempt-title" onClose={onClose}>
+      <h2 id="attempt-title">Attempt of {formatTime(detail.createdAt)}</h2>
+      <div className="attempt-body">
+        <div className="attempt-code">
+          <CodeEditor
+            language="python"
+            label="Code of this attempt"
+            value={detail.code}
+            onChange={() => undefined}
+            readOnly
+          />
         </div>
-        <div className="modal-buttons">
-          <button type="button" onClick={() => onLoad(detail.code)}>
-            Load this code into the editor
-          </button>
-          <button type="button" className="primary" onClick={onClose} data-autofocus>
-            Close
-          </button>
-        </div>
+        <GradingPanel tests={tests} view={viewOfDetail(detail)} />
       </div>
-    </div>
+      <div className="modal-buttons">
+        <button type="button" onClick={() => onLoad(detail.code)}>
+          Load this code into the editor
+        </button>
+        <button type="button" className="primary" onClick={onClose} data-autofocus>
+          Close
+        </button>
+      </div>
+    </Modal>
   )
 }
 

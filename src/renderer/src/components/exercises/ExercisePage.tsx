@@ -1,6 +1,7 @@
 import type { JSX, ReactNode } from 'react'
 import type { ExerciseDetail } from '../../../../shared/exercise'
 import { CodeEditor } from '../LazyCodeEditor'
+import { PaneTitle } from '../PaneTitle'
 import { GradingPanel } from './GradingPanel'
 import type { GradingView } from './grading-state'
 import { Instructions } from './Instructions'
@@ -52,10 +53,7 @@ export function ExercisePage(props: Props): JSX.Element {
         </div>
       </section>
       <section className="pane exercise-work" aria-label="Your code">
-        <div className="pane-title">
-          <span>main.py</span>
-          <span className="muted">Ctrl+Enter to check</span>
-        </div>
+        <PaneTitle title="main.py" note="Ctrl+Enter to check" />
         <CodeEditor
           language="python"
           label="Your code"

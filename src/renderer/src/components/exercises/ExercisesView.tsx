@@ -5,6 +5,7 @@ import { useExercisesGrading } from '../../hooks/useExercisesGrading'
 import { useExercisesTeacher } from '../../hooks/useExercisesTeacher'
 import type { Notices } from '../../hooks/useNotices'
 import { DeleteDialog } from '../DeleteDialog'
+import { ZipPicker } from '../ZipPicker'
 import { Attempts } from './Attempts'
 import { ExercisePage } from './ExercisePage'
 import { PackBuilder } from './PackBuilder'
@@ -149,17 +150,10 @@ export function ExercisesView(props: Props): JSX.Element {
           >
             Create exercise from this script
           </button>
-          <input
-            ref={picker}
-            type="file"
-            accept=".zip,application/zip"
-            aria-label="Exercise pack to open"
-            hidden
-            onChange={(e) => {
-              const file = e.target.files?.[0]
-              e.target.value = ''
-              if (file) exercises.importFile(file)
-            }}
+          <ZipPicker
+            inputRef={picker}
+            label="Exercise pack to open"
+            onPick={exercises.importFile}
           />
         </div>
         <p className="muted drop-hint">or drop a pack (.zip) on the window</p>

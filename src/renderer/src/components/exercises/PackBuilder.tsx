@@ -3,6 +3,8 @@ import type { RunDetail } from '../../../../shared/api'
 import { formatTime } from '../../format'
 import type { TeacherState } from '../../hooks/useExercisesTeacher'
 import { CodeEditor } from '../LazyCodeEditor'
+import { PaneTitle } from '../PaneTitle'
+import { TabList } from '../TabList'
 import { Instructions } from './Instructions'
 import { formProblems } from './pack-draft'
 import { TestDraftEditor } from './TestDraftEditor'
@@ -115,20 +117,14 @@ export function PackBuilder({
             ))}
           </div>
           <div className="instructions-editor">
-            <div className="tabs" role="tablist" aria-label="Instructions">
-              {(['write', 'preview'] as const).map((t) => (
-                <button
-                  key={t}
-                  type="button"
-                  role="tab"
-                  aria-selected={tab === t}
-                  className={tab === t ? 'active' : ''}
-                  onClick={() => setTab(t)}
-                >
-                  {t === 'write' ? 'Instructions (Markdown)' : 'Preview'}
-                </button>
-              ))}
-            </div>
+            <TabList
+              className="tabs"
+              label="Instructions"
+              tabs={['write', 'preview'] as const}
+              selected={tab}
+              onSelect={setTab}
+              labelOf={(t) => (t === 'write' ? 'Instructions (Markdown)' : 'Preview')}
+            />
             {tab === 'write' ? (
               <textarea
                 aria-label="Instructions (Markdown)"
@@ -141,10 +137,7 @@ export function PackBuilder({
             )}
           </div>
           <div className="starter-editor">
-            <div className="pane-title">
-              <span>starter.py</span>
-              <span className="muted">the code students start from</span>
-            </div>
+            <PaneTitle title="starter.py" note="the code students start from" />
             <CodeEditor
               language="python"
               label="Starter code"

@@ -8,6 +8,7 @@ import { TabList } from '../TabList'
 import { Instructions } from './Instructions'
 import { formProblems } from './pack-draft'
 import { TestDraftEditor } from './TestDraftEditor'
+import './pack-builder.css'
 
 const LIMITS = [
   ['timeoutS', 'Timeout (s)'],

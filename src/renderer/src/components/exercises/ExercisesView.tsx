@@ -4,6 +4,7 @@ import type { ExercisesState } from '../../hooks/useExercises'
 import { useExercisesGrading } from '../../hooks/useExercisesGrading'
 import { useExercisesTeacher } from '../../hooks/useExercisesTeacher'
 import type { Notices } from '../../hooks/useNotices'
+import { AlertDialog } from '../AlertDialog'
 import { DeleteDialog } from '../DeleteDialog'
 import { Attempts } from './Attempts'
 import { ExercisePage } from './ExercisePage'
@@ -35,13 +36,18 @@ function StudentPage({
 }): JSX.Element {
   const g = useExercisesGrading(exercise, notices.error)
   const [removing, setRemoving] = useState(false)
+  // Reset asks first when it would replace unchecked changes (Esc keeps them; focus returns to Reset).
+  const [askingReset, setAskingReset] = useState(false)
   return (
     <>
       <ExercisePage
         exercise={exercise}
         code={g.code}
         onCode={g.setCode}
-        onReset={g.resetCode}
+        onReset={() => {
+          if (g.reset === 'ask') setAskingReset(true)
+          else if (g.reset === 'replace') g.resetCode()
+        }}
         onCheck={g.check}
         onCancel={g.cancel}
         grading={g.grading}
@@ -61,6 +67,22 @@ function StudentPage({
           />
         }
       />
+      {askingReset && (
+        <AlertDialog
+          id="reset-code"
+          title="Replace your code?"
+          cancelLabel="Keep my code"
+          confirmLabel="Reset to starter code"
+          onCancel={() => setAskingReset(false)}
+          onConfirm={() => {
+            setAskingReset(false)
+            g.resetCode()
+          }}
+        >
+          The editor holds changes you have not checked. Resetting to the starter code replaces
+          them.
+        </AlertDialog>
+      )}
       {removing && (
         <DeleteDialog
           title={`Remove “${exercise.title}”?`}

@@ -4,11 +4,11 @@ import type { ExercisesState } from '../../hooks/useExercises'
 import { useExercisesGrading } from '../../hooks/useExercisesGrading'
 import { useExercisesTeacher } from '../../hooks/useExercisesTeacher'
 import type { Notices } from '../../hooks/useNotices'
-import { AlertDialog } from '../AlertDialog'
 import { DeleteDialog } from '../DeleteDialog'
 import { Attempts } from './Attempts'
 import { ExercisePage } from './ExercisePage'
 import { PackBuilder } from './PackBuilder'
+import { ReplaceCodeDialog } from './ReplaceCodeDialog'
 import { previewDetail } from './pack-draft'
 import './exercises.css'
 
@@ -68,20 +68,14 @@ function StudentPage({
         }
       />
       {askingReset && (
-        <AlertDialog
-          id="reset-code"
-          title="Replace your code?"
-          cancelLabel="Keep my code"
-          confirmLabel="Reset to starter code"
-          onCancel={() => setAskingReset(false)}
-          onConfirm={() => {
+        <ReplaceCodeDialog
+          replacement="the starter code"
+          onKeep={() => setAskingReset(false)}
+          onReplace={() => {
             setAskingReset(false)
             g.resetCode()
           }}
-        >
-          The editor holds changes you have not checked. Resetting to the starter code replaces
-          them.
-        </AlertDialog>
+        />
       )}
       {removing && (
         <DeleteDialog

@@ -178,4 +178,31 @@ describe('fair queueing in the app', () => {
     expect(await card(app).getByRole('button').count()).toBe(0)
     await screenshot(app.page, 'ui12-custom-image-gone')
   }, 180_000)
+
+  it('watching a live API job leaves Run to the draft; Esc never cancels it, its own button does', async () => {
+    const url = server.url
+    const job = await submit(url, {
+      code: 'print("watched api job", flush=True)\nimport time\ntime.sleep(120)',
+      timeout: 150,
+    })
+    await pollStatus(url, job, 'running', 60_000)
+    const app = await openApp()
+    await show(app, 'watched api job', job)
+    const watching = app.page.getByRole('status', { name: 'Watching a run not started here' })
+    await expect.poll(() => watching.textContent(), poll).toContain('a job sent to the API')
+    // Not the user's run: Run is offered (not Stop), and Esc leaves the job alone.
+    expect(await app.toolbar.stopButton.count()).toBe(0)
+    await app.output.log.click()
+    await app.page.keyboard.press('Escape')
+    await screenshot(app.page, 'ownrun-watching-api-job')
+    // The user's own run starts while the job is shown and still going (the app has its own worker).
+    await app.runToEnd('print("my own run")')
+    expect(await app.output.log.textContent()).toContain('my own run')
+    expect((await jobStatus(url, job)).status).toBe('running')
+    // Cancelling the watched job takes its own labelled button.
+    await show(app, 'watched api job', job)
+    await watching.getByRole('button', { name: `Cancel run ${job.slice(0, 8)}` }).click()
+    await pollStatus(url, job, 'cancelled', 60_000)
+    await expect.poll(() => watching.count(), poll).toBe(0)
+  }, 180_000)
 })

@@ -17,7 +17,7 @@ import type { LimitsArg } from './useDraft'
 
 export type Tab = 'output' | 'result' | 'artifacts'
 
-/** What Ctrl+Enter (or Rerun) says while a run is live, instead of starting an overlapping one. */
+/** What Ctrl+Enter (or Rerun) says while the user's own run is live, instead of starting another. */
 export const ALREADY_RUNNING = 'A run is already running — Esc cancels it'
 
 export interface LiveRunState {

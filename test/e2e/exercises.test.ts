@@ -141,8 +141,8 @@ describe('exercises in the app', () => {
     const { page } = t
     await openExample()
     const editor = page.getByRole('textbox', { name: 'Your code' })
-    const starter = (await editor.textContent()) ?? ''
-    expect(starter).toContain("numbers = data['numbers']")
+    // The code editor loads after the first paint (its own chunk): wait for the starter in it.
+    await expect.poll(() => editor.textContent(), poll).toContain("numbers = data['numbers']")
     // One attempt with the starter code: the draft is now what was checked, nothing unsaved.
     await page.getByRole('button', { name: '✓ Check' }).click()
     expect(await checkEnds()).toBe('done')
@@ -255,10 +255,11 @@ describe('exercises in the app', () => {
   it('refuses a dropped file that is not a pack, with the reason, and adds nothing', async () => {
     const { page } = t
     await page.getByRole('button', { name: 'Exercises' }).click()
-    const before = await page
-      .getByRole('list', { name: 'Imported exercises' })
-      .locator('li')
-      .count()
+    // The list loads after the page opens: count it once both packs imported above are in it.
+    const imported = page.getByRole('list', { name: 'Imported exercises' })
+    await imported.getByRole('button', { name: /^Average of a list/ }).waitFor()
+    await imported.getByRole('button', { name: /^A big pack/ }).waitFor()
+    const before = await imported.locator('li').count()
     const zip = zipSync({ 'notes.txt': new TextEncoder().encode('just notes') })
     await page.evaluate(`(() => {
       const dt = new DataTransfer()

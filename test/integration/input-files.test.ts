@@ -272,7 +272,9 @@ describe('the app: input files and any JSON input', () => {
     const detail = await h['runs:get']({ id: started.id })
     expect(detail.stdout).toBe('list 6 file!\n')
     expect(detail.input).toEqual([1, 2, 3])
-    expect(detail.inputFiles).toEqual([{ name: 'a.txt', size: 5, sha256: sha256('file!') }])
+    expect(detail.inputFiles).toEqual([
+      { name: 'a.txt', size: 5, sha256: sha256('file!'), contentType: 'text/plain' },
+    ])
     // Rerun over IPC: the same list and the same file.
     const rerun = await h['runs:rerun']({ id: started.id })
     await srv.core.jobs.wait(rerun.id)

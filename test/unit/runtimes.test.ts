@@ -3,12 +3,10 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { PassThrough } from 'node:stream'
 import type Docker from 'dockerode'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { schemas } from '../../src/shared/api'
 import { buildContainerSpec } from '../../src/main/engine/container-spec'
-import type { ContainerClient } from '../../src/main/engine/docker-client'
 import { DEFAULT_LIMITS } from '../../src/main/engine/limits'
 import { RunEngine } from '../../src/main/engine/run-engine'
 import {
@@ -21,7 +19,9 @@ import {
 } from '../../src/main/engine/runtimes'
 import { poolKey } from '../../src/main/engine/warm-pool'
 import { toSubmitRequest } from '../../src/main/app/run-request'
+import type { ContainerClient } from '../../src/main/engine/docker-client'
 import { executeRequestSchema } from '../../src/main/server/validation'
+import { FakeContainerClient } from './fake-container-client'
 
 function dockerError(statusCode: number, message: string): Error {
   return Object.assign(new Error(`(HTTP code ${statusCode}) ${message}`), {
@@ -31,55 +31,26 @@ function dockerError(statusCode: number, message: string): Error {
 }
 
 /** Docker as far as runtimes go: the registered names, and a create that can refuse. */
-class RuntimeFakeClient implements ContainerClient {
-  readonly endpoint = 'fake://docker'
+class RuntimeFakeClient extends FakeContainerClient {
   registered: string[] | Error = ['runc', 'runsc']
   infoCalls = 0
   created: Docker.ContainerCreateOptions[] = []
   createError: Error | null = null
   startError: Error | null = null
-  removed: string[] = []
 
-  async runtimes(): Promise<string[]> {
+  override async runtimes(): Promise<string[]> {
     this.infoCalls++
     await Promise.resolve()
     if (this.registered instanceof Error) throw this.registered
     return this.registered
   }
-  async ping(): Promise<{ version: string; apiVersion: string }> {
-    return { version: 'fake', apiVersion: '1.41' }
-  }
-  async imageExists(): Promise<boolean> {
-    return true
-  }
-  async create(spec: Docker.ContainerCreateOptions): Promise<string> {
+  override async create(spec: Docker.ContainerCreateOptions): Promise<string> {
     this.created.push(spec)
     if (this.createError) throw this.createError
     return 'c1'
   }
-  async attach(): Promise<NodeJS.ReadableStream> {
-    const s = new PassThrough()
-    s.end()
-    return s
-  }
-  attachInteractive(): Promise<NodeJS.ReadWriteStream> {
-    return Promise.reject(new Error('no pool here'))
-  }
-  async start(): Promise<void> {
+  override async start(): Promise<void> {
     if (this.startError) throw this.startError
-  }
-  async wait(): Promise<number> {
-    return 0
-  }
-  async inspect(): Promise<{ running: boolean; exitCode: number; oomKilled: boolean }> {
-    return { running: false, exitCode: 0, oomKilled: false }
-  }
-  async kill(): Promise<void> {}
-  async remove(id: string): Promise<void> {
-    this.removed.push(id)
-  }
-  async listByLabel(): Promise<{ id: string; labels: Record<string, string> }[]> {
-    return []
   }
 }
 

@@ -2,49 +2,24 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
-import type Docker from 'dockerode'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { ContainerClient } from '../../src/main/engine/docker-client'
 import { DEFAULT_LIMITS } from '../../src/main/engine/limits'
 import { fixedUser } from '../../src/main/engine/run-users'
 import { spawnWarm } from '../../src/main/engine/warm-container'
+import { FakeContainerClient } from './fake-container-client'
 
 /** Docker stopping between attach and start: start fails, then the attached stream ends. */
-class StopsAtStart implements ContainerClient {
-  readonly endpoint = 'fake://docker'
+class StopsAtStart extends FakeContainerClient {
   readonly stream = new PassThrough()
-  removed: string[] = []
-  async ping(): Promise<{ version: string; apiVersion: string }> {
-    return { version: 'fake', apiVersion: '1.41' }
-  }
-  async imageExists(): Promise<boolean> {
-    return true
-  }
-  async create(_spec: Docker.ContainerCreateOptions): Promise<string> {
+  override async create(): Promise<string> {
     return 'w1'
   }
-  async attach(): Promise<NodeJS.ReadableStream> {
-    throw new Error('not used')
-  }
-  async attachInteractive(): Promise<NodeJS.ReadWriteStream> {
+  override async attachInteractive(): Promise<NodeJS.ReadWriteStream> {
     return this.stream
   }
-  async start(): Promise<void> {
+  override async start(): Promise<void> {
     setTimeout(() => this.stream.end(), 5)
     throw new Error('connect ECONNREFUSED /var/run/docker.sock')
-  }
-  async wait(): Promise<number> {
-    return 137
-  }
-  async inspect(): Promise<{ running: boolean; exitCode: number; oomKilled: boolean }> {
-    return { running: false, exitCode: 137, oomKilled: false }
-  }
-  async kill(): Promise<void> {}
-  async remove(id: string): Promise<void> {
-    this.removed.push(id)
-  }
-  async listByLabel(): Promise<{ id: string; labels: Record<string, string> }[]> {
-    return []
   }
 }
 

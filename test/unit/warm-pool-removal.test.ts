@@ -3,58 +3,33 @@ import os from 'node:os'
 import path from 'node:path'
 import type Docker from 'dockerode'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { ContainerClient } from '../../src/main/engine/docker-client'
 import { DEFAULT_LIMITS } from '../../src/main/engine/limits'
 import { RemovalQueue } from '../../src/main/engine/removal-queue'
 import { fixedUser } from '../../src/main/engine/run-users'
 import { WarmPool } from '../../src/main/engine/warm-pool'
+import { FakeContainerClient } from './fake-container-client'
 
 /** Docker going down while a warm-up is under way: create answers, then nothing does until `up()`. */
-class RestartingDocker implements ContainerClient {
-  readonly endpoint = 'fake://docker'
+class RestartingDocker extends FakeContainerClient {
   down = false
   created: string[] = []
-  removed: string[] = []
 
   up(): void {
     this.down = false
   }
-  async ping(): Promise<{ version: string; apiVersion: string }> {
-    return { version: 'fake', apiVersion: '1.41' }
-  }
-  async imageExists(): Promise<boolean> {
-    return true
-  }
-  async create(_spec: Docker.ContainerCreateOptions): Promise<string> {
+  override async create(_spec: Docker.ContainerCreateOptions): Promise<string> {
     const id = `w${this.created.length + 1}`
     this.created.push(id)
     // The daemon stops right after this container was created.
     this.down = true
     return id
   }
-  async attach(): Promise<NodeJS.ReadableStream> {
-    throw new Error('not used')
-  }
-  attachInteractive(): Promise<NodeJS.ReadWriteStream> {
+  override attachInteractive(): Promise<NodeJS.ReadWriteStream> {
     return Promise.reject(new Error('connect ECONNREFUSED /var/run/docker.sock'))
   }
-  async start(): Promise<void> {}
-  async wait(): Promise<number> {
-    return 0
-  }
-  async inspect(): Promise<{ running: boolean; exitCode: number; oomKilled: boolean }> {
-    return { running: false, exitCode: 0, oomKilled: false }
-  }
-  async kill(): Promise<void> {}
-  async remove(id: string): Promise<void> {
+  override async remove(id: string): Promise<void> {
     if (this.down) throw new Error('connect ECONNREFUSED /var/run/docker.sock')
     this.removed.push(id)
-  }
-  async runtimes(): Promise<string[]> {
-    return ['runc']
-  }
-  async listByLabel(): Promise<{ id: string; labels: Record<string, string> }[]> {
-    return []
   }
 }
 

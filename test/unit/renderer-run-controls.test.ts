@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { runControls } from '../../src/renderer/src/run-controls'
+import { inputBoxLabel, runButtonLabel, runControls } from '../../src/renderer/src/run-controls'
 
 const api = { id: 'api-job', status: 'running' as const }
 const queuedApi = { id: 'api-job', status: 'queued' as const }
@@ -40,5 +40,22 @@ describe('which run Run, Stop and Esc act on', () => {
 
   it('stops watching a run once it has ended', () => {
     expect(runControls({ id: 'api-job', status: 'cancelled' }, null).watching).toBeNull()
+  })
+})
+
+describe('what the Run button and a watched run’s input box say', () => {
+  it('says Run runs the draft while another run is on screen', () => {
+    expect(runButtonLabel(false)).toEqual({ text: '▶ Run', title: 'Run (Ctrl+Enter)' })
+    const other = runButtonLabel(true)
+    expect(other.text).toBe('▶ Run draft')
+    expect(other.title).toMatch(/^Run your draft \(Ctrl\+Enter\)/)
+  })
+
+  it('names the watched run an input box answers, and whether it is an API job', () => {
+    expect(inputBoxLabel(null, false)).toBe('Input for the running script')
+    expect(inputBoxLabel('0123456789abcdef', true)).toBe('Input for run 01234567 (an API job)')
+    expect(inputBoxLabel('0123456789abcdef', false)).toBe(
+      'Input for run 01234567 (not started here)',
+    )
   })
 })

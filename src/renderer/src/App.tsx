@@ -151,6 +151,7 @@ export function App(): JSX.Element {
         canRun={canRun}
         onRun={() => void startDraft()}
         onStop={() => void stop()}
+        otherRunShown={past.viewingId !== null || run.watching !== null}
         nav={<ViewNav view={nav.view} onView={nav.setView} />}
         scriptControls={scriptsShown}
         onExampleExercise={() => {

@@ -6,6 +6,7 @@ import type { Tab } from '../hooks/useLiveRun'
 import { useQueuePosition } from '../hooks/useQueuePosition'
 import type { LimitsArg } from '../hooks/useDraft'
 import type { FrameClock, LiveRun } from '../live-run'
+import { inputBoxLabel } from '../run-controls'
 import { ArtifactBrowser } from './ArtifactBrowser'
 import { ImportedTag } from './BundleActions'
 import { RunInputFiles } from './InputFiles'
@@ -88,6 +89,7 @@ export function RunPanel(props: Props): JSX.Element {
   // A run started here has no record yet while it waits: its live status says it is queued.
   const queued = detail ? status === 'queued' : live?.status === 'queued'
   const queuePosition = useQueuePosition(detail?.id ?? live?.id ?? null, queued)
+  const watchedApi = detail?.id === props.watching && detail?.source === 'api'
   return (
     <section className="results" aria-label="Run">
       <div className="tabs">
@@ -136,11 +138,7 @@ export function RunPanel(props: Props): JSX.Element {
           queued && <WaitingCard position={queuePosition} />
         )}
         {props.watching && (
-          <Watching
-            id={props.watching}
-            api={detail?.id === props.watching && detail.source === 'api'}
-            onCancel={props.onCancelWatched}
-          />
+          <Watching id={props.watching} api={watchedApi} onCancel={props.onCancelWatched} />
         )}
         {props.elsewhere && (
           <StillRunning id={props.elsewhere.id} onShow={() => props.onShow(props.elsewhere!.id)} />
@@ -148,7 +146,13 @@ export function RunPanel(props: Props): JSX.Element {
         {tab === 'output' && (
           <OutputPane live={live} clock={props.clock}>
             {live?.waiting && !isTerminal(live.status) && (
-              <StdinPrompt key={live.id} prompt={live.waiting.prompt} onSend={props.onInput} />
+              <StdinPrompt
+                key={live.id}
+                prompt={live.waiting.prompt}
+                onSend={props.onInput}
+                label={inputBoxLabel(props.watching, watchedApi)}
+                focus={props.watching === null}
+              />
             )}
           </OutputPane>
         )}

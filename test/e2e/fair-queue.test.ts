@@ -220,8 +220,18 @@ describe('fair queueing in the app', () => {
     // The job kept running (Esc and the draft's run left it alone) and is still in the history.
     expect((await jobStatus(url, job)).status).toBe('running')
 
-    // Ctrl+Enter does the same as the button.
+    // A finished past run is shown the same way: Run says it runs the draft, and "Back to your
+    // draft" goes back without running anything.
     const first = (await app.shownRunId())!
+    await show(app, 'my own run', first)
+    await expect.poll(() => pastRun.count(), poll).toBe(1)
+    expect(await app.runButton.textContent()).toBe('▶ Run draft')
+    await pastRun.getByRole('button', { name: 'Back to your draft' }).click()
+    await expect.poll(() => app.editor.code.count(), poll).toBe(1)
+    expect(await app.runButton.textContent()).toBe('▶ Run')
+    expect(await app.shownRunId()).toBe(first)
+
+    // Ctrl+Enter over the watched job does what the button does.
     await show(app, 'watched api job', job)
     await expect.poll(() => watching.count(), poll).toBe(1)
     await app.output.log.click()

@@ -78,6 +78,13 @@ async function record(id: string): Promise<Body> {
   return res.body
 }
 
+/** Cancels every run still going (frees the one shared worker). */
+async function cancelRunning(url: string): Promise<void> {
+  const running = (await call(url, '/executions?status=running')).body.items as Body[]
+  for (const r of running)
+    await call(url, `/jobs/${String(r.execution_id)}/cancel`, { method: 'POST' })
+}
+
 describe('fair queueing in the app', () => {
   it("shows each queued run's place as it moves; an app run goes ahead of the API's queue", async () => {
     const url = server.url
@@ -166,9 +173,7 @@ describe('fair queueing in the app', () => {
       // Only the tag made above goes; the image it names stays.
       execFileSync('docker', ['rmi', tag])
     }
-    const running = (await call(url, '/executions?status=running')).body.items as Body[]
-    for (const r of running)
-      await call(url, `/jobs/${String(r.execution_id)}/cancel`, { method: 'POST' })
+    await cancelRunning(url)
     await pollStatus(url, id, 'failed', 60_000)
 
     const app = await openApp()
@@ -252,6 +257,8 @@ describe('fair queueing in the app', () => {
 
   it("answers a watched API job's input() from a box that names the job", async () => {
     const url = server.url
+    // The shared worker is free whatever the tests before left running.
+    await cancelRunning(url)
     const job = await submit(url, {
       code: 'name = input("Name? ")  # watched input\nprint("Hello,", name + "!")',
       interactive: true,

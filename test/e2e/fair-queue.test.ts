@@ -276,6 +276,7 @@ describe('fair queueing in the app', () => {
     expect(await app.output.inputRow.count()).toBe(0)
     const line = box.getByRole('textbox', { name: 'Name?' })
     expect(await box.locator('input:focus').count()).toBe(0)
+    expect(await box.textContent()).toContain(`Input for run ${job.slice(0, 8)} (an API job)`)
     await screenshot(app.page, 'ownrun-watched-api-job-input')
     await line.click()
     await app.page.keyboard.type('Ada')

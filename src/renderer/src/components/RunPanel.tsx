@@ -151,7 +151,7 @@ export function RunPanel(props: Props): JSX.Element {
                 prompt={live.waiting.prompt}
                 onSend={props.onInput}
                 label={inputBoxLabel(props.watching, watchedApi)}
-                focus={props.watching === null}
+                watched={props.watching !== null}
               />
             )}
           </OutputPane>

@@ -7,8 +7,11 @@ interface Props {
   onSend: (input: { data: string } | { eof: true }) => Promise<void>
   /** The row's name (a watched run's names the run it answers; see run-controls.ts). */
   label: string
-  /** Takes the focus when it appears (the user's own run); a watched run's waits to be clicked. */
-  focus: boolean
+  /**
+   * A watched run's row (not the user's own run): its name is shown, and it waits to be clicked
+   * instead of taking the focus when it appears.
+   */
+  watched: boolean
 }
 
 /**
@@ -17,21 +20,21 @@ interface Props {
  * sends the line; "End input" or Ctrl+D on an empty line sends end of file. The line shows in the
  * output when the run reports it got it (not before), in its own style.
  */
-export function StdinPrompt({ prompt, onSend, label, focus }: Props): JSX.Element {
+export function StdinPrompt({ prompt, onSend, label, watched }: Props): JSX.Element {
   const [line, setLine] = useState('')
   const [sending, setSending] = useState(false)
   const input = useRef<HTMLInputElement>(null)
   const hintId = useId()
 
   useEffect(() => {
-    if (focus) input.current?.focus()
+    if (!watched) input.current?.focus()
     const el = input.current
     return () => {
       // Leaving: focus goes back to the output, not to the top of the page.
       if (el && document.activeElement === el)
         document.querySelector<HTMLElement>('[role="log"]')?.focus()
     }
-  }, [focus])
+  }, [watched])
 
   const send = (what: { data: string } | { eof: true }): void => {
     if (sending) return
@@ -75,6 +78,7 @@ export function StdinPrompt({ prompt, onSend, label, focus }: Props): JSX.Elemen
         End input
       </button>
       <span id={hintId} className="muted">
+        {watched && <strong>{label} · </strong>}
         Enter sends the line · Ctrl+D on an empty line ends the input
       </span>
     </div>

@@ -193,6 +193,22 @@ describe('exercises in the app', () => {
     await loadButton.click()
     await expect.poll(() => dialog.count(), poll).toBe(0)
     expect(await question.count()).toBe(0)
+
+    // Reset to starter code asks the same way: Esc keeps the work, focus goes back to Reset.
+    const reset = page.getByRole('button', { name: 'Reset to starter code' })
+    await setCode('print("more unsaved work")\n')
+    await reset.click()
+    await question.waitFor(poll)
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Keep my code')
+    expect(await question.textContent()).toContain('the starter code')
+    await page.keyboard.press('Escape')
+    await expect.poll(() => question.count(), poll).toBe(0)
+    expect(await editor.textContent()).toContain('more unsaved work')
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Reset to starter code')
+    await reset.click()
+    await question.getByRole('button', { name: 'Replace code' }).click()
+    await expect.poll(() => editor.textContent(), poll).toContain("numbers = data['numbers']")
+    expect(await editor.textContent()).not.toContain('more unsaved work')
   }, 300_000)
 
   it('fills the progress list in as tests finish, and cancels a check', async () => {

@@ -3,11 +3,13 @@
 // running one, each queued run's card says where it stands (and keeps saying it as places move),
 // a run started in the app goes ahead of the API's queue, and the runs end in that order. A run
 // whose custom image went away before it started says so without offering a build it cannot do.
+// A live API job opened from the history is watched: Run runs the draft and switches back to it,
+// Esc leaves the job alone, and its input() is answered from a box that names the job.
 import { execFileSync } from 'node:child_process'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { imageRef } from '../../src/main/environments/catalogue'
-import { call, jobStatus, pollStatus, submit, type Body } from '../integration/api'
+import { call, jobStatus, pollStatus, submit, waitResult, type Body } from '../integration/api'
 import {
   expectNoContainersLeft,
   startServeProcess,
@@ -74,6 +76,13 @@ async function record(id: string): Promise<Body> {
   const res = await call(server.url, `/executions/${id}`)
   expect(res.status).toBe(200)
   return res.body
+}
+
+/** Cancels every run still going (frees the one shared worker). */
+async function cancelRunning(url: string): Promise<void> {
+  const running = (await call(url, '/executions?status=running')).body.items as Body[]
+  for (const r of running)
+    await call(url, `/jobs/${String(r.execution_id)}/cancel`, { method: 'POST' })
 }
 
 describe('fair queueing in the app', () => {
@@ -164,9 +173,7 @@ describe('fair queueing in the app', () => {
       // Only the tag made above goes; the image it names stays.
       execFileSync('docker', ['rmi', tag])
     }
-    const running = (await call(url, '/executions?status=running')).body.items as Body[]
-    for (const r of running)
-      await call(url, `/jobs/${String(r.execution_id)}/cancel`, { method: 'POST' })
+    await cancelRunning(url)
     await pollStatus(url, id, 'failed', 60_000)
 
     const app = await openApp()
@@ -177,5 +184,107 @@ describe('fair queueing in the app', () => {
     expect(await card(app).textContent()).toContain(`The image ${tag} is not present locally`)
     expect(await card(app).getByRole('button').count()).toBe(0)
     await screenshot(app.page, 'ui12-custom-image-gone')
+  }, 180_000)
+
+  it('watching a live API job: Run runs the draft and goes back to it; only its own button cancels the job', async () => {
+    const url = server.url
+    const job = await submit(url, {
+      code: 'print("watched api job", flush=True)\nimport time\ntime.sleep(120)',
+      timeout: 150,
+    })
+    await pollStatus(url, job, 'running', 60_000)
+    const app = await openApp()
+    await app.editor.setCode('print("my own run")')
+    await show(app, 'watched api job', job)
+    const watching = app.page.getByRole('status', { name: 'Watching a run not started here' })
+    await expect.poll(() => watching.textContent(), poll).toContain('a job sent to the API')
+    // The editors show the job's code read-only, with the way back to the draft; Run (not Stop)
+    // says before the click that it runs the draft.
+    const pastRun = app.page.getByRole('region', { name: 'Past run (read-only)' })
+    await expect.poll(() => pastRun.textContent(), poll).toContain('watched api job')
+    expect(await app.editor.code.count()).toBe(0)
+    expect(await pastRun.getByRole('button', { name: 'Back to your draft' }).count()).toBe(1)
+    expect(await app.toolbar.stopButton.count()).toBe(0)
+    expect(await app.runButton.textContent()).toBe('▶ Run draft')
+    expect(await app.runButton.getAttribute('title')).toMatch(/^Run your draft \(Ctrl\+Enter\)/)
+    // Esc leaves the watched job alone.
+    await app.output.log.click()
+    await app.page.keyboard.press('Escape')
+    await screenshot(app.page, 'ownrun-watching-api-job')
+
+    // Run: the draft runs, and the view switches back to it with the new run's output.
+    await app.runButton.click()
+    await expect.poll(() => app.shownRunId(), poll).not.toBe(job)
+    await expect.poll(() => app.status.textContent(), poll).toBe('succeeded')
+    expect(await app.output.log.textContent()).toContain('my own run')
+    expect(await app.editor.code.textContent()).toContain('print("my own run")')
+    expect(await pastRun.count()).toBe(0)
+    expect(await watching.count()).toBe(0)
+    expect(await app.runButton.textContent()).toBe('▶ Run')
+    await screenshot(app.page, 'ownrun-watched-then-draft-run')
+    // The job kept running (Esc and the draft's run left it alone) and is still in the history.
+    expect((await jobStatus(url, job)).status).toBe('running')
+
+    // A finished past run is shown the same way: Run says it runs the draft, and "Back to your
+    // draft" goes back without running anything.
+    const first = (await app.shownRunId())!
+    await show(app, 'my own run', first)
+    await expect.poll(() => pastRun.count(), poll).toBe(1)
+    expect(await app.runButton.textContent()).toBe('▶ Run draft')
+    await pastRun.getByRole('button', { name: 'Back to your draft' }).click()
+    await expect.poll(() => app.editor.code.count(), poll).toBe(1)
+    expect(await app.runButton.textContent()).toBe('▶ Run')
+    expect(await app.shownRunId()).toBe(first)
+
+    // Ctrl+Enter over the watched job does what the button does.
+    await show(app, 'watched api job', job)
+    await expect.poll(() => watching.count(), poll).toBe(1)
+    await app.output.log.click()
+    await app.page.keyboard.press('ControlOrMeta+Enter')
+    await expect.poll(() => app.shownRunId(), poll).not.toBe(job)
+    expect(await app.shownRunId()).not.toBe(first)
+    await expect.poll(() => app.status.textContent(), poll).toBe('succeeded')
+    expect(await app.editor.code.textContent()).toContain('print("my own run")')
+    expect((await jobStatus(url, job)).status).toBe('running')
+
+    // Reopened, it is watched again; cancelling it takes its own labelled button.
+    await show(app, 'watched api job', job)
+    await expect.poll(() => watching.textContent(), poll).toContain('a job sent to the API')
+    await watching.getByRole('button', { name: `Cancel run ${job.slice(0, 8)}` }).click()
+    await pollStatus(url, job, 'cancelled', 60_000)
+    await expect.poll(() => watching.count(), poll).toBe(0)
+  }, 180_000)
+
+  it("answers a watched API job's input() from a box that names the job", async () => {
+    const url = server.url
+    // The shared worker is free whatever the tests before left running.
+    await cancelRunning(url)
+    const job = await submit(url, {
+      code: 'name = input("Name? ")  # watched input\nprint("Hello,", name + "!")',
+      interactive: true,
+      timeout: 120,
+    })
+    const app = await openApp()
+    await app.editor.setCode('print("draft")')
+    await expect.poll(async () => (await jobStatus(url, job)).waiting_for_input, poll).toBe(true)
+    await show(app, 'watched input', job)
+    const box = app.page.getByRole('group', {
+      name: `Input for run ${job.slice(0, 8)} (an API job)`,
+    })
+    await expect.poll(() => box.count(), poll).toBe(1)
+    // Not the user's own run: the box does not take the focus, and is not "the running script"'s.
+    expect(await app.output.inputRow.count()).toBe(0)
+    const line = box.getByRole('textbox', { name: 'Name?' })
+    expect(await box.locator('input:focus').count()).toBe(0)
+    expect(await box.textContent()).toContain(`Input for run ${job.slice(0, 8)} (an API job)`)
+    await screenshot(app.page, 'ownrun-watched-api-job-input')
+    await line.click()
+    await app.page.keyboard.type('Ada')
+    await app.page.keyboard.press('Enter')
+    const done = await waitResult(url, job)
+    expect(done.status).toBe('succeeded')
+    expect(String(done.stdout)).toContain('Hello, Ada!')
+    await expect.poll(() => app.status.textContent(), poll).toBe('succeeded')
+    expect(await box.count()).toBe(0)
   }, 180_000)
 })

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type JSX } from 'react'
 import type { Args } from '../../shared/api'
+import { isTerminal } from '../../shared/run'
 import { client } from './api/client'
 import { Banners } from './components/Banners'
 import { CompareActions } from './components/CompareActions'
@@ -56,7 +57,9 @@ export function App(): JSX.Element {
   const exercises = useExercises(notices)
   const scriptsShown = nav.view === 'scripts'
   const [connectionOpen, setConnectionOpen] = useState(false)
-  const shown = run.detail && run.detail.id === run.live?.id && !run.running ? run.detail.id : null
+  // The shown run, once it has ended (a live one is not exported).
+  const ended = run.live !== null && isTerminal(run.live.status)
+  const shown = run.detail && run.detail.id === run.live?.id && ended ? run.detail.id : null
   // The shown run's error line is marked in the editor only while the editor holds its code.
   const [lineRequest, setLineRequest] = useState<{ line: number; seq: number } | null>(null)
   const editorCode = past.viewed ? past.viewed.code : draft.draft.code
@@ -148,6 +151,7 @@ export function App(): JSX.Element {
         canRun={canRun}
         onRun={() => void startDraft()}
         onStop={() => void stop()}
+        otherRunShown={past.viewingId !== null || run.watching !== null}
         nav={<ViewNav view={nav.view} onView={nav.setView} />}
         scriptControls={scriptsShown}
         onExampleExercise={() => {
@@ -217,7 +221,8 @@ export function App(): JSX.Element {
             <RunPanel
               live={run.live}
               detail={run.detail}
-              running={running}
+              watching={run.watching}
+              onCancelWatched={() => void run.cancelWatched()}
               tab={run.tab}
               onTab={run.setTab}
               onRerun={(id, l) => void run.rerun(id, l)}

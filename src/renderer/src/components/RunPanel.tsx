@@ -6,6 +6,7 @@ import type { Tab } from '../hooks/useLiveRun'
 import { useQueuePosition } from '../hooks/useQueuePosition'
 import type { LimitsArg } from '../hooks/useDraft'
 import type { FrameClock, LiveRun } from '../live-run'
+import { inputBoxLabel } from '../run-controls'
 import { ArtifactBrowser } from './ArtifactBrowser'
 import { ImportedTag } from './BundleActions'
 import { RunInputFiles } from './InputFiles'
@@ -24,7 +25,10 @@ interface Props {
   onShow: (id: string) => void
   onInput: (input: { data: string } | { eof: true }) => Promise<void>
   detail: RunDetail | null
-  running: boolean
+  /** The shown run when it is live and was not started here (watched: Run starts the draft). */
+  watching: string | null
+  /** Cancels the watched run (its own labelled button; Esc never does). */
+  onCancelWatched: () => void
   tab: Tab
   onTab: (tab: Tab) => void
   onRerun: (id: string, limits: LimitsArg) => void
@@ -59,9 +63,25 @@ function StillRunning({ id, onShow }: { id: string; onShow: () => void }): JSX.E
   )
 }
 
+/** Says that the shown live run is not the user's: Run starts their draft, Esc leaves it alone. */
+function Watching(props: { id: string; api: boolean; onCancel: () => void }): JSX.Element {
+  const what = props.api ? 'a job sent to the API' : 'not started here'
+  return (
+    <div className="still-running" role="status" aria-label="Watching a run not started here">
+      Watching run {props.id.slice(0, 8)} ({what}): Run starts your own draft, Esc does not stop
+      this one.{' '}
+      <button type="button" className="link" onClick={props.onCancel}>
+        Cancel run {props.id.slice(0, 8)}
+      </button>
+    </div>
+  )
+}
+
 /** The shown run: its state, why it stopped, and its output, result and files in tabs. */
 export function RunPanel(props: Props): JSX.Element {
-  const { live, detail, running, tab } = props
+  const { live, detail, tab } = props
+  // The shown run is still going (whoever started it).
+  const running = live !== null && !isTerminal(live.status)
   // The record is read once (and again at the end); until then the live status is the newer one.
   const status =
     detail && live?.id === detail.id && !isTerminal(detail.status) && !isTerminal(live.status)
@@ -70,6 +90,7 @@ export function RunPanel(props: Props): JSX.Element {
   // A run started here has no record yet while it waits: its live status says it is queued.
   const queued = detail ? status === 'queued' : live?.status === 'queued'
   const queuePosition = useQueuePosition(detail?.id ?? live?.id ?? null, queued)
+  const watchedApi = detail?.id === props.watching && detail?.source === 'api'
   return (
     <section className="results" aria-label="Run">
       <div className="tabs">
@@ -111,13 +132,22 @@ export function RunPanel(props: Props): JSX.Element {
         ) : (
           queued && <WaitingCard position={queuePosition} />
         )}
+        {props.watching && (
+          <Watching id={props.watching} api={watchedApi} onCancel={props.onCancelWatched} />
+        )}
         {props.elsewhere && (
           <StillRunning id={props.elsewhere.id} onShow={() => props.onShow(props.elsewhere!.id)} />
         )}
         {tab === 'output' && (
           <OutputPane live={live} clock={props.clock}>
             {live?.waiting && !isTerminal(live.status) && (
-              <StdinPrompt key={live.id} prompt={live.waiting.prompt} onSend={props.onInput} />
+              <StdinPrompt
+                key={live.id}
+                prompt={live.waiting.prompt}
+                onSend={props.onInput}
+                label={inputBoxLabel(props.watching, watchedApi)}
+                watched={props.watching !== null}
+              />
             )}
           </OutputPane>
         )}

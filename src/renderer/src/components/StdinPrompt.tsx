@@ -5,28 +5,36 @@ interface Props {
   prompt: string
   /** Sends one line (a newline is added) or end of input; rejects when the run refused it. */
   onSend: (input: { data: string } | { eof: true }) => Promise<void>
+  /** The row's name (a watched run's names the run it answers; see run-controls.ts). */
+  label: string
+  /**
+   * A watched run's row (not the user's own run): its name is shown, and it waits to be clicked
+   * instead of taking the focus when it appears.
+   */
+  watched: boolean
 }
 
 /**
  * The live input row of a run waiting for its standard input: shown right after the prompt, focused
- * when it appears. Enter sends the line; "End input" or Ctrl+D on an empty line sends end of file.
- * The line shows in the output when the run reports it got it (not before), in its own style.
+ * when it appears (the user's own run; a watched run's box is named after the run it answers). Enter
+ * sends the line; "End input" or Ctrl+D on an empty line sends end of file. The line shows in the
+ * output when the run reports it got it (not before), in its own style.
  */
-export function StdinPrompt({ prompt, onSend }: Props): JSX.Element {
+export function StdinPrompt({ prompt, onSend, label, watched }: Props): JSX.Element {
   const [line, setLine] = useState('')
   const [sending, setSending] = useState(false)
   const input = useRef<HTMLInputElement>(null)
   const hintId = useId()
 
   useEffect(() => {
-    input.current?.focus()
+    if (!watched) input.current?.focus()
     const el = input.current
     return () => {
       // Leaving: focus goes back to the output, not to the top of the page.
       if (el && document.activeElement === el)
         document.querySelector<HTMLElement>('[role="log"]')?.focus()
     }
-  }, [])
+  }, [watched])
 
   const send = (what: { data: string } | { eof: true }): void => {
     if (sending) return
@@ -51,7 +59,7 @@ export function StdinPrompt({ prompt, onSend }: Props): JSX.Element {
   }
 
   return (
-    <div className="stdin-row" role="group" aria-label="Input for the running script">
+    <div className="stdin-row" role="group" aria-label={label}>
       <label className="stdin-prompt" htmlFor={`${hintId}-line`}>
         {prompt.trim() ? prompt : 'The script waits for a line of input'}
       </label>
@@ -70,6 +78,7 @@ export function StdinPrompt({ prompt, onSend }: Props): JSX.Element {
         End input
       </button>
       <span id={hintId} className="muted">
+        {watched && <strong>{label} · </strong>}
         Enter sends the line · Ctrl+D on an empty line ends the input
       </span>
     </div>

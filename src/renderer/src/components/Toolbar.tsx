@@ -2,6 +2,7 @@ import type { JSX, ReactNode } from 'react'
 import type { DockerStatus, EnvironmentInfo } from '../../../shared/api'
 import { EXAMPLES } from '../examples'
 import type { Draft } from '../hooks/useDraft'
+import { runButtonLabel } from '../run-controls'
 
 /** The limits picker: empty means the environment's default, shown as the placeholder. */
 const LIMIT_FIELDS = [
@@ -25,6 +26,8 @@ interface Props {
   canRun: boolean
   onRun: () => void
   onStop: () => void
+  /** Another run is on screen (a past run's code, a watched job): Run says it runs the draft. */
+  otherRunShown?: boolean
   /** Export…/Import… of run bundles. */
   bundleActions?: ReactNode
   /** The main navigation (Scripts / Exercises). */
@@ -43,6 +46,7 @@ const EXAMPLE_EXERCISE_OPTION = 'exercise:example'
 export function Toolbar(props: Props): JSX.Element {
   const { draft, onDraft, environments, docker } = props
   const env = environments.find((e) => e.name === draft.environment)
+  const run = runButtonLabel(props.otherRunShown === true)
   return (
     <header className="topbar">
       <h1>Tako VM</h1>
@@ -136,9 +140,9 @@ export function Toolbar(props: Props): JSX.Element {
                 className="primary"
                 onClick={props.onRun}
                 disabled={!props.canRun}
-                title="Run (Ctrl+Enter)"
+                title={run.title}
               >
-                ▶ Run
+                {run.text}
               </button>
             )}
           </div>

@@ -9,6 +9,7 @@ import {
   viewOfDetail,
   type GradingView,
 } from '../components/exercises/grading-state'
+import { replacing, type Replacing } from '../components/exercises/replace-code'
 
 const draftKey = (id: string): string => `tako.exercise.${id}.draft`
 /** The code last checked or loaded from an attempt: what the draft holds when it has no changes. */
@@ -29,8 +30,10 @@ export interface GradingState {
   unsaved: boolean
   /** Puts an attempt's code into the editor (the caller asked first when `unsaved`). */
   loadAttempt: (code: string) => void
-  /** Back to the exercise's starter code. */
+  /** Back to the exercise's starter code (the caller asked first when `reset` is 'ask'). */
   resetCode: () => void
+  /** What Reset to starter code does now: nothing, ask first (unchecked changes), or replace. */
+  reset: Replacing
   /** The submission shown under the editor: the one being graded, or the last one checked. */
   view: GradingView | null
   grading: boolean
@@ -159,6 +162,7 @@ export function useExercisesGrading(
   }, [exercise, setCode])
 
   const unsaved = code !== saved
+  const reset = exercise ? replacing(code, saved, exercise.starter) : 'nothing'
   return useMemo(
     () => ({
       code,
@@ -166,12 +170,13 @@ export function useExercisesGrading(
       unsaved,
       loadAttempt,
       resetCode,
+      reset,
       view,
       grading,
       check,
       cancel,
       attempts,
     }),
-    [code, setCode, unsaved, loadAttempt, resetCode, view, grading, check, cancel, attempts],
+    [code, setCode, unsaved, loadAttempt, resetCode, reset, view, grading, check, cancel, attempts],
   )
 }

@@ -12,11 +12,12 @@ import {
   recordReplaces,
   type LiveRun,
 } from '../live-run'
+import { runControls } from '../run-controls'
 import type { LimitsArg } from './useDraft'
 
 export type Tab = 'output' | 'result' | 'artifacts'
 
-/** What Ctrl+Enter (or Rerun) says while a run is live, instead of starting an overlapping one. */
+/** What Ctrl+Enter (or Rerun) says while the user's own run is live, instead of starting another. */
 export const ALREADY_RUNNING = 'A run is already running — Esc cancels it'
 
 export interface LiveRunState {
@@ -26,8 +27,13 @@ export interface LiveRunState {
   clock: FrameClock
   /** The shown run's record once loaded (only ever the shown run's). */
   detail: RunDetail | null
-  /** A run is live: the shown one, or one started here and still going while another is shown. */
+  /**
+   * The user's own run (started here) is still going, shown or not: Run is Stop, Esc cancels it.
+   * A live run opened from the history that was not started here does not count (see `watching`).
+   */
   running: boolean
+  /** The shown run when it is live and was not started here (an API job being watched), or null. */
+  watching: string | null
   /** The run started here that is still going while another run is shown, or null. */
   elsewhere: { id: string; status: RunStatus } | null
   tab: Tab
@@ -43,8 +49,10 @@ export interface LiveRunState {
   fork: (args: Args<'runs:fork'>) => Promise<boolean>
   /** Shows a run from history (a running one with its output so far, then live). */
   open: (id: string) => Promise<void>
-  /** Cancels the shown run if it is still going, else the one started here. */
+  /** Cancels the run started here that is still going (never a watched one). */
   stop: () => Promise<void>
+  /** Cancels the watched run (an explicit, labelled button; never Esc). */
+  cancelWatched: () => Promise<void>
   /** Stops showing a run that no longer exists. */
   forget: (id: string) => void
   /** Sends a line or end of input to the shown run (`runs:stdin`); rejects if refused (reported). */
@@ -148,10 +156,9 @@ export function useLiveRun(
     [setLive, setOwn, loadDetail],
   )
 
-  /** False (and says why) while a run is live: runs started here never overlap silently. */
+  /** False (and says why) while a run started here is live: they never overlap silently. */
   const free = useCallback((): boolean => {
-    const shown = liveRef.current
-    if (ownRef.current || (shown && !isTerminal(shown.status))) {
+    if (runControls(liveRef.current, ownRef.current).busy) {
       inform(ALREADY_RUNNING)
       return false
     }
@@ -212,18 +219,27 @@ export function useLiveRun(
     [setLive, loadDetail, report],
   )
 
-  const running = (live !== null && !isTerminal(live.status)) || own !== null
+  const controls = runControls(live, own)
 
-  const stop = useCallback(async () => {
-    const shown = liveRef.current
-    const id = shown && !isTerminal(shown.status) ? shown.id : ownRef.current?.id
-    if (!id) return
-    try {
-      await client.call('runs:cancel', { id })
-    } catch (err) {
-      report(err)
-    }
-  }, [report])
+  const cancel = useCallback(
+    async (id: string | null) => {
+      if (!id) return
+      try {
+        await client.call('runs:cancel', { id })
+      } catch (err) {
+        report(err)
+      }
+    },
+    [report],
+  )
+  const stop = useCallback(
+    () => cancel(runControls(liveRef.current, ownRef.current).stopTarget),
+    [cancel],
+  )
+  const cancelWatched = useCallback(
+    () => cancel(runControls(liveRef.current, ownRef.current).watching),
+    [cancel],
+  )
 
   const forget = useCallback(
     (id: string) => {
@@ -253,7 +269,8 @@ export function useLiveRun(
     live,
     clock,
     detail: shownDetail,
-    running,
+    running: controls.busy,
+    watching: controls.watching,
     elsewhere: own && own.id !== live?.id ? own : null,
     tab,
     setTab,
@@ -262,6 +279,7 @@ export function useLiveRun(
     fork,
     open,
     stop,
+    cancelWatched,
     forget,
     sendInput,
   }

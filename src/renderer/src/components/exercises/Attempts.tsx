@@ -7,9 +7,9 @@ import type {
 import { client } from '../../api/client'
 import { formatTime } from '../../format'
 import { Modal } from '../Modal'
-import { AlertDialog } from '../AlertDialog'
 import { CodeEditor } from '../LazyCodeEditor'
 import { GradingPanel } from './GradingPanel'
+import { ReplaceCodeDialog } from './ReplaceCodeDialog'
 import { formatScore, viewOfDetail } from './grading-state'
 
 /** One past attempt: its code (read-only) and its results; its code can go back to the editor. */
@@ -110,20 +110,14 @@ export function Attempts({
         />
       )}
       {asking && (
-        <AlertDialog
-          id="replace-code"
-          title="Replace your code?"
-          cancelLabel="Keep my code"
-          confirmLabel="Replace code"
-          onCancel={() => setAsking(null)}
-          onConfirm={() => {
+        <ReplaceCodeDialog
+          replacement={`the attempt of ${formatTime(asking.createdAt)}`}
+          onKeep={() => setAsking(null)}
+          onReplace={() => {
             setAsking(null)
             onLoad(asking.code)
           }}
-        >
-          The editor holds changes you have not checked. Loading the attempt of{' '}
-          {formatTime(asking.createdAt)} replaces them.
-        </AlertDialog>
+        />
       )}
     </section>
   )

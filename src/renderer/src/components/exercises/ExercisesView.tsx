@@ -9,6 +9,7 @@ import { ZipPicker } from '../ZipPicker'
 import { Attempts } from './Attempts'
 import { ExercisePage } from './ExercisePage'
 import { PackBuilder } from './PackBuilder'
+import { ReplaceCodeDialog } from './ReplaceCodeDialog'
 import { previewDetail } from './pack-draft'
 import './exercises.css'
 
@@ -36,13 +37,18 @@ function StudentPage({
 }): JSX.Element {
   const g = useExercisesGrading(exercise, notices.error)
   const [removing, setRemoving] = useState(false)
+  // Reset asks first when it would replace unchecked changes (Esc keeps them; focus returns to Reset).
+  const [askingReset, setAskingReset] = useState(false)
   return (
     <>
       <ExercisePage
         exercise={exercise}
         code={g.code}
         onCode={g.setCode}
-        onReset={g.resetCode}
+        onReset={() => {
+          if (g.reset === 'ask') setAskingReset(true)
+          else if (g.reset === 'replace') g.resetCode()
+        }}
         onCheck={g.check}
         onCancel={g.cancel}
         grading={g.grading}
@@ -62,6 +68,16 @@ function StudentPage({
           />
         }
       />
+      {askingReset && (
+        <ReplaceCodeDialog
+          replacement="the starter code"
+          onKeep={() => setAskingReset(false)}
+          onReplace={() => {
+            setAskingReset(false)
+            g.resetCode()
+          }}
+        />
+      )}
       {removing && (
         <DeleteDialog
           title={`Remove “${exercise.title}”?`}

@@ -107,8 +107,12 @@ export function appSuite(
     browser = await launchBrowser()
   }, 120_000)
   afterAll(async () => {
-    await browser?.close()
-    await server?.kill('SIGTERM')
+    try {
+      await browser?.close()
+    } finally {
+      // Even when the browser would not close: the server and its containers must not outlive the file.
+      await server?.kill('SIGTERM')
+    }
     await expectNoContainersLeft()
   })
   const pages = freshPagePerTest(

@@ -171,15 +171,13 @@ export interface ServeProcess {
 
 /**
  * Starts the server exactly as the README says (`npm run serve`), on a free port and its own data
- * folder. The app's UI is built first when it is missing or out of date (the step `npm run serve`
- * begins with, then a no-op), so the bound on the server's start does not include a build. A server
- * that does not come up is stopped (its whole process group) before the error is thrown.
+ * folder. A server that does not come up is stopped (its whole process group) before the error is
+ * thrown.
  */
 export async function startServeProcess(
   dataDir: string,
   env: NodeJS.ProcessEnv = {},
 ): Promise<ServeProcess> {
-  ensureRenderer()
   const port = await freePort()
   const child = spawn('npm', ['run', 'serve', '--silent'], {
     cwd: ROOT,

@@ -29,10 +29,15 @@ describe('accessibility of the main views', () => {
     it(`has no serious violations at ${size.width}×${size.height}: editor, output, result, files, viewer, dialog`, async () => {
       const { page, app } = t
       await page.setViewportSize(size)
+      // Each view is scanned once it is complete, not while parts of it still load: the code editor
+      // (after the first paint), the status card (the run's record, read after its end), the tree.
+      await app.editor.code.waitFor()
       await expectClean('start')
       await app.runToEnd(RUN)
+      await app.output.statusCard.waitFor()
       await expectClean('output')
       await app.output.tab(/Result/)
+      await app.output.resultTree.waitFor()
       await expectClean('result')
       await app.output.tab(/Files/)
       // result.json is listed among the files too.

@@ -22,9 +22,11 @@ describe('the desktop app in a browser', () => {
     await app.editor.setInput('{"name": "Ada", "values": [1, 2, 3]}')
     await expect.poll(() => app.runButton.isEnabled(), poll).toBe(true)
     await page.keyboard.press('ControlOrMeta+Enter')
-    // Live: the first line is there while the run is still running.
+    // Live: the first line is there while the run is still running. The log is drawn as soon as a
+    // line comes, the status word a render later: it is awaited, and still says 'running' (the
+    // script sleeps 2.5 s after that line).
     await expect.poll(() => app.output.log.textContent(), poll).toContain('hello Ada')
-    expect(await app.status.textContent()).toBe('running')
+    await expect.poll(() => app.status.textContent(), poll).toBe('running')
     await expect.poll(() => app.status.textContent(), poll).toBe('succeeded')
     expect(await app.output.log.textContent()).toContain('done')
     await screenshot(page, '01-editor-and-output')
@@ -139,11 +141,14 @@ describe('the desktop app in a browser', () => {
     const { history } = app
     await app.runToEnd('print("from history")')
     await expect.poll(() => history.first.textContent(), poll).toContain('print("from history")')
+    // The run shown now is the one in the first row (read before the click reopens it).
+    const original = await app.shownRunId()
     await history.first.click()
     const before = await history.count.textContent()
 
     await history.action('Rerun')
-    await expect.poll(() => app.status.textContent(), poll).toBe('succeeded')
+    // The opened run says 'succeeded' too: the rerun is the run shown next, under its own id.
+    await app.newRunEnds(original, 'succeeded', poll.timeout)
     await expect.poll(() => history.first.textContent(), poll).toContain('rerun')
     await screenshot(page, '08-history')
 

@@ -50,7 +50,8 @@ describe('errors a beginner understands', () => {
     await screenshot(page, 'hints-nameerror')
     // Focus elsewhere, then the line button: the editor has focus and the cursor is on line 4.
     await editor.inputLines.click()
-    expect(await editor.cursorLine.count()).toBe(0)
+    // CodeMirror drops its focused look a moment after the blur (its own timer), not at once.
+    await expect.poll(() => editor.cursorLine.count(), poll).toBe(0)
     await output.lineButton(4).click()
     await expect.poll(() => editor.cursorLine.textContent(), poll).toBe('    print(mesage)')
     await page.keyboard.type('# ')
@@ -130,6 +131,8 @@ describe('errors a beginner understands', () => {
     await expect
       .poll(() => app.output.hint.textContent(), poll)
       .toContain('time limit of 2 seconds')
+    // The editor gets the run's error line in an effect after the card is drawn: let it run first.
+    await app.nextFrames()
     expect(await app.editor.errorMarker.count()).toBe(0)
   }, 90_000)
 
@@ -156,8 +159,10 @@ describe('the editor for beginners', () => {
     await page.keyboard.type('if x:')
     await page.keyboard.press('Enter')
     await page.keyboard.type('y = 2')
-    const text = await editor.code.locator('.cm-line').allTextContents()
-    expect(text).toEqual(['    x = 1', 'if x:', '    y = 2'])
+    // The editor draws its lines from its own update cycle: read them once they are all there.
+    await expect
+      .poll(() => editor.code.locator('.cm-line').allTextContents(), poll)
+      .toEqual(['    x = 1', 'if x:', '    y = 2'])
     // The way out is shown while the editor has focus, and it works.
     const escapeHint = page
       .locator('.code-editor-wrap', { has: page.getByTestId('editor-python') })

@@ -136,7 +136,10 @@ describe('teacher mode', () => {
     expect(await page.getByRole('list', { name: 'Imported exercises' }).textContent()).toContain(
       'Average of a list1 test · 2 pts',
     )
-    expect(await page.getByRole('textbox', { name: 'Your code' }).textContent()).toBe('import json')
+    // The exercise's code is put in its editor by an effect after the page is drawn: awaited.
+    await expect
+      .poll(() => page.getByRole('textbox', { name: 'Your code' }).textContent(), poll)
+      .toBe('import json')
     await app.editor.set(page.getByRole('textbox', { name: 'Your code' }), SOLUTION)
     await page.getByRole('button', { name: '✓ Check' }).click()
     await expect

@@ -44,6 +44,11 @@ function row(name: string): Locator {
   return t.page.getByTestId('grading').locator('.grading-row').filter({ hasText: name })
 }
 
+/**
+ * Opens the example exercise and waits until its editor holds the starter code: the page is drawn
+ * first and the exercise's code (its draft, else the starter) is put in the editor by an effect
+ * after that, so typing or Check before it would be overwritten by it, or check empty code.
+ */
 async function openExample(): Promise<void> {
   const { page } = t
   await page.setViewportSize({ width: 1024, height: 700 })
@@ -52,6 +57,9 @@ async function openExample(): Promise<void> {
     .getByTestId('exercise-page')
     .getByRole('heading', { name: 'Average of a list', level: 2 })
     .waitFor(poll)
+  await expect
+    .poll(() => page.getByRole('textbox', { name: 'Your code' }).textContent(), poll)
+    .toContain("numbers = data['numbers']")
 }
 
 /** Replaces the code in the exercise's editor, typing like a person. */
@@ -119,8 +127,11 @@ describe('exercises in the app', () => {
       await dialog.getByRole('textbox', { name: 'Code of this attempt' }).textContent(),
     ).toContain("numbers = data['numbers']")
     expect(await dialog.getByTestId('grading-status').textContent()).toBe('Score 0 / 10')
-    // Focus moves into the dialog (its Close button).
-    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Close')
+    // Focus moves into the dialog (its Close button). The dialog opens when the attempt has been
+    // read from the server, and focus moves in an effect after it is drawn: awaited.
+    await expect
+      .poll(() => page.evaluate('document.activeElement?.textContent'), poll)
+      .toBe('Close')
     await screenshot(page, 'packs-ui-attempt')
     await expectClean('attempt dialog')
     await page.keyboard.press('Escape')
@@ -140,9 +151,8 @@ describe('exercises in the app', () => {
   it("loading an attempt's code asks before replacing changes that are in no attempt", async () => {
     const { page } = t
     await openExample()
+    // openExample waited for the starter code in the editor.
     const editor = page.getByRole('textbox', { name: 'Your code' })
-    // The code editor loads after the first paint (its own chunk): wait for the starter in it.
-    await expect.poll(() => editor.textContent(), poll).toContain("numbers = data['numbers']")
     // One attempt with the starter code: the draft is now what was checked, nothing unsaved.
     await page.getByRole('button', { name: '✓ Check' }).click()
     expect(await checkEnds()).toBe('done')

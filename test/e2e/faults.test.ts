@@ -17,8 +17,11 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await browser?.close()
-  for (const s of servers) await s.kill('SIGTERM')
+  try {
+    await browser?.close()
+  } finally {
+    for (const s of servers) await s.kill('SIGTERM')
+  }
   await expectNoContainersLeft()
 })
 

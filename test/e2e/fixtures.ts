@@ -47,6 +47,18 @@ function fileSafe(name: string): string {
 }
 
 /**
+ * `TAKO_E2E_CPU_SLOWDOWN=N` (N > 1) runs every page of `freshPagePerTest` N times slower (Chromium's
+ * CPU throttling): a read that depends on timing, done before the state it reads has settled, then
+ * fails here as it would now and then on a loaded CI machine.
+ */
+async function slowDown(page: Page): Promise<void> {
+  const rate = Number(process.env.TAKO_E2E_CPU_SLOWDOWN ?? '1')
+  if (!(rate > 1)) return
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate })
+}
+
+/**
  * Gives every test of the file its own fresh page (a new browser context: no draft, no run shown,
  * nothing left by an earlier test) opened at `url()`, and saves a screenshot of it when the test
  * fails, to test-results/screenshots/FAILED-<test name>.png.
@@ -58,6 +70,7 @@ export function freshPagePerTest(
   const current: { app?: AppPage } = {}
   beforeEach(async () => {
     const page = await browser().newPage({ viewport: { width: 1440, height: 900 } })
+    await slowDown(page)
     current.app = new AppPage(page)
     await current.app.open(url())
   })
@@ -107,8 +120,12 @@ export function appSuite(
     browser = await launchBrowser()
   }, 120_000)
   afterAll(async () => {
-    await browser?.close()
-    await server?.kill('SIGTERM')
+    try {
+      await browser?.close()
+    } finally {
+      // Even when the browser would not close: the server and its containers must not outlive the file.
+      await server?.kill('SIGTERM')
+    }
     await expectNoContainersLeft()
   })
   const pages = freshPagePerTest(

@@ -55,12 +55,18 @@ describe('history search', () => {
     await expect.poll(() => history.count.textContent(), poll).toBe('1 run')
     expect(await history.first.textContent()).toContain('print("seeded 250")')
 
+    // The list shows the previous answer until this one comes, and it says "1 run" too: its own
+    // run in the first row is what tells this answer has come.
     await search('srch-0123')
-    await expect.poll(() => history.count.textContent(), poll).toBe('1 run')
-    expect(await history.first.textContent()).toContain('print("seeded 123")')
+    await expect.poll(() => history.first.textContent(), poll).toContain('print("seeded 123")')
+    expect(await history.count.textContent()).toBe('1 run')
 
     await search('division_error')
     await expect.poll(() => history.count.textContent(), poll).toBe('10 runs')
+    // Both queries find the same 10 runs: the whole list in between, so that the second count
+    // seen is the second query's answer, not still the first's.
+    await search('')
+    await expect.poll(() => history.count.textContent(), poll).toBe(`${SEEDED} runs`)
     await search('division by zero')
     await expect.poll(() => history.count.textContent(), poll).toBe('10 runs')
   }, 90_000)
@@ -69,10 +75,12 @@ describe('history search', () => {
     const { history } = t.app
     await expect.poll(() => history.count.textContent(), poll).toBe(`${SEEDED} runs`)
     await history.search.click()
-    // Every prefix matches more runs (all 6 markers) than the whole query (1).
-    await t.page.keyboard.type('printed_marker_100')
+    // Every prefix matches more runs (all 6 markers, or more) than the whole query (1), so "1 run"
+    // is the whole query's answer. (A query like printed_marker_100 would not do: its prefix
+    // printed_marker_10 already finds that one run.)
+    await t.page.keyboard.type('printed_marker_0')
     await expect.poll(() => history.count.textContent(), poll).toBe('1 run')
-    expect(await history.first.textContent()).toContain('print("seeded 100")')
-    expect(await history.search.inputValue()).toBe('printed_marker_100')
+    expect(await history.first.textContent()).toContain('print("seeded 0")')
+    expect(await history.search.inputValue()).toBe('printed_marker_0')
   }, 90_000)
 })

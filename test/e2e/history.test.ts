@@ -131,8 +131,10 @@ describe('history', () => {
     // The row follows the run's events: its summary carries the counts once the run ends.
     const row = history.row('import pathlib')
     await expect.poll(() => row.textContent(), { timeout: 90_000 }).toContain('succeeded')
+    // The status comes in its own event just before the summary with the counts, and the badge
+    // says "1 input file" from the start: the counts are awaited.
     const badge = row.locator('.history-files')
-    expect(await badge.textContent()).toBe('2 files, 1 input file')
+    await expect.poll(() => badge.textContent(), poll).toBe('2 files, 1 input file')
     // Shown whole inside the row (the narrow sidebar cuts off the end of the meta line).
     const [b, r] = [await badge.boundingBox(), await row.boundingBox()]
     expect(b!.width).toBeGreaterThan(0)

@@ -86,10 +86,13 @@ describe('input files in the app', () => {
       buffer: Buffer.from(CSV),
     })
     await app.runToEnd(READ_CSV)
+    // The run shown now is the one in the first row (read before the click reopens it).
+    const original = await app.shownRunId()
     await history.first.click()
     await history.action('Rerun')
     await expect.poll(() => history.first.textContent(), poll).toContain('rerun')
-    await expect.poll(() => app.status.textContent(), poll).toBe('succeeded')
+    // The reopened run says 'succeeded' and printed the line too: the rerun is the run shown next.
+    await app.newRunEnds(original, 'succeeded', poll.timeout)
     expect(await app.output.log.textContent()).toContain('read 3 rows, total 245')
     // An opened run shows read-only: back to the draft, which then loses its file.
     await page.getByRole('button', { name: 'Back to your draft' }).click()

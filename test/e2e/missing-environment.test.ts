@@ -32,8 +32,11 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.kill('SIGTERM')
+  try {
+    await browser?.close()
+  } finally {
+    await server?.kill('SIGTERM')
+  }
   // `kill` returns once the server's whole process group is gone, so nothing of it still uses
   // the image built here.
   // The image this test built (the recipe is its own): removed, its shared layers stay.

@@ -101,7 +101,9 @@ describe('a past run is shown read-only', () => {
     await past.load.click()
 
     await past.question.waitFor()
-    expect(await activeText()).toBe('Keep my draft')
+    // The question opens once the run has been read from the server, and focus moves into it in an
+    // effect after it is drawn: awaited.
+    await expect.poll(() => activeText(), poll).toBe('Keep my draft')
     // Focus stays in the question: Tab from its last button comes back to its first.
     await page.keyboard.press('Tab')
     expect(await activeText()).toBe('Replace draft')

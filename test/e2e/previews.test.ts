@@ -114,6 +114,12 @@ describe('HTML reports', () => {
         .locator(`#${id}`)
         .evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)
     await expect.poll(() => widthOf('own'), poll).toBe(40)
+    // An image not loaded yet has no width either: the other two are read once the frame is done
+    // with them (loaded or refused), so that 0 means refused.
+    const settled = (id: string): Promise<boolean> =>
+      frame.locator(`#${id}`).evaluate((el) => (el as unknown as { complete: boolean }).complete)
+    await expect.poll(() => settled('foreign'), poll).toBe(true)
+    await expect.poll(() => settled('remote'), poll).toBe(true)
     expect(await widthOf('foreign')).toBe(0)
     expect(await widthOf('remote')).toBe(0)
     await screenshot(t.page, '15-html-report-with-own-image')

@@ -169,7 +169,11 @@ export interface ServeProcess {
   kill(signal?: NodeJS.Signals): Promise<void>
 }
 
-/** Starts the server exactly as the README says (`npm run serve`), on a free port and its own data folder. */
+/**
+ * Starts the server exactly as the README says (`npm run serve`), on a free port and its own data
+ * folder. A server that does not come up is stopped (its whole process group) before the error is
+ * thrown.
+ */
 export async function startServeProcess(
   dataDir: string,
   env: NodeJS.ProcessEnv = {},
@@ -186,37 +190,41 @@ export async function startServeProcess(
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()))
   const url = `http://127.0.0.1:${port}`
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const kill = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      // The whole process group: npm, the tsx loader and the node server.
+      try {
+        process.kill(-child.pid!, signal)
+      } catch {
+        // already gone
+      }
+      await exited
+    }
+    // npm exits before the server under it has finished shutting down (its warm pool, its
+    // removals): only a group with no process left means the server is gone.
+    await groupGone(child.pid!)
+  }
   const deadline = Date.now() + 30_000
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early: ${out}`)
-    try {
-      const res = await fetch(`${url}/health`)
-      if (res.ok) break
-    } catch {
-      // not listening yet
+    let problem: string | null = null
+    if (child.exitCode !== null) problem = 'server exited early'
+    else {
+      try {
+        const res = await fetch(`${url}/health`)
+        if (res.ok) break
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) problem = 'server did not start'
     }
-    if (Date.now() > deadline) throw new Error(`server did not start: ${out}`)
+    if (problem !== null) {
+      // What is left of it (the node server under an npm that exited, its warm containers) goes.
+      await kill('SIGTERM')
+      throw new Error(`${problem}: ${out}`)
+    }
     await new Promise((r) => setTimeout(r, 100))
   }
-  return {
-    url,
-    child,
-    output: () => out,
-    async kill(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) {
-        // The whole process group: npm, the tsx loader and the node server.
-        try {
-          process.kill(-child.pid!, signal)
-        } catch {
-          // already gone
-        }
-        await exited
-      }
-      // npm exits before the server under it has finished shutting down (its warm pool, its
-      // removals): only a group with no process left means the server is gone.
-      await groupGone(child.pid!)
-    },
-  }
+  return { url, child, output: () => out, kill }
 }
 
 /** Waits until no process of the group `pid` leads is left (at most a minute). */

@@ -53,13 +53,34 @@ export class AppPage {
     await this.until(() => this.runButton.isEnabled(), timeout, 'Run stayed disabled')
     const before = await this.shownRunId()
     await this.runButton.click()
+    await this.newRunEnds(before, status, timeout)
+  }
+
+  /**
+   * Waits until a run other than `before` (the id `shownRunId()` gave before the action that starts
+   * one: Run, Rerun, Fork) is shown and has ended with `status`. Until the new run is shown, the
+   * panel still shows the previous run and its status, which may be the same word.
+   */
+  async newRunEnds(before: string | null, status = 'succeeded', timeout = 60_000): Promise<void> {
     await this.until(
-      async () =>
-        (await this.output.status.count()) > 0 &&
-        (before === null || (await this.shownRunId()) !== before) &&
-        (await this.output.status.textContent()) === status,
+      async () => {
+        const id = await this.shownRunId()
+        return id !== null && id !== before && (await this.output.status.textContent()) === status
+      },
       timeout,
-      `the run did not end with ${status}`,
+      `no new run ended with ${status}`,
+    )
+  }
+
+  /**
+   * Waits until the page has drawn two more frames, so that whatever the last change scheduled
+   * (React's effects, CodeMirror's view updates) has run. For a check that something did NOT happen
+   * after a change the page has already shown: without it, such a check could pass only because the
+   * page had not got to it yet.
+   */
+  async nextFrames(): Promise<void> {
+    await this.page.evaluate(
+      'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(null))))',
     )
   }
 

@@ -373,7 +373,9 @@ describe('A. resource exhaustion', () => {
         memory_mb: 64,
         timeout: 30,
       })
-      expect(r.status, r.stderr).toBe('oom')
+      const { stderr, exit_code, error_type, resource_usage } = r
+      const facts = JSON.stringify({ stderr, exit_code, error_type, resource_usage })
+      expect(r.status, facts).toBe('oom')
       expect(r.exit_code).toBe(137)
       expect(r.error).toMatch(/memory limit \(64 MiB\)/)
       expect(r.stdout).not.toContain('wrote 60 MiB')

@@ -118,6 +118,13 @@ export class RecordingClient implements ContainerClient {
   cpuTimeNs(id: string): Promise<number | null> {
     return this.real.cpuTimeNs(id)
   }
+  /**
+   * Passed through so runs are measured as in the app (a cgroup parent each): the engine's OOM
+   * verdict reads that peak when Docker's OOMKilled misses a kill (docs/run-contract.md, 'Errors').
+   */
+  cgroupInfo(): Promise<{ driver: string; version: string }> {
+    return this.real.cgroupInfo()
+  }
 
   /** Run containers (role `run`) created so far, i.e. the cold path. */
   runContainers(): CreatedContainer[] {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_LIMITS } from '../../src/main/engine/limits'
 import { classifyOutcome, InfraFailure, type OutcomeFacts } from '../../src/main/engine/outcome'
+import { MiB } from '../../src/shared/units'
 
 const facts = (over: Partial<OutcomeFacts> = {}): OutcomeFacts => ({
   stop: null,
@@ -70,6 +71,29 @@ describe('classifyOutcome', () => {
     expect(killed.error?.type).toBe('killed')
     // An exit code of 0 stands even if the container was near its memory limit.
     expect(classifyOutcome(facts({ exitCode: 0, oomKilled: true })).status).toBe('succeeded')
+  })
+
+  it('SIGKILL after the memory reached its limit is oom even when Docker missed the OOM event', () => {
+    // Docker 20.10 sets OOMKilled only when the cgroup's OOM event reaches it before the exit; under
+    // gVisor the exit sometimes comes first (docs/security.md, 'gVisor').
+    const limit = 64 * MiB
+    const limits = { ...DEFAULT_LIMITS, memoryBytes: limit }
+    const atLimit = classifyOutcome(
+      facts({ exitCode: 137, limits, memoryPeakBytes: limit + 12288 }),
+    )
+    expect(atLimit.status).toBe('oom')
+    expect(atLimit.error?.message).toMatch(/exceeded the memory limit \(64 MiB\)/)
+    // Far below the limit it stays a kill (the script's own os.kill, sys.exit(137)).
+    const below = classifyOutcome(facts({ exitCode: 137, limits, memoryPeakBytes: 20 * MiB }))
+    expect(below.error?.type).toBe('killed')
+    // Nothing measured (a remote daemon): only Docker's word counts.
+    expect(classifyOutcome(facts({ exitCode: 137, limits, memoryPeakBytes: null })).status).toBe(
+      'failed',
+    )
+    // Only a SIGKILL is a kill by the kernel: an exception at the limit is the script's own error.
+    const raised = classifyOutcome(facts({ exitCode: 1, limits, memoryPeakBytes: limit }))
+    expect(raised.status).toBe('failed')
+    expect(raised.error?.type).toBe('runtime_error')
   })
 
   it('other exit codes go to the exit classifier', () => {

@@ -41,6 +41,11 @@ export interface OutcomeFacts {
   infra: InfraFailure | null
   /** From Docker's inspect, never from the script's output. */
   oomKilled: boolean
+  /**
+   * The container's highest memory use during the run, from its cgroup on the host (null when not
+   * measured): with a SIGKILL, the second sign of an OOM kill (`killedAtMemoryLimit`).
+   */
+  memoryPeakBytes?: number | null
   /** From Docker's wait; null when the daemon never reported one. */
   exitCode: number | null
   stderrText: string
@@ -62,7 +67,8 @@ function executionFailure(status: RunOutcome['status'], error: Omit<RunError, 'p
 /**
  * The run's status and error from what is known once it ended. Pure: the same facts always give
  * the same outcome. A cancel beats everything, an infrastructure failure beats the script's exit,
- * a host stop beats the exit code it caused, and OOM is believed only when Docker reports it.
+ * a host stop beats the exit code it caused, and OOM is believed only from Docker's OOMKilled or a
+ * SIGKILL at the memory limit as the host's cgroup measured it.
  */
 export function classifyOutcome(f: OutcomeFacts): Decision {
   const d = decide(f)
@@ -78,6 +84,23 @@ export function classifyOutcome(f: OutcomeFacts): Decision {
 
 /** Limits a script runs into, where a hint can help (its own exceptions are hinted in decide). */
 const HINTED: ReadonlySet<string> = new Set(['timeout', 'oom', 'output_limit'])
+
+/** The kernel charges in pages, at most a huge page at once: a peak this close is the limit. */
+const AT_LIMIT_SLACK_BYTES = 2 * MiB
+
+/**
+ * Docker sets OOMKilled only when the cgroup's OOM event reaches it before the container's exit,
+ * and under gVisor the exit sometimes comes first (measured: 1 run in 8; docs/security.md,
+ * 'gVisor'). A SIGKILL (137) after the run's memory, as its cgroup on the host measured it, reached
+ * the limit is then the memory limit's kill as well. Never decided from what the script printed.
+ */
+export function killedAtMemoryLimit(
+  exitCode: number,
+  peakBytes: number | null,
+  limitBytes: number,
+): boolean {
+  return exitCode === 137 && peakBytes !== null && peakBytes >= limitBytes - AT_LIMIT_SLACK_BYTES
+}
 
 function decide(f: OutcomeFacts): Decision {
   if (f.stop?.reason === 'cancelled')
@@ -115,7 +138,7 @@ function decide(f: OutcomeFacts): Decision {
   }
   const code = f.exitCode ?? -1
   if (code === 0) return { status: 'succeeded', error: null, phase: 'completed' }
-  if (f.oomKilled) {
+  if (f.oomKilled || killedAtMemoryLimit(code, f.memoryPeakBytes ?? null, f.limits.memoryBytes)) {
     return executionFailure('oom', {
       type: 'oom',
       message: `Execution exceeded the memory limit (${formatMiB(f.limits.memoryBytes)}) and was killed`,

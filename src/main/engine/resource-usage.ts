@@ -117,6 +117,11 @@ export function usageFrom(
   }
 }
 
+/** The container's own memory peak during the run (a warm baseline counted back in), or null. */
+export function containerPeakBytes(u: Omit<ResourceUsage, 'outputBytes'>): number | null {
+  return u.maxRssBytes === null ? null : u.maxRssBytes + (u.warmBaselineBytes ?? 0)
+}
+
 /** One container's run, from dispatch to exit. */
 export interface RunMeter {
   /** Before the script starts: the warm container's baseline, its peak window. */

@@ -14,7 +14,7 @@ import { RunCapture, type OutputListener } from './output-capture'
 import type { OutputGuard } from './output-guard'
 import { PerRunOutputGuard } from './output-quota'
 import { afterThisTurn, RemovalQueue } from './removal-queue'
-import { UsageMonitor, type RunMeter } from './resource-usage'
+import { containerPeakBytes, UsageMonitor, type RunMeter } from './resource-usage'
 import { makeOutputDir, prepareRunDir, type RunPaths } from './run-folder'
 import type { InputFileSpec } from './input-files'
 import { defaultUsers, fixedUser, type SandboxUsers } from './run-users'
@@ -291,6 +291,7 @@ export class RunEngine {
       stop,
       infra,
       oomKilled,
+      memoryPeakBytes: usage && containerPeakBytes(usage),
       exitCode,
       stderrText,
       limits: spec.limits,

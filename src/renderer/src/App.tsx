@@ -26,7 +26,7 @@ import { useHistory } from './hooks/useHistory'
 import { useLiveRun } from './hooks/useLiveRun'
 import { useNotices } from './hooks/useNotices'
 import { inputFileArgs } from './draft-files'
-import { usePastRun } from './hooks/usePastRun'
+import { focusScriptEditor, usePastRun } from './hooks/usePastRun'
 
 /** The composition: each hook owns one part of the state, each component one part of the screen. */
 export function App(): JSX.Element {
@@ -201,7 +201,10 @@ export function App(): JSX.Element {
               <PastRunEditors
                 run={past.viewed}
                 onLoad={past.load}
-                onClose={past.close}
+                onClose={() => {
+                  past.close()
+                  focusScriptEditor()
+                }}
                 onRun={() => void startDraft()}
                 errorLine={errorLine}
                 reveal={lineRequest}

@@ -26,6 +26,7 @@ import { useHistory } from './hooks/useHistory'
 import { useLiveRun } from './hooks/useLiveRun'
 import { useNotices } from './hooks/useNotices'
 import { inputFileArgs } from './draft-files'
+import { isExercisePack } from './zip-kind'
 import { focusScriptEditor, usePastRun } from './hooks/usePastRun'
 
 /** The composition: each hook owns one part of the state, each component one part of the screen. */
@@ -55,6 +56,20 @@ export function App(): JSX.Element {
   const nav = useExercisesView()
   const exercises = useExercises(notices)
   const scriptsShown = nav.view === 'scripts'
+  // A zip given to the Scripts view (Import…, or a drop) that is an exercise pack opens as one: a
+  // student drops what the teacher sent wherever the app happens to be.
+  const { setView, setTeaching } = nav
+  const importZip = useCallback(
+    (file: File) => {
+      void isExercisePack(file).then((pack) => {
+        if (!pack) return bundles.importFile(file)
+        setView('exercises')
+        setTeaching(false)
+        exercises.importFile(file)
+      })
+    },
+    [bundles, exercises, setView, setTeaching],
+  )
   const [connectionOpen, setConnectionOpen] = useState(false)
   const shown = run.detail && run.detail.id === run.live?.id && !run.running ? run.detail.id : null
   // The shown run's error line is marked in the editor only while the editor holds its code.
@@ -157,11 +172,7 @@ export function App(): JSX.Element {
         }}
         onConnection={() => setConnectionOpen(true)}
         bundleActions={
-          <BundleButtons
-            exportId={shown}
-            onExport={bundles.exportRun}
-            onImport={bundles.importFile}
-          />
+          <BundleButtons exportId={shown} onExport={bundles.exportRun} onImport={importZip} />
         }
       />
       <Banners
@@ -267,7 +278,7 @@ export function App(): JSX.Element {
         />
       )}
       {scriptsShown ? (
-        <BundleDrop onDrop={bundles.importFile} />
+        <BundleDrop onDrop={importZip} />
       ) : (
         <BundleDrop
           onDrop={exercises.importFile}

@@ -41,10 +41,11 @@ describe('coming back to an old run with the keyboard', () => {
     const { history } = app
     await expect.poll(() => history.count.textContent(), poll).toBe('3 runs')
     // The list by keyboard: focus it, the arrow keys open the next run (newest first).
+    const bar = page.getByRole('group', { name: 'Past run' })
     await history.runs.focus()
     await page.keyboard.press('ArrowDown')
+    await expect.poll(() => bar.textContent(), poll).toContain('kbd-2')
     await page.keyboard.press('ArrowDown')
-    const bar = page.getByRole('group', { name: 'Past run' })
     await expect.poll(() => bar.textContent(), poll).toContain('kbd-1')
 
     const back = bar.getByRole('button', { name: 'Back to your draft' })

@@ -17,7 +17,15 @@ function pack(id: string, title: string): Uint8Array {
     instructions: 'instructions.md',
     environment: 'default',
     starter: 'starter.py',
-    tests: [{ name: 'doubles 21', points: 1, stdin: '21\n', expect: { stdout: { equals: '42' } } }],
+    tests: [
+      {
+        name: 'doubles 21',
+        points: 1,
+        visibility: 'visible',
+        stdin: '21\n',
+        expect: { stdout: { equals: '42' } },
+      },
+    ],
   }
   return zipSync({
     [`${id}/exercise.json`]: strToU8(JSON.stringify(exercise)),

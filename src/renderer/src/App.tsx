@@ -27,7 +27,8 @@ import { useHistory } from './hooks/useHistory'
 import { useLiveRun } from './hooks/useLiveRun'
 import { useNotices } from './hooks/useNotices'
 import { inputFileArgs } from './draft-files'
-import { usePastRun } from './hooks/usePastRun'
+import { isExercisePack } from './zip-kind'
+import { focusScriptEditor, usePastRun } from './hooks/usePastRun'
 
 /** The composition: each hook owns one part of the state, each component one part of the screen. */
 export function App(): JSX.Element {
@@ -56,6 +57,20 @@ export function App(): JSX.Element {
   const nav = useExercisesView()
   const exercises = useExercises(notices)
   const scriptsShown = nav.view === 'scripts'
+  // A zip given to the Scripts view (Import…, or a drop) that is an exercise pack opens as one: a
+  // student drops what the teacher sent wherever the app happens to be.
+  const { setView, setTeaching } = nav
+  const importZip = useCallback(
+    (file: File) => {
+      void isExercisePack(file).then((pack) => {
+        if (!pack) return bundles.importFile(file)
+        setView('exercises')
+        setTeaching(false)
+        exercises.importFile(file)
+      })
+    },
+    [bundles, exercises, setView, setTeaching],
+  )
   const [connectionOpen, setConnectionOpen] = useState(false)
   // The shown run, once it has ended (a live one is not exported).
   const ended = run.live !== null && isTerminal(run.live.status)
@@ -161,11 +176,7 @@ export function App(): JSX.Element {
         }}
         onConnection={() => setConnectionOpen(true)}
         bundleActions={
-          <BundleButtons
-            exportId={shown}
-            onExport={bundles.exportRun}
-            onImport={bundles.importFile}
-          />
+          <BundleButtons exportId={shown} onExport={bundles.exportRun} onImport={importZip} />
         }
       />
       <Banners
@@ -205,7 +216,10 @@ export function App(): JSX.Element {
               <PastRunEditors
                 run={past.viewed}
                 onLoad={past.load}
-                onClose={past.close}
+                onClose={() => {
+                  past.close()
+                  focusScriptEditor()
+                }}
                 onRun={() => void startDraft()}
                 errorLine={errorLine}
                 reveal={lineRequest}
@@ -269,7 +283,7 @@ export function App(): JSX.Element {
         />
       )}
       {scriptsShown ? (
-        <BundleDrop onDrop={bundles.importFile} />
+        <BundleDrop onDrop={importZip} />
       ) : (
         <BundleDrop
           onDrop={exercises.importFile}

@@ -53,6 +53,34 @@ function EnvironmentBanner({
   )
 }
 
+const DOWN = 'Docker is not reachable'
+
+/** `text` with its `quoted` parts as code. */
+function withCode(text: string): (string | JSX.Element)[] {
+  return text.split('`').map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part))
+}
+
+/**
+ * Why Docker is down and what to do, said once: the engine's message ("Docker is not reachable at
+ * <host> (ENOENT). Start Docker…") already holds the advice; a message without it gets it here.
+ */
+function DockerDown({ error }: { error: string | null }): JSX.Element {
+  const rest = error?.startsWith(DOWN) ? error.slice(DOWN.length) : `. ${error ?? ''}`
+  // One span: the banner is a flex row, which would set each piece of text apart.
+  return (
+    <span>
+      <strong>{DOWN}</strong>
+      {withCode(rest)}{' '}
+      {error?.includes('Start Docker') ? null : (
+        <>
+          Start Docker Desktop (or <code>sudo systemctl start docker</code> on Linux).{' '}
+        </>
+      )}
+      This page reconnects by itself.
+    </span>
+  )
+}
+
 /** Under the top bar: Docker unreachable, the environment to build, the last notice. */
 export function Banners(props: Props): JSX.Element {
   const { docker, env, notice } = props
@@ -62,8 +90,7 @@ export function Banners(props: Props): JSX.Element {
     <>
       {docker && !docker.available && (
         <div className="banner error" role="alert">
-          <strong>Docker is not reachable.</strong> {docker.error} Start Docker Desktop (or{' '}
-          <code>sudo systemctl start docker</code> on Linux); this page reconnects by itself.
+          <DockerDown error={docker.error} />
         </div>
       )}
       {docker?.available && envMissing && (

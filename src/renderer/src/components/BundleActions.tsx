@@ -55,7 +55,8 @@ export function BundleDrop({
   onDrop,
   what = {
     title: 'Drop a run bundle to import it',
-    detail: 'A .zip exported from Tako VM: it is checked before anything is added.',
+    detail:
+      'A .zip exported from Tako VM (an exercise pack opens in Exercises): it is checked before anything is added.',
   },
 }: {
   onDrop: (file: File) => void

@@ -7,6 +7,11 @@ import { stdinArgs, type StdinArgs } from '../run-input'
 import { draftFilesProblem, type DraftFile } from '../draft-files'
 
 const DRAFT_KEY = 'tako.draft.v1'
+/**
+ * The draft's input files, kept apart from the rest: written when the files change, not on every
+ * key typed in an editor (a file of a few MiB written to localStorage per key made typing lag).
+ */
+const FILES_KEY = 'tako.draft.files.v1'
 
 /** The limits a run is started with (each one optional). */
 export type LimitsArg = NonNullable<Args<'runs:start'>['limits']>
@@ -62,7 +67,10 @@ function loadDraft(): Draft {
   try {
     const saved = JSON.parse(localStorage.getItem(DRAFT_KEY) ?? 'null') as Partial<Draft> | null
     if (!saved) return fallback
-    const draft = { ...fallback, ...saved }
+    // An older version kept the files inside the draft itself; they are used when no files were
+    // saved apart.
+    const files = JSON.parse(localStorage.getItem(FILES_KEY) ?? 'null') as unknown
+    const draft = { ...fallback, ...saved, ...(Array.isArray(files) ? { inputFiles: files } : {}) }
     return Array.isArray(draft.inputFiles) ? draft : { ...draft, inputFiles: [] }
   } catch {
     // A draft that is not JSON (written by hand or by an old version) starts over from the example.
@@ -95,18 +103,26 @@ export function useDraft(): DraftState {
   const [draft, setDraft] = useState<Draft>(loadDraft)
   useEffect(() => {
     try {
-      localStorage.setItem(DRAFT_KEY, JSON.stringify(draft))
+      // Without the files (JSON leaves an undefined key out): they have their own key below.
+      localStorage.setItem(DRAFT_KEY, JSON.stringify({ ...draft, inputFiles: undefined }))
+    } catch {
+      // Nothing more can be kept; the draft in memory is whole.
+    }
+  }, [draft])
+  const files = draft.inputFiles
+  useEffect(() => {
+    try {
+      localStorage.setItem(FILES_KEY, JSON.stringify(files))
     } catch {
       // Over the storage quota (large input files): kept without the files' bytes; files of
       // earlier runs are only references and stay.
-      const refs = draft.inputFiles.filter((f) => !('data' in f))
       try {
-        localStorage.setItem(DRAFT_KEY, JSON.stringify({ ...draft, inputFiles: refs }))
+        localStorage.setItem(FILES_KEY, JSON.stringify(files.filter((f) => !('data' in f))))
       } catch {
         // Nothing more can be kept; the draft in memory is whole.
       }
     }
-  }, [draft])
+  }, [files])
   const update = useCallback((change: Partial<Draft>) => setDraft((d) => ({ ...d, ...change })), [])
   const input = useMemo((): DraftState['input'] => {
     // Any JSON value: a list of numbers is what a student pastes first.

@@ -3,6 +3,19 @@ import type { RunDetail } from '../../../shared/api'
 import { client } from '../api/client'
 import type { DraftState } from './useDraft'
 
+/**
+ * Gives the keyboard focus to the draft's script editor once it is on screen again: the past run's
+ * buttons that were pressed (Load into editor, Back to your draft) are gone with its view.
+ */
+export function focusScriptEditor(frames = 30): void {
+  // Asked before React has rendered the draft's editors: looked for again, frame by frame.
+  requestAnimationFrame(() => {
+    const editor = document.querySelector<HTMLElement>('.cm-content[aria-label="Python script"]')
+    if (editor) editor.focus()
+    else if (frames > 0) focusScriptEditor(frames - 1)
+  })
+}
+
 export interface PastRunState {
   /** The run whose code the editors show read-only, or null (the draft is shown). */
   viewingId: string | null
@@ -54,6 +67,7 @@ export function usePastRun(
       draft.loadRun(run)
       setAsking(null)
       close()
+      focusScriptEditor()
       inform(`Loaded run ${run.id.slice(0, 8)} into the editor: running it records a fork of it`)
     },
     [draft, close, inform],

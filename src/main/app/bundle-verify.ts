@@ -6,6 +6,7 @@ import type { RunRecord } from '../../shared/record'
 import { ERROR_TYPES, TERMINAL_STATUSES } from '../../shared/run'
 import { isValidRunId } from '../store/run-store'
 import { checkArtifactPath } from './artifact-access'
+import { describeIssue } from './zod-issue'
 import {
   ARTIFACT_CAPS,
   ARTIFACT_PREFIX,
@@ -127,10 +128,8 @@ async function parseJsonEntry<T>(buf: Buffer, entry: ZipEntry, schema: z.ZodType
   }
   const parsed = schema.safeParse(value)
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const where = issue?.path.length ? `${issue.path.join('.')}: ` : ''
     throw new BundleRefused(
-      `${entry.name} is not a valid ${entry.name === RECORD_ENTRY ? 'run record' : 'manifest'} (${where}${issue?.message ?? 'invalid'})`,
+      `${entry.name} is not a valid ${entry.name === RECORD_ENTRY ? 'run record' : 'manifest'} (${describeIssue(parsed.error, value)})`,
     )
   }
   return parsed.data

@@ -19,6 +19,7 @@ import {
 } from './bundle-zip'
 import { O_SAFE_READ } from './artifact-access'
 import { EXERCISE_FILE, PackRefused, parseExerciseSpec } from './exercise-spec'
+import { describeIssue } from './zod-issue'
 
 export { PackRefused }
 
@@ -187,10 +188,7 @@ function checkCarriedManifest(text: Buffer, computed: PackManifest): void {
   }
   const parsed = manifestSchema.safeParse(raw)
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new PackRefused(
-      `${MANIFEST_FILE}: ${issue?.path.join('.') || '(top level)'}: ${issue?.message ?? 'invalid'}`,
-    )
+    throw new PackRefused(`${MANIFEST_FILE}: ${describeIssue(parsed.error, raw)}`)
   }
   const listed = new Map(parsed.data.files.map((f) => [f.path, f]))
   for (const f of computed.files) {

@@ -13,6 +13,7 @@ import { regexFlags, regexProblem } from '../jobs/grading-expect'
 import { checkArtifactPath } from './artifact-access'
 import { InvalidArgument } from './errors'
 import { inputProblem } from './run-request'
+import { describeIssue } from './zod-issue'
 
 /** A pack that fails its checks; the message is the exact reason (HTTP 422). */
 export class PackRefused extends InvalidArgument {
@@ -177,9 +178,7 @@ export function parseExerciseSpec(text: string, files: ReadonlySet<string>): Exe
   }
   const parsed = specSchema.safeParse(raw)
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const where = issue?.path.length ? issue.path.join('.') : '(top level)'
-    throw new PackRefused(`${EXERCISE_FILE}: ${where}: ${issue?.message ?? 'invalid'}`)
+    throw new PackRefused(`${EXERCISE_FILE}: ${describeIssue(parsed.error, raw)}`)
   }
   const spec = parsed.data
   if (!findEnvironment(spec.environment)) {

@@ -2,21 +2,12 @@
 // The script editor keeps a real height, the Input lines box and the Input files pane keep their
 // contents (Add files… and the file rows), the history its run list. In Debian's Chromium against
 // `npm run serve`; no run is needed, so no container starts.
-import fs from 'node:fs'
-import path from 'node:path'
 import type { Locator } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { appSuite, screenshot, SHOTS } from './fixtures'
+import { appSuite, screenshot } from './fixtures'
 
 const t = appSuite('tako-e2e-smallwin-')
 const poll = { timeout: 30_000 }
-const REVIEW = '/work/coord/shots'
-
-async function shot(name: string): Promise<void> {
-  await screenshot(t.page, name)
-  if (fs.existsSync(REVIEW))
-    fs.copyFileSync(path.join(SHOTS, `${name}.png`), path.join(REVIEW, `${name}.png`))
-}
 
 /** The DOM an element's check needs (this file is typed for Node, not the DOM). */
 interface Box {
@@ -76,7 +67,7 @@ describe('the Scripts view in a short window', () => {
       700,
     )
     await reachable(page.getByRole('button', { name: 'Add files…' }), 'Add files…', 1024, 700)
-    await shot('smallwin-1024x700-inputs')
+    await screenshot(page, 'smallwin-1024x700-inputs')
 
     // Back at the top, the editor and its title are whole again; the page never scrolls sideways.
     await reachable(editor.locator('xpath=..'), 'the script editor pane', 1024, 700)
@@ -86,7 +77,7 @@ describe('the Scripts view in a short window', () => {
       return d.document.documentElement.scrollWidth
     })
     expect(overflow).toBeLessThanOrEqual(1024)
-    await shot('smallwin-1024x700')
+    await screenshot(page, 'smallwin-1024x700')
   }, 60_000)
 
   it('at 1440×900 the panes keep their large-window layout, nothing to scroll', async () => {
@@ -102,6 +93,6 @@ describe('the Scripts view in a short window', () => {
     expect((await page.getByTestId('editor-python').boundingBox())!.height).toBeGreaterThanOrEqual(
       300,
     )
-    await shot('smallwin-1440x900')
+    await screenshot(page, 'smallwin-1440x900')
   }, 60_000)
 })

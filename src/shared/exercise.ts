@@ -6,6 +6,27 @@
 
 export const EXERCISE_FORMAT = 1
 
+/** The file that makes a zip or a folder an exercise pack. */
+export const EXERCISE_FILE = 'exercise.json'
+
+/**
+ * Where a pack's files start among a zip's entry names: `''` when exercise.json is at the top,
+ * `'mean-of-list/'` for a pack zipped with its one folder (every entry inside it), null when the
+ * names are not a pack's (a run bundle's `input/exercise.json` beside manifest.json is not).
+ */
+export function packRoot(names: readonly string[]): string | null {
+  if (names.includes(EXERCISE_FILE)) return ''
+  const first = names[0]?.split('/')[0]
+  if (
+    first &&
+    names.every((n) => n.startsWith(`${first}/`)) &&
+    names.includes(`${first}/${EXERCISE_FILE}`)
+  ) {
+    return `${first}/`
+  }
+  return null
+}
+
 /** `expect.stdout`: exactly one of `equals`, `contains`, `regex`. */
 export interface StdoutExpectation {
   equals?: string

@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { MAX_PACK_UPLOAD_BYTES } from '../../shared/api'
-import type { ExerciseSpec } from '../../shared/exercise'
+import { packRoot, type ExerciseSpec } from '../../shared/exercise'
 import { MiB } from '../../shared/units'
 import {
   checkNameUnique,
@@ -91,20 +91,6 @@ class Caps {
   }
 }
 
-/** A pack zipped with its folder (`mean-of-list/exercise.json`): the folder's name is dropped. */
-function rootPrefix(names: string[]): string {
-  if (names.includes(EXERCISE_FILE)) return ''
-  const first = names[0]?.split('/')[0]
-  if (
-    first &&
-    names.every((n) => n.startsWith(`${first}/`)) &&
-    names.includes(`${first}/${EXERCISE_FILE}`)
-  ) {
-    return `${first}/`
-  }
-  return ''
-}
-
 /** Reads a zipped pack; nothing is written. */
 export async function readPackZip(bytes: Uint8Array): Promise<ReadPack> {
   if (bytes.length > MAX_PACK_BYTES) {
@@ -120,7 +106,9 @@ export async function readPackZip(bytes: Uint8Array): Promise<ReadPack> {
     caps.add(e.name, e.size)
     checkRatio(e, PackRefused)
   }
-  const prefix = rootPrefix(entries.map((e) => e.name))
+  // A pack zipped with its folder (`mean-of-list/exercise.json`): the folder's name is dropped. Not a
+  // pack's names: read as they are, and refused below for the missing exercise.json.
+  const prefix = packRoot(entries.map((e) => e.name)) ?? ''
   const files = new Map<string, Buffer>()
   for (const e of entries) {
     const chunks: Uint8Array[] = []

@@ -4,7 +4,7 @@
 // expectations name exactly one kind, test names are unique, the environment exists, inputs fit.
 // Every failure is a PackRefused naming the exact reason (HTTP 422).
 import { z } from 'zod'
-import { EXERCISE_FORMAT, type ExerciseSpec } from '../../shared/exercise'
+import { EXERCISE_FILE, EXERCISE_FORMAT, type ExerciseSpec } from '../../shared/exercise'
 import { REQUEST_LIMIT_BOUNDS } from '../../shared/limit-bounds'
 import { findEnvironment, ENVIRONMENTS } from '../environments/catalogue'
 import { stdinTooLarge } from '../engine/stdin-channel'
@@ -22,7 +22,7 @@ export class PackRefused extends InvalidArgument {
   }
 }
 
-export const EXERCISE_FILE = 'exercise.json'
+export { EXERCISE_FILE }
 export const FIXTURES_PREFIX = 'fixtures/'
 export const MAX_TESTS = 50
 const MAX_TEXT = 1024 * 1024
